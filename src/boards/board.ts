@@ -1,0 +1,72 @@
+/**
+ * A board is data: `boards/<id>.json`, validated against `boards/board.schema.json`.
+ * Adding a board is adding a file; no code names a board.
+ */
+
+export type Core =
+  | 'cortex-m0plus'
+  | 'cortex-m3'
+  | 'cortex-m4f'
+  | 'cortex-m7'
+  | 'cortex-m33'
+  | 'xtensa-lx7'
+  | 'avr'
+  | 'host';
+
+export interface MemoryRegion {
+  origin: number;
+  /** bytes */
+  length: number;
+}
+
+export interface Citation {
+  /** What the figure is (e.g. "run-mode current at 120 MHz, SMPS, Table 27"). */
+  what: string;
+  /** Document and where in it (datasheet number + section/table, or results file path). */
+  source: string;
+  url?: string;
+}
+
+export interface PowerModel {
+  /** Supply voltage the figures refer to (V). */
+  supplyV: number;
+  /** Active (running inference) power at `clockHz` (W). */
+  activeW: number;
+  /** Sleep/standby power between inferences (W). */
+  sleepW: number;
+  /** Energy to wake and get ready for an inference (J), if known. */
+  wakeJ?: number;
+  /** Where each number comes from. Every power model has at least one source. */
+  sources: Citation[];
+}
+
+export interface BoardProfile {
+  id: string;
+  name: string;
+  core: Core;
+  /** CPU clock the firmware runs at (Hz). */
+  clockHz: number;
+  memory: { flash: MemoryRegion; ram: MemoryRegion };
+  uart: {
+    kind: 'cmsdk' | 'stm32-usart' | 'nrf-uarte' | 'rp2040-pl011' | 'esp32-uart' | 'avr-usart' | 'stdio';
+    base?: number;
+    baud: number;
+    pins?: { tx: string; rx: string };
+  };
+  template: 'host' | 'bare-metal-cortex-m' | 'arduino' | 'platformio';
+  toolchain: { cc: string; cflags: string[]; ldflags?: string[]; platformioBoard?: string; arduinoFqbn?: string };
+  /** Kernel directory under firmware-templates/kernels/ (must exist). */
+  kernels: 'reference' | 'cortex-m';
+  flash: {
+    protocol: 'none' | 'stm32-an3155' | 'stk500v1' | 'esp-rom' | 'uf2' | 'tinyml-boot';
+    /** esptool-style reset sequence, e.g. "D0|R1|W100|D1|R0|W50|D0". */
+    resetSequence?: string;
+    baud?: number;
+    /** STM32 product ID (AN2606), AVR signature, ESP chip magic, UF2 family ID. */
+    chipId?: string;
+    uf2FamilyId?: string;
+  };
+  /** For emulated boards: how QEMU runs it. */
+  emulator?: { qemuMachine: string; cpu?: string };
+  power?: PowerModel;
+}

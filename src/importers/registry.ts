@@ -1,0 +1,61 @@
+import { readFile } from 'node:fs/promises';
+import type { Graph } from '../ir/graph.js';
+import { ModelFormatError, TinymlError } from '../errors.js';
+
+/**
+ * Importers are picked by file content (magic bytes), never by extension.
+ *
+ * Contract for an Importer:
+ * - `detect` looks only at the bytes (and may use the path for sidecar files, never to decide
+ *   the format) and must not throw.
+ * - `load` returns a valid Graph or throws a TinymlError: ModelFormatError for corrupt or
+ *   truncated input (naming the file and the offset/field), UnsupportedOpsError listing
+ *   every unsupported layer at once. Never a raw exception, never a hang.
+ */
+export interface Importer {
+  id: string;
+  description: string;
+  detect(bytes: Uint8Array, path: string): boolean;
+  load(bytes: Uint8Array, path: string): Promise<Graph>;
+}
+
+const importers: Importer[] = [];
+
+export function registerImporter(imp: Importer): void {
+  if (!importers.some((i) => i.id === imp.id)) importers.push(imp);
+}
+
+export function listImporters(): readonly Importer[] {
+  return importers;
+}
+
+export async function importModelBytes(bytes: Uint8Array, path: string): Promise<Graph> {
+  const imp = importers.find((i) => i.detect(bytes, path));
+  if (!imp) {
+    throw new ModelFormatError(
+      path,
+      `not a model format tinyml reads (first bytes: ${Buffer.from(bytes.subarray(0, 8)).toString('hex') || 'empty file'})`,
+      0,
+      `Supported: ${importers.map((i) => i.description).join('; ')}.`,
+    );
+  }
+  try {
+    return await imp.load(bytes, path);
+  } catch (err) {
+    if (err instanceof TinymlError) throw err;
+    // A parser library threw on malformed input: still the file's fault, not ours.
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new ModelFormatError(path, `malformed ${imp.description}: ${msg}`);
+  }
+}
+
+export async function importModel(path: string): Promise<Graph> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new TinymlError('input', `cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  }
+  return importModelBytes(bytes, path);
+}
