@@ -1,0 +1,218 @@
+/**
+ * Post-training int8 quantization of a float graph, with a fidelity report.
+ *
+ * Steps:
+ * 1. Calibrate: run the float graph (reference interpreter) on every calibration sample;
+ *    an observer per activation tensor (graph input included) sees every value the tensor
+ *    takes and chooses its real range (observers.ts; default `mse`, see DEFAULT_OBSERVER).
+ * 2. Rewrite the graph to int8 from those ranges (rewrite.ts: TFLite's int8 scheme,
+ *    per-channel weights, int32 biases, fixed Softmax/Logistic/Tanh params, shared params
+ *    for pooling/reshape/pad/concatenation). Inputs and outputs become int8; their params are
+ *    in the report so users can quantize sensor data.
+ * 3. Fidelity: compare int8 vs float on the calibration samples and, if given, hold-out
+ *    samples (fidelity.ts).
+ *
+ * A graph that is already fully int8 is returned unchanged (a deep copy: every parameter
+ * and constant kept bit for bit); its report says so and has no fidelity figures (there is
+ * no float model to compare with).
+ *
+ * Not promised: multi-input graphs (calibration files hold one input per sample), graphs that
+ * mix float and int8 (Quantize/Dequantize ops), or that the chosen ranges are optimal for
+ * the model's end-to-end error (each tensor's range is chosen on its own).
+ */
+import { TinymlError } from '../errors.js';
+import { elementCount, isFullyInt8, type Graph, type TensorData } from '../ir/graph.js';
+import type { Logger, ProgressFn } from '../log.js';
+import type { RunGraph } from '../reference/interpreter.js';
+import type { CalibrationSet } from './calibration-data.js';
+import { compareModels, type FidelityMetrics } from './fidelity.js';
+import { makeObserver, type Observer, type ObserverKind } from './observers.js';
+import { activationTensors, rewriteToInt8, type RangeMap } from './rewrite.js';
+
+/**
+ * The default observer. `mse` was chosen because on the MLPerf Tiny AD01 autoencoder it
+ * gives a lower output MSE than min/max (see test/quantize/ad01-fidelity.test.ts, which prints
+ * both); `minmax` reproduces TFLite's converter.
+ */
+export const DEFAULT_OBSERVER: ObserverKind = 'mse';
+
+export const SYNTHETIC_WARNING =
+  'NO CALIBRATION DATA: activation ranges come from synthetic N(0,1) inputs, not from real data. ' +
+  'The int8 model may be badly wrong on real inputs. Pass --calibration with real samples.';
+
+export interface IoParams {
+  name: string;
+  shape: number[];
+  dtype: string;
+  scale: number | null;
+  zeroPoint: number | null;
+}
+
+export interface SampleSetInfo {
+  source: 'file' | 'folder' | 'synthetic';
+  files: string[];
+  samples: number;
+  warning?: string;
+}
+
+export interface QuantReport {
+  model: string;
+  alreadyInt8: boolean;
+  observer: ObserverKind | null;
+  calibration: SampleSetInfo | null;
+  holdout: SampleSetInfo | null;
+  /** Float → int8: q = round(x / scale) + zeroPoint, clamped to [-128, 127]. */
+  inputs: IoParams[];
+  /** int8 → float: x = scale × (q − zeroPoint). */
+  outputs: IoParams[];
+  fidelity: { calibration: FidelityMetrics | null; holdout: FidelityMetrics | null };
+}
+
+export interface QuantizeOptions {
+  run: RunGraph;
+  /** Required for float graphs; unused for already-int8 graphs. */
+  calibration?: CalibrationSet;
+  holdout?: CalibrationSet;
+  observer?: ObserverKind;
+  percentile?: number;
+  /** Force top-1 agreement on/off (default: the first output comes from Softmax). */
+  classifier?: boolean;
+  onProgress?: ProgressFn;
+  logger?: Logger;
+}
+
+function setInfo(c: CalibrationSet): SampleSetInfo {
+  const info: SampleSetInfo = { source: c.source, files: c.files, samples: c.samples.length };
+  if (c.source === 'synthetic') info.warning = SYNTHETIC_WARNING;
+  return info;
+}
+
+function ioParams(g: Graph, idx: number[]): IoParams[] {
+  return idx.map((i) => {
+    const t = g.tensors[i]!;
+    return {
+      name: t.name,
+      shape: [...t.shape],
+      dtype: t.dtype,
+      scale: t.quant?.scale[0] ?? null,
+      zeroPoint: t.quant?.zeroPoint[0] ?? null,
+    };
+  });
+}
+
+function cloneData(d: TensorData): TensorData {
+  return d.slice() as TensorData;
+}
+
+export function cloneGraph(g: Graph): Graph {
+  const out: Graph = {
+    name: g.name,
+    tensors: g.tensors.map((t) => {
+      const c = { ...t, shape: [...t.shape] };
+      if (t.data) c.data = cloneData(t.data);
+      if (t.quant) {
+        c.quant = { scale: [...t.quant.scale], zeroPoint: [...t.quant.zeroPoint] };
+        if (t.quant.axis !== undefined) c.quant.axis = t.quant.axis;
+      }
+      return c;
+    }),
+    ops: g.ops.map((op) => structuredClone(op)),
+    inputs: [...g.inputs],
+    outputs: [...g.outputs],
+  };
+  if (g.source) out.source = { ...g.source };
+  return out;
+}
+
+/** Step 1: the real range of every activation tensor over the samples. */
+export function calibrate(
+  run: RunGraph,
+  g: Graph,
+  samples: Float32Array[],
+  observer: ObserverKind,
+  opts: { percentile?: number; onProgress?: ProgressFn; progressTotal?: number } = {},
+): RangeMap {
+  const acts = new Set(activationTensors(g));
+  const obs = new Map<number, Observer>();
+  const obsOpts = opts.percentile !== undefined ? { percentile: opts.percentile } : {};
+  for (const t of acts) obs.set(t, makeObserver(observer, obsOpts));
+  const inIdx = g.inputs[0]!;
+  for (let s = 0; s < samples.length; s++) {
+    obs.get(inIdx)?.observe(samples[s]!);
+    run(g, [samples[s]!], {
+      onTensor: (ti, data) => obs.get(ti)?.observe(data),
+    });
+    opts.onProgress?.(s + 1, opts.progressTotal ?? samples.length, 'samples');
+  }
+  const ranges: RangeMap = new Map();
+  for (const [t, o] of obs) ranges.set(t, o.range());
+  return ranges;
+}
+
+export function quantizeModel(g: Graph, opts: QuantizeOptions): { graph: Graph; report: QuantReport } {
+  const model = g.source?.path ?? g.name;
+  if (isFullyInt8(g)) {
+    const graph = cloneGraph(g);
+    return {
+      graph,
+      report: {
+        model,
+        alreadyInt8: true,
+        observer: null,
+        calibration: null,
+        holdout: null,
+        inputs: ioParams(g, g.inputs),
+        outputs: ioParams(g, g.outputs),
+        fidelity: { calibration: null, holdout: null },
+      },
+    };
+  }
+  if (g.inputs.length !== 1) {
+    throw new TinymlError('unsupported', `${model}: the model has ${g.inputs.length} inputs; quantize calibrates single-input models only`);
+  }
+  const inT = g.tensors[g.inputs[0]!]!;
+  if (inT.dtype !== 'float32') {
+    throw new TinymlError('unsupported', `${model}: input '${inT.name}' is ${inT.dtype}; a float model has a float32 input`, 'Mixed int8/float models are not supported.');
+  }
+  const cal = opts.calibration;
+  if (!cal || cal.samples.length === 0) throw new TinymlError('usage', 'quantizing a float model needs calibration samples (or synthetic ones)');
+  const size = elementCount(inT.shape);
+  for (const set of [cal, opts.holdout]) {
+    const bad = set?.samples.find((s) => s.length !== size);
+    if (bad) throw new TinymlError('input', `a sample has ${bad.length} values, the model input '${inT.name}' [${inT.shape.join(', ')}] needs ${size}`);
+  }
+  const observer = opts.observer ?? DEFAULT_OBSERVER;
+  if (cal.source === 'synthetic') opts.logger?.warn(SYNTHETIC_WARNING);
+  const nCal = cal.samples.length;
+  const nHold = opts.holdout?.samples.length ?? 0;
+  const total = 2 * nCal + nHold;
+  const calOpts: { percentile?: number; onProgress?: ProgressFn; progressTotal: number } = { progressTotal: total };
+  if (opts.percentile !== undefined) calOpts.percentile = opts.percentile;
+  if (opts.onProgress) calOpts.onProgress = opts.onProgress;
+  opts.logger?.info(`calibrating on ${nCal} samples with the ${observer} observer`);
+  const ranges = calibrate(opts.run, g, cal.samples, observer, calOpts);
+  const { graph } = rewriteToInt8(g, ranges);
+
+  const cmp = (samples: Float32Array[], offset: number) => {
+    const o: Parameters<typeof compareModels>[4] = { progressOffset: offset, progressTotal: total };
+    if (opts.classifier !== undefined) o.classifier = opts.classifier;
+    if (opts.onProgress) o.onProgress = opts.onProgress;
+    return compareModels(opts.run, g, graph, samples, o);
+  };
+  opts.logger?.info('measuring fidelity (int8 vs float)');
+  const fidCal = cmp(cal.samples, nCal);
+  const fidHold = opts.holdout ? cmp(opts.holdout.samples, 2 * nCal) : null;
+  return {
+    graph,
+    report: {
+      model,
+      alreadyInt8: false,
+      observer,
+      calibration: setInfo(cal),
+      holdout: opts.holdout ? setInfo(opts.holdout) : null,
+      inputs: ioParams(graph, graph.inputs),
+      outputs: ioParams(graph, graph.outputs),
+      fidelity: { calibration: fidCal, holdout: fidHold },
+    },
+  };
+}

@@ -1,0 +1,228 @@
+/**
+ * Float graph → fully-int8 graph (the TFLite int8 scheme, inference_input_type and
+ * inference_output_type int8), given a real range per activation tensor.
+ *
+ * Steps:
+ * 1. Every non-constant float32 tensor (graph inputs and op outputs) becomes int8 with
+ *    asymmetric per-tensor params from its range (see params.ts). Tensor indices do not
+ *    change, so tensor i of the float graph and tensor i of the int8 graph hold the same
+ *    activation (the fidelity report matches them that way).
+ * 2. Fused activations clip the range: ReLU → [0, max], ReLU6 → [0, min(max, 6)],
+ *    RELU_N1_TO_1 → [-1, 1] (intersected with what was seen); standalone Relu/Relu6 ops alike.
+ * 3. TFLite's fixed output params: Softmax and Logistic (1/256, -128), Tanh (1/128, 0).
+ * 4. Ops TFLite requires to keep their input's params (MaxPool2D, AveragePool2D, Reshape,
+ *    Pad) and Concatenation (all inputs and the output identical) put their tensors in one
+ *    group (union-find); a group takes the fixed params of a member if it has one, else the
+ *    union of its members' ranges. Two different fixed params in one group is an error.
+ * 5. Weights of Conv2D / FullyConnected (axis 0) and DepthwiseConv2D (axis 3): per-channel
+ *    symmetric int8; their biases int32 at input_scale × weight_scale per channel.
+ *    Other float constants (an Add/Mul operand, ...): per-tensor asymmetric from their data.
+ * 6. int32 constants (shapes, paddings, axes) are kept as they are.
+ *
+ * It does not insert Quantize/Dequantize ops: the graph's inputs and outputs are int8, and
+ * their params are what callers use to convert sensor data. It refuses float graphs that
+ * already contain Quantize/Dequantize ops (mixed graphs), naming them.
+ */
+import { TinymlError, UnsupportedOpsError } from '../errors.js';
+import { isConstant, OP_KINDS, type Graph, type Op, type Tensor } from '../ir/graph.js';
+import { roundHalfAway } from './fixed-point.js';
+import { asymmetricParams, quantizeBias, quantizeWeightsPerChannel, type AffineParams } from './params.js';
+
+export type RangeMap = Map<number, [number, number]>;
+
+const SAME_PARAMS_OPS = new Set<Op['kind']>(['MaxPool2D', 'AveragePool2D', 'Reshape', 'Pad']);
+
+const FIXED_OUTPUT: Partial<Record<Op['kind'], AffineParams>> = {
+  Softmax: { scale: 1 / 256, zeroPoint: -128 },
+  Logistic: { scale: 1 / 256, zeroPoint: -128 },
+  Tanh: { scale: 1 / 128, zeroPoint: 0 },
+};
+
+/** Tensors that are activations (non-constant, float32): graph inputs and op outputs. */
+export function activationTensors(g: Graph): number[] {
+  const s = new Set<number>();
+  for (const i of g.inputs) s.add(i);
+  for (const op of g.ops) for (const o of op.outputs) s.add(o);
+  return [...s].filter((i) => !isConstant(g.tensors[i]!) && g.tensors[i]!.dtype === 'float32').sort((a, b) => a - b);
+}
+
+function clipForActivation(range: [number, number], act: string | undefined): [number, number] {
+  const [lo, hi] = range;
+  switch (act) {
+    case 'relu':
+      return [Math.max(lo, 0), Math.max(hi, 0)];
+    case 'relu6':
+      return [Math.max(lo, 0), Math.min(Math.max(hi, 0), 6)];
+    case 'relu_n1_to_1':
+      return [Math.max(lo, -1), Math.min(hi, 1)];
+    default:
+      return range;
+  }
+}
+
+function activationOf(op: Op): string | undefined {
+  if (op.kind === 'Relu') return 'relu';
+  if (op.kind === 'Relu6') return 'relu6';
+  return 'activation' in op ? op.activation : undefined;
+}
+
+function weightAxis(op: Op): number | undefined {
+  if (op.kind === 'Conv2D' || op.kind === 'FullyConnected') return 0;
+  if (op.kind === 'DepthwiseConv2D') return 3;
+  return undefined;
+}
+
+export interface RewriteResult {
+  graph: Graph;
+  /** Final params of every activation tensor (by tensor index). */
+  params: Map<number, AffineParams>;
+}
+
+export function rewriteToInt8(g: Graph, ranges: RangeMap): RewriteResult {
+  const mixed = g.ops.filter((op) => op.kind === 'Quantize' || op.kind === 'Dequantize');
+  if (mixed.length > 0) {
+    throw new UnsupportedOpsError(
+      g.source?.path ?? g.name,
+      mixed.map((op) => ({ name: op.name, type: `${op.kind} in a float graph` })),
+      OP_KINDS.filter((k) => k !== 'Quantize' && k !== 'Dequantize'),
+    );
+  }
+  const acts = activationTensors(g);
+  const range = new Map<number, [number, number]>();
+  for (const t of acts) {
+    const r = ranges.get(t);
+    if (!r) {
+      throw new TinymlError('input', `no calibration range for tensor ${t} '${g.tensors[t]!.name}': it was never computed by the float run`);
+    }
+    range.set(t, [r[0], r[1]]);
+  }
+  const fixed = new Map<number, AffineParams>();
+  for (const op of g.ops) {
+    const out = op.outputs[0]!;
+    if (!range.has(out)) continue;
+    range.set(out, clipForActivation(range.get(out)!, activationOf(op)));
+    const f = FIXED_OUTPUT[op.kind];
+    if (f) fixed.set(out, f);
+  }
+
+  // Union-find over tensors that must share params.
+  const parent = new Map<number, number>();
+  const find = (x: number): number => {
+    let r = x;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(x, r);
+    return r;
+  };
+  const union = (a: number, b: number) => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(rb, ra);
+  };
+  for (const op of g.ops) {
+    if (SAME_PARAMS_OPS.has(op.kind) && range.has(op.inputs[0]!)) union(op.inputs[0]!, op.outputs[0]!);
+    if (op.kind === 'Concatenation') for (const i of op.inputs) if (range.has(i)) union(i, op.outputs[0]!);
+  }
+  const groups = new Map<number, number[]>();
+  for (const t of acts) {
+    const r = find(t);
+    if (!groups.has(r)) groups.set(r, []);
+    groups.get(r)!.push(t);
+  }
+  const params = new Map<number, AffineParams>();
+  for (const members of groups.values()) {
+    let p: AffineParams | undefined;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const t of members) {
+      const f = fixed.get(t);
+      if (f) {
+        if (p && (p.scale !== f.scale || p.zeroPoint !== f.zeroPoint)) {
+          throw new TinymlError(
+            'unsupported',
+            `tensors ${members.map((m) => `'${g.tensors[m]!.name}'`).join(', ')} must share int8 parameters (pooling/reshape/pad/concatenation) but two of them have different fixed parameters`,
+          );
+        }
+        p = f;
+      }
+      const [a, b] = range.get(t)!;
+      lo = Math.min(lo, a);
+      hi = Math.max(hi, b);
+    }
+    p ??= asymmetricParams(lo, hi);
+    for (const t of members) params.set(t, p);
+  }
+
+  // Build the new tensor list (same indices).
+  const tensors: Tensor[] = g.tensors.map((t) => ({ ...t, shape: [...t.shape] }));
+  for (const [t, p] of params) {
+    const old = g.tensors[t]!;
+    tensors[t] = { name: old.name, shape: [...old.shape], dtype: 'int8', quant: { scale: [p.scale], zeroPoint: [p.zeroPoint] } };
+  }
+  const done = new Set<number>(params.keys());
+  for (const op of g.ops) {
+    const axis = weightAxis(op);
+    if (axis === undefined) continue;
+    const [x, w, b] = op.inputs as [number, number, number | undefined];
+    const wt = g.tensors[w]!;
+    const inScale = params.get(x)?.scale;
+    if (inScale === undefined) throw new TinymlError('unsupported', `${op.kind} '${op.name}': input tensor ${x} is not a float activation`);
+    let wScales: number[];
+    if (isConstant(wt)) {
+      if (wt.dtype !== 'float32') {
+        throw new TinymlError('unsupported', `${op.kind} '${op.name}': weights '${wt.name}' are ${wt.dtype} in a float model (hybrid models are not supported)`);
+      }
+      if (done.has(w)) {
+        wScales = tensors[w]!.quant!.scale;
+      } else {
+        const q = quantizeWeightsPerChannel(wt.data as Float32Array, wt.shape, axis);
+        tensors[w] = { name: wt.name, shape: [...wt.shape], dtype: 'int8', data: q.data, quant: { scale: q.scales, zeroPoint: q.scales.map(() => 0), axis } };
+        wScales = q.scales;
+        done.add(w);
+      }
+    } else {
+      wScales = [params.get(w)!.scale];
+    }
+    if (b !== undefined && b >= 0) {
+      const bt = g.tensors[b]!;
+      if (!isConstant(bt) || bt.dtype !== 'float32') {
+        throw new TinymlError('unsupported', `${op.kind} '${op.name}': bias '${bt.name}' is not a float32 constant`);
+      }
+      if (done.has(b)) throw new TinymlError('unsupported', `${op.kind} '${op.name}': bias '${bt.name}' is shared with another op`);
+      const q = quantizeBias(bt.data as Float32Array, inScale, wScales);
+      tensors[b] = { name: bt.name, shape: [...bt.shape], dtype: 'int32', data: q.data, quant: { scale: q.scales, zeroPoint: q.scales.map(() => 0), axis: 0 } };
+      done.add(b);
+    }
+  }
+  // Remaining float constants used as op operands: per-tensor asymmetric.
+  for (const op of g.ops) {
+    for (const i of op.inputs) {
+      if (i < 0 || done.has(i)) continue;
+      const t = g.tensors[i]!;
+      if (!isConstant(t) || t.dtype !== 'float32') continue;
+      const d = t.data as Float32Array;
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const v of d) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      const p = asymmetricParams(lo, hi);
+      const q = new Int8Array(d.length);
+      for (let k = 0; k < d.length; k++) {
+        const v = roundHalfAway(d[k]! / p.scale) + p.zeroPoint; // TFLite: std::round then clamp
+        q[k] = v < -128 ? -128 : v > 127 ? 127 : v;
+      }
+      tensors[i] = { name: t.name, shape: [...t.shape], dtype: 'int8', data: q, quant: { scale: [p.scale], zeroPoint: [p.zeroPoint] } };
+      done.add(i);
+    }
+  }
+  const graph: Graph = {
+    name: g.name,
+    tensors,
+    ops: g.ops.map((op) => ({ ...op, inputs: [...op.inputs], outputs: [...op.outputs] }) as Op),
+    inputs: [...g.inputs],
+    outputs: [...g.outputs],
+  };
+  if (g.source) graph.source = { ...g.source };
+  return { graph, params };
+}
