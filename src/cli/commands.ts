@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerInspect } from './inspect.js';
 
 /**
  * Every CLI command lives in its own file under src/cli/ and exports a `register`
@@ -7,3 +8,4 @@ import type { Command } from 'commander';
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [];
+commands.push(registerInspect);

@@ -1,0 +1,182 @@
+import type { Command } from 'commander';
+import { importModel } from '../importers/index.js';
+import { graphCost } from '../ir/cost.js';
+import { OP_KINDS, type Graph, type Op, type Tensor } from '../ir/graph.js';
+import { printJson } from './output.js';
+
+/**
+ * `tinyml inspect <model>`: what is in a model and what it costs — inputs/outputs with their
+ * quantization, one row per op (shapes, params, MACs, activation bytes, int8 codegen support)
+ * and totals. Figures are defined in src/ir/cost.ts.
+ */
+
+export interface InspectTensor {
+  index: number;
+  name: string;
+  shape: number[];
+  dtype: string;
+  /** One number for per-tensor quantization, an array for per-channel; null when not quantized. */
+  scale: number | number[] | null;
+  zeroPoint: number | number[] | null;
+}
+
+export interface InspectLayer {
+  index: number;
+  name: string;
+  op: string;
+  activation: string | null;
+  inputShapes: number[][];
+  outputShapes: number[][];
+  params: number;
+  macs: number;
+  weightBytesInt8: number;
+  activationBytes: number;
+  int8CodegenSupported: boolean;
+}
+
+export interface InspectReport {
+  model: { path: string; format: string; name: string };
+  inputs: InspectTensor[];
+  outputs: InspectTensor[];
+  layers: InspectLayer[];
+  totals: {
+    params: number;
+    macs: number;
+    weightBytesInt8: number;
+    largestActivationBytes: number;
+    constantBytes: number;
+    layers: number;
+    unsupportedLayers: number;
+  };
+}
+
+const CODEGEN_OPS = new Set<string>(OP_KINDS);
+
+function describeTensor(g: Graph, index: number): InspectTensor {
+  const t: Tensor = g.tensors[index]!;
+  const q = t.quant;
+  const one = <T>(xs: T[] | undefined): T | T[] | null => (!xs ? null : xs.length === 1 ? xs[0]! : xs);
+  return { index, name: t.name, shape: [...t.shape], dtype: t.dtype, scale: one(q?.scale), zeroPoint: one(q?.zeroPoint) };
+}
+
+function activationOf(op: Op): string | null {
+  return 'activation' in op ? op.activation : null;
+}
+
+export function inspectGraph(g: Graph): InspectReport {
+  const cost = graphCost(g);
+  const layers = g.ops.map((op, i): InspectLayer => {
+    const c = cost.perOp[i]!;
+    return {
+      index: i,
+      name: op.name,
+      op: op.kind,
+      activation: activationOf(op),
+      inputShapes: op.inputs.filter((ti) => ti >= 0).map((ti) => [...g.tensors[ti]!.shape]),
+      outputShapes: op.outputs.map((ti) => [...g.tensors[ti]!.shape]),
+      params: c.params,
+      macs: c.macs,
+      weightBytesInt8: c.weightBytesInt8,
+      activationBytes: c.activationBytes,
+      int8CodegenSupported: CODEGEN_OPS.has(op.kind),
+    };
+  });
+  return {
+    model: { path: g.source?.path ?? '', format: g.source?.format ?? 'unknown', name: g.name },
+    inputs: g.inputs.map((i) => describeTensor(g, i)),
+    outputs: g.outputs.map((i) => describeTensor(g, i)),
+    layers,
+    totals: {
+      params: cost.totals.params,
+      macs: cost.totals.macs,
+      weightBytesInt8: cost.totals.weightBytesInt8,
+      largestActivationBytes: cost.totals.largestActivationBytes,
+      constantBytes: cost.totals.constantBytes,
+      layers: layers.length,
+      unsupportedLayers: layers.filter((l) => !l.int8CodegenSupported).length,
+    },
+  };
+}
+
+/** TFLite names fused ops "a;b;c"; the table shows the first part, cut to 40 characters (JSON keeps all). */
+function shortName(name: string): string {
+  const first = name.split(';')[0]!;
+  return first.length > 40 ? `…${first.slice(-39)}` : first;
+}
+
+const num = (n: number): string => n.toLocaleString('en-US');
+const shape = (s: number[]): string => `[${s.join(',')}]`;
+
+function quantText(t: InspectTensor): string {
+  if (t.scale === null) return '';
+  const fmt = (v: number | number[] | null): string => (Array.isArray(v) ? `${v.length} per-channel` : String(v));
+  return `  scale ${fmt(t.scale)}  zero point ${fmt(t.zeroPoint)}`;
+}
+
+function table(header: string[], rows: string[][], rightAlign: Set<number>): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]): string =>
+    r
+      .map((cell, c) => (rightAlign.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function renderInspect(r: InspectReport): string {
+  const out: string[] = [];
+  out.push(`${r.model.path} (${r.model.format}): ${r.layers.length} layers`);
+  out.push('');
+  for (const [label, list] of [
+    ['Inputs', r.inputs],
+    ['Outputs', r.outputs],
+  ] as const) {
+    out.push(`${label}:`);
+    for (const t of list) out.push(`  ${t.name}  ${shape(t.shape)} ${t.dtype}${quantText(t)}`);
+  }
+  out.push('');
+  const rows = r.layers.map((l) => [
+    String(l.index),
+    l.op + (l.activation && l.activation !== 'none' ? `+${l.activation}` : ''),
+    shortName(l.name),
+    l.inputShapes.map(shape).join(' '),
+    l.outputShapes.map(shape).join(' '),
+    num(l.params),
+    num(l.macs),
+    num(l.activationBytes),
+    l.int8CodegenSupported ? 'yes' : 'NO',
+  ]);
+  out.push(table(['#', 'op', 'name', 'inputs', 'output', 'params', 'MACs', 'act bytes', 'int8 codegen'], rows, new Set([0, 5, 6, 7])));
+  out.push('');
+  const t = r.totals;
+  out.push(`Params:              ${num(t.params)}`);
+  out.push(`MACs:                ${num(t.macs)}`);
+  out.push(`Weights as int8:     ${num(t.weightBytesInt8)} bytes`);
+  out.push(`Largest activation:  ${num(t.largestActivationBytes)} bytes`);
+  out.push(`int8 code generator: ${t.unsupportedLayers === 0 ? 'supports every layer' : `${t.unsupportedLayers} layer(s) unsupported`}`);
+  return out.join('\n') + '\n';
+}
+
+export function registerInspect(program: Command): void {
+  program
+    .command('inspect')
+    .description('Show a model\'s inputs, outputs, layers, parameters, MACs and memory, and whether the int8 code generator supports it.')
+    .argument('<model>', 'model file (.tflite, Keras .h5/.keras, TF.js model.json); the format is detected from the content')
+    .option('--json', 'print the report as JSON on stdout')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  tinyml inspect kws_ref_model.tflite
+  tinyml inspect ad01.h5 --json | jq .totals.macs
+
+JSON: { model, inputs: [{name, shape, dtype, scale, zeroPoint}], layers: [{op, inputShapes, outputShapes,
+params, macs, activationBytes, int8CodegenSupported}], totals: {params, macs, weightBytesInt8,
+largestActivationBytes, ...} }`,
+    )
+    .action(async (model: string, opts: { json?: boolean }) => {
+      const report = inspectGraph(await importModel(model));
+      if (opts.json) printJson(report);
+      else process.stdout.write(renderInspect(report));
+    });
+}
