@@ -7,7 +7,8 @@
  *   default), which ignores rare outliers at the price of clipping them.
  * - `mse`: the range that minimises the expected squared quantization error over the values
  *   seen. Steps: (1) histogram the values in 2048 bins over [min, max] (0 included);
- *   (2) for each candidate range [a·min, b·max] on a grid of a, b in (0, 1], estimate the
+ *   (2) for candidate ranges [a·min, b·max], a and b on a geometric grid 0.95^k in (0.002, 1],
+ *   searched one bound at a time (two rounds of coordinate descent), estimate the
  *   error as rounding noise scale²/12 for values inside plus (v - bound)² for clipped values
  *   outside; (3) keep the cheapest. It is a grid search on a histogram, so it finds a
  *   near-optimal range, not the exact optimum, and it optimises each tensor alone (not the
@@ -97,7 +98,8 @@ class PercentileObserver extends CollectingObserver {
     const v = Float32Array.from(this.values()).sort();
     if (v.length === 0) return [0, 0];
     const at = (q: number) => {
-      const pos = q * (v.length - 1);
+      // Rounded so that e.g. 0.01 × 10000 lands exactly on 100, not 100.00000000000009.
+      const pos = Math.round(q * (v.length - 1) * 1e9) / 1e9;
       const lo = Math.floor(pos);
       const hi = Math.min(v.length - 1, lo + 1);
       return v[lo]! + (v[hi]! - v[lo]!) * (pos - lo);
@@ -137,19 +139,28 @@ class MseObserver extends CollectingObserver {
       }
       return c;
     };
-    const steps = 40;
+    // Coordinate descent over geometric fractions of each bound (1 down to ~0.002).
+    const fractions: number[] = [];
+    for (let i = 0; i <= 120; i++) fractions.push(Math.pow(0.95, i));
     let best: [number, number] = [mn, mx];
     let bestCost = cost(mn, mx);
-    const fractions: number[] = [];
-    for (let i = 0; i < steps; i++) fractions.push(1 - (i * 0.8) / steps);
-    const loFractions = mn < 0 ? fractions : [1];
-    const hiFractions = mx > 0 ? fractions : [1];
-    for (const a of loFractions) {
-      for (const b of hiFractions) {
-        const c = cost(mn * a, mx * b);
-        if (c < bestCost) {
-          bestCost = c;
-          best = [mn * a, mx * b];
+    for (let round = 0; round < 2; round++) {
+      if (mx > 0) {
+        for (const b of fractions) {
+          const c = cost(best[0], mx * b);
+          if (c < bestCost) {
+            bestCost = c;
+            best = [best[0], mx * b];
+          }
+        }
+      }
+      if (mn < 0) {
+        for (const a of fractions) {
+          const c = cost(mn * a, best[1]);
+          if (c < bestCost) {
+            bestCost = c;
+            best = [mn * a, best[1]];
+          }
         }
       }
     }
