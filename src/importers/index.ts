@@ -3,5 +3,8 @@
  * `registerImporter` at load time; add new formats here.
  */
 import './tflite.js';
+import './keras-h5.js';
+import './keras-v3.js';
+import './tfjs-layers.js';
 
 export { importModel, importModelBytes, listImporters } from './registry.js';
