@@ -1,4 +1,8 @@
-import type { Graph, TensorData } from '../ir/graph.js';
+import { TinymlError } from '../errors.js';
+import { allocTensorData, elementCount, type Graph, type Op, type TensorData } from '../ir/graph.js';
+import { floatKernel } from './kernels-float.js';
+import { int8Kernel } from './kernels-int8.js';
+import type { Kernel } from './layout.js';
 
 /**
  * The reference interpreter: the numerical ground truth of the project.
@@ -17,3 +21,74 @@ export interface RunOptions {
 }
 
 export type RunGraph = (graph: Graph, inputs: TensorData[], opts?: RunOptions) => TensorData[];
+
+/*
+ * How it runs:
+ *   1. The first run of a graph "prepares" it (like TFLite's Prepare): every op becomes a
+ *      closure with its multipliers, shifts, paddings and activation ranges precomputed
+ *      (kernels-int8.ts, kernels-float.ts). Plans are cached per Graph object (WeakMap), so a
+ *      graph must not be mutated between runs.
+ *   2. Each run allocates fresh buffers for the activations (the caller may keep what
+ *      onTensor and the return value hand out), binds constants and inputs, and calls the
+ *      kernels in graph order.
+ * An op runs its int8 kernel when it writes an int8 tensor (Quantize/Dequantize always live
+ * with the int8 kernels), its float kernel when it writes float32. Ops the kernels cannot run
+ * (int32 activations, a fused tanh on an int8 conv, ...) fail at prepare time with the op's
+ * name, before any sample runs.
+ */
+
+interface Plan {
+  kernels: Kernel[];
+}
+
+const plans = new WeakMap<Graph, Plan>();
+
+function opKernel(g: Graph, op: Op): Kernel {
+  const outT = g.tensors[op.outputs[0] ?? -1];
+  if (!outT) throw new TinymlError('input', `${op.kind} '${op.name}' has no output tensor`);
+  if (op.kind === 'Quantize' || op.kind === 'Dequantize' || outT.dtype === 'int8') return int8Kernel(g, op);
+  if (outT.dtype === 'float32') return floatKernel(g, op);
+  throw new TinymlError('unsupported', `${op.kind} '${op.name}': ${outT.dtype} activations are not supported by the reference interpreter`);
+}
+
+/** Prepare a graph once (validates every op); later runs reuse the plan. */
+export function prepareGraph(graph: Graph): void {
+  if (!plans.has(graph)) plans.set(graph, { kernels: graph.ops.map((op) => opKernel(graph, op)) });
+}
+
+export const runGraph: RunGraph = (graph, inputs, opts = {}) => {
+  prepareGraph(graph);
+  const plan = plans.get(graph)!;
+  if (inputs.length !== graph.inputs.length) {
+    throw new TinymlError('usage', `model '${graph.name}' has ${graph.inputs.length} input(s), ${inputs.length} given`);
+  }
+  const bufs: TensorData[] = new Array(graph.tensors.length);
+  graph.tensors.forEach((t, i) => {
+    if (t.data) bufs[i] = t.data;
+  });
+  graph.inputs.forEach((ti, k) => {
+    const t = graph.tensors[ti]!;
+    const data = inputs[k]!;
+    const want = t.dtype === 'int8' ? Int8Array : t.dtype === 'float32' ? Float32Array : Int32Array;
+    if (!(data instanceof want) || data.length !== elementCount(t.shape)) {
+      throw new TinymlError(
+        'usage',
+        `input ${k} ('${t.name}') of model '${graph.name}' needs ${elementCount(t.shape)} ${t.dtype} values [${t.shape}], got ${data.length} in a ${data.constructor.name}`,
+      );
+    }
+    bufs[ti] = data;
+  });
+  graph.ops.forEach((op, k) => {
+    for (const o of op.outputs) {
+      const t = graph.tensors[o]!;
+      bufs[o] = allocTensorData(t.dtype, elementCount(t.shape));
+    }
+    plan.kernels[k]!(bufs);
+    if (opts.onTensor) for (const o of op.outputs) opts.onTensor(o, bufs[o]!);
+  });
+  return graph.outputs.map((o) => {
+    const d = bufs[o];
+    if (!d) throw new TinymlError('input', `model '${graph.name}': output tensor ${o} is never written by any op`);
+    return d;
+  });
+};
