@@ -1,0 +1,282 @@
+/**
+ * `convert`: model file → int8 C project for a board.
+ *
+ * Steps: import → quantize (float models only) → strip float edges → plan the arena →
+ * emit model.h/model.c → lay out the board's template with only the kernels the model uses →
+ * (host) measure code size → check the board's flash and RAM → write convert-report.json →
+ * move the finished tree into place (written in a temporary sibling directory, then renamed,
+ * so a failed convert never leaves half a project).
+ */
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { BoardProfile } from '../boards/board.js';
+import { measureCodeSize, type CodeSize } from '../build/host.js';
+import { hasTool } from '../build/tools.js';
+import { TinymlError } from '../errors.js';
+import { importModel } from '../importers/index.js';
+import { graphCost } from '../ir/cost.js';
+import type { Graph } from '../ir/graph.js';
+import { elementCount, tensorBytes } from '../ir/graph.js';
+import type { Logger, ProgressFn } from '../log.js';
+import { silentLogger } from '../log.js';
+import { loadSamples, syntheticSamples } from '../quantize/calibration-data.js';
+import { quantizeModel, SYNTHETIC_WARNING, type QuantReport } from '../quantize/quantize.js';
+import type { RunGraph } from '../reference/interpreter.js';
+import { emitModel } from './emit-c.js';
+import { modelHash } from './model-hash.js';
+import { templatesDir } from './paths.js';
+import { activationBytes, bufferRequests, formatPlan, PLANNERS, type MemoryPlan } from './planner.js';
+import { needsQuantization, stripFloatEdges } from './prepare.js';
+
+export interface ConvertOptions {
+  board: BoardProfile;
+  outDir: string;
+  runGraph: RunGraph;
+  /** Calibration samples for float models (file or folder, see src/quantize/calibration-data.ts). */
+  calibration?: string;
+  planner?: string;
+  /** Compile to measure code bytes (host template, when a C compiler is present). Default true. */
+  measureCode?: boolean;
+  logger?: Logger;
+  onProgress?: ProgressFn;
+}
+
+export interface RegionFit {
+  needed: number;
+  available: number;
+}
+
+export interface PlannedTensor {
+  tensor: number;
+  name: string;
+  offset: number;
+  size: number;
+  firstUse: number;
+  lastUse: number;
+}
+
+export interface ConvertReport {
+  model: string;
+  modelName: string;
+  modelHash: string;
+  board: string;
+  template: string;
+  kernelSet: string;
+  kernels: string[];
+  layers: number;
+  input: { shape: number[]; scale: number; zeroPoint: number; bytes: number };
+  output: { shape: number[]; scale: number; zeroPoint: number; bytes: number };
+  sizes: {
+    weightBytes: number;
+    /** text + data of model.o and the kernels, compiled for the host; null when not built. */
+    codeBytes: number | null;
+    arenaBytes: number;
+    /** Sum of every activation tensor (what no memory planning would cost). */
+    activationBytes: number;
+    /** Arena of the linear (no reuse) planner, for comparison. */
+    linearArenaBytes: number;
+    macs: number;
+  };
+  fit: { flash: RegionFit; ram: RegionFit; flashEstimated: boolean };
+  plan: { planner: string; alignment: number; arenaBytes: number; tensors: PlannedTensor[] };
+  quantization: QuantReport | null;
+  files: string[];
+}
+
+export interface ConvertResult {
+  report: ConvertReport;
+  /** The int8 graph the C code implements (float edges stripped). */
+  graph: Graph;
+  planText: string;
+}
+
+async function listFiles(dir: string, base = dir): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await listFiles(p, base)));
+    else out.push(p.slice(base.length + 1));
+  }
+  return out.sort();
+}
+
+/** Import and, if needed, quantize: the int8 graph codegen works on. */
+export async function loadInt8Graph(
+  modelPath: string,
+  opts: { runGraph: RunGraph; calibration?: string; logger?: Logger; onProgress?: ProgressFn },
+): Promise<{ graph: Graph; quantization: QuantReport | null }> {
+  const log = opts.logger ?? silentLogger;
+  const imported = await importModel(modelPath);
+  if (!needsQuantization(imported)) return { graph: stripFloatEdges(imported), quantization: null };
+  const inT = imported.tensors[imported.inputs[0]!]!;
+  const size = elementCount(inT.shape);
+  let calibration;
+  if (opts.calibration) {
+    calibration = await loadSamples(opts.calibration, size);
+    log.info(`quantizing with ${calibration.samples.length} calibration samples from ${opts.calibration}`);
+  } else {
+    calibration = syntheticSamples(32, size, 1);
+    log.warn(SYNTHETIC_WARNING);
+  }
+  const q = quantizeModel(imported, {
+    run: opts.runGraph,
+    calibration,
+    logger: log,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
+  return { graph: stripFloatEdges(q.graph), quantization: q.report };
+}
+
+function renderTemplate(text: string, kernelSources: string[]): string {
+  return text.replace(/@KERNEL_SOURCES@/g, kernelSources.join(' '));
+}
+
+/** Copy the board's template and the model's kernels (board kernel set over reference, by file name). */
+async function layoutProject(dir: string, board: BoardProfile, kernels: string[]): Promise<void> {
+  const root = templatesDir();
+  const templateDir = join(root, board.template);
+  if (!existsSync(templateDir)) throw new TinymlError('input', `board '${board.id}': template directory ${templateDir} does not exist`);
+  const kernelDir = join(root, 'kernels', board.kernels);
+  if (!existsSync(kernelDir)) {
+    throw new TinymlError('input', `board '${board.id}': kernel set '${board.kernels}' does not exist (${kernelDir})`, 'Kernel sets are never silently replaced; fix the board file.');
+  }
+  const refDir = join(root, 'kernels', 'reference');
+  const kernelSources = kernels.map((k) => `kernels/${k}.c`);
+  for (const f of await listFiles(templateDir)) {
+    const src = join(templateDir, f);
+    if (f.endsWith('.in')) {
+      const out = join(dir, f.slice(0, -3));
+      await mkdir(dirname(out), { recursive: true });
+      await writeFile(out, renderTemplate(await readFile(src, 'utf8'), kernelSources));
+    } else {
+      await mkdir(dirname(join(dir, f)), { recursive: true });
+      await cp(src, join(dir, f));
+    }
+  }
+  await mkdir(join(dir, 'kernels'), { recursive: true });
+  for (const name of ['tinyml_kernels.h', ...kernels.map((k) => `${k}.c`)]) {
+    const preferred = join(kernelDir, name);
+    const src = existsSync(preferred) ? preferred : join(refDir, name);
+    if (!existsSync(src)) throw new TinymlError('input', `kernel file ${name} is missing from ${kernelDir} and ${refDir}`);
+    await cp(src, join(dir, 'kernels', name));
+  }
+}
+
+function fmtBytes(n: number): string {
+  return n >= 10240 ? `${n} bytes (${(n / 1024).toFixed(1)} KiB)` : `${n} bytes`;
+}
+
+/** Generate the project for an already-imported int8 graph. */
+export async function convertGraph(graph: Graph, modelPath: string, quantization: QuantReport | null, opts: ConvertOptions): Promise<ConvertResult> {
+  const log = opts.logger ?? silentLogger;
+  const board = opts.board;
+  const g = graph;
+  const plannerId = opts.planner ?? 'greedy-by-size';
+  const planner = PLANNERS[plannerId];
+  if (!planner) throw new TinymlError('usage', `unknown planner '${plannerId}' (known: ${Object.keys(PLANNERS).join(', ')})`);
+  const buffers = bufferRequests(g);
+  const plan: MemoryPlan = planner.plan(buffers.requests);
+  const linear = PLANNERS.linear!.plan(buffers.requests);
+  const hash = modelHash(g);
+  const emitted = emitModel(g, plan, buffers, { runGraph: opts.runGraph, modelHash: hash });
+  const planText = formatPlan(g, plan, buffers);
+
+  const outDir = resolve(opts.outDir);
+  await mkdir(dirname(outDir), { recursive: true });
+  const tmp = await mkdtemp(join(dirname(outDir), `.${basename(outDir)}.tmp-`));
+  try {
+    await writeFile(join(tmp, 'model.h'), emitted.modelH);
+    await writeFile(join(tmp, 'model.c'), emitted.modelC);
+    await layoutProject(tmp, board, emitted.kernels);
+
+    let code: CodeSize | null = null;
+    if (board.template === 'host' && opts.measureCode !== false && hasTool(board.toolchain.cc) && hasTool('size')) {
+      code = await measureCodeSize(tmp, board.toolchain.cc, ['-std=c99', '-O2']);
+    }
+    const inT = g.tensors[g.inputs[0]!]!;
+    const outT = g.tensors[g.outputs[0]!]!;
+    const ioBytes = tensorBytes(inT) + tensorBytes(outT);
+    const flashNeeded = code ? code.flashBytes : emitted.weightBytes;
+    const ramNeeded = plan.arenaBytes + ioBytes;
+    const fit = {
+      flash: { needed: flashNeeded, available: board.memory.flash.length },
+      ram: { needed: ramNeeded, available: board.memory.ram.length },
+      flashEstimated: code === null,
+    };
+    const over: string[] = [];
+    if (fit.flash.needed > fit.flash.available) {
+      over.push(`flash: needs ${fmtBytes(fit.flash.needed)}${code ? ' (code + weights)' : ' (weights alone)'}, the board has ${fmtBytes(fit.flash.available)}`);
+    }
+    if (fit.ram.needed > fit.ram.available) {
+      over.push(`RAM: needs ${fmtBytes(fit.ram.needed)} (arena ${plan.arenaBytes} + input/output buffers ${ioBytes}), the board has ${fmtBytes(fit.ram.available)}`);
+    }
+    if (over.length) {
+      throw new TinymlError(
+        'does-not-fit',
+        `${modelPath} does not fit board '${board.id}':\n  ${over.join('\n  ')}`,
+        'Pick a board with more memory, or make the model smaller (tinyml distill).',
+      );
+    }
+    const cost = graphCost(g);
+    const q = (t: typeof inT) => ({ shape: [...t.shape], scale: t.quant!.scale[0]!, zeroPoint: t.quant!.zeroPoint[0]!, bytes: tensorBytes(t) });
+    const tensors: PlannedTensor[] = [];
+    g.tensors.forEach((t, i) => {
+      const h = buffers.homes[i];
+      if (h?.kind !== 'arena') return;
+      const p = plan.placements[h.request]!;
+      tensors.push({ tensor: i, name: t.name, offset: p.offset, size: tensorBytes(t), firstUse: p.firstUse, lastUse: p.lastUse });
+    });
+    const report: ConvertReport = {
+      model: modelPath,
+      modelName: g.name,
+      modelHash: hash,
+      board: board.id,
+      template: board.template,
+      kernelSet: board.kernels,
+      kernels: emitted.kernels,
+      layers: g.ops.length,
+      input: q(inT),
+      output: q(outT),
+      sizes: {
+        weightBytes: emitted.weightBytes,
+        codeBytes: code ? code.flashBytes : null,
+        arenaBytes: plan.arenaBytes,
+        activationBytes: activationBytes(g),
+        linearArenaBytes: linear.arenaBytes,
+        macs: cost.totals.macs,
+      },
+      fit,
+      plan: { planner: plan.planner, alignment: plan.alignment, arenaBytes: plan.arenaBytes, tensors },
+      quantization,
+      files: [],
+    };
+    report.files = [...(await listFiles(tmp)), 'convert-report.json'].sort();
+    await writeFile(join(tmp, 'convert-report.json'), JSON.stringify(report, null, 2) + '\n');
+
+    // Move into place. An existing output must be a previous convert (never clobber other data).
+    if (existsSync(outDir)) {
+      const entries = await readdir(outDir);
+      if (entries.length > 0 && !entries.includes('convert-report.json')) {
+        throw new TinymlError('usage', `${opts.outDir} exists and is not a tinyml project (no convert-report.json); refusing to replace it`, 'Choose another -o directory or remove it.');
+      }
+      const old = `${tmp}.old`;
+      await rename(outDir, old);
+      await rename(tmp, outDir);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(tmp, outDir);
+    }
+    log.info(`wrote ${opts.outDir}: arena ${plan.arenaBytes} B, weights ${emitted.weightBytes} B${code ? `, code ${code.flashBytes} B` : ''}`);
+    return { report, graph: g, planText };
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** The whole convert: import, quantize if needed, generate. */
+export async function convertModel(modelPath: string, opts: ConvertOptions): Promise<ConvertResult> {
+  const { graph, quantization } = await loadInt8Graph(modelPath, opts);
+  return convertGraph(graph, modelPath, quantization, opts);
+}

@@ -1,0 +1,240 @@
+/**
+ * Memory planning: where each activation tensor lives inside the one static arena.
+ *
+ * Algorithm (greedy by size, as tflite-micro's GreedyMemoryPlanner):
+ *  1. Lifetimes come from the op order (`bufferRequests`): a tensor is live from the op that
+ *     writes it (`firstUse`) to the last op that reads it (`lastUse`), both inclusive.
+ *  2. Aliasing: a Reshape whose input dies at that Reshape writes nothing; its output shares
+ *     the input's buffer (the two become one request spanning both lifetimes). Chains of
+ *     reshapes collapse into one buffer.
+ *  3. Requests are sorted by size, largest first (ties: earlier first use, then lower tensor
+ *     index, so the plan is deterministic).
+ *  4. Each request is placed at the lowest offset (a multiple of `alignment`) where it does not
+ *     overlap, in memory, any already-placed request whose lifetime overlaps its own. Gaps
+ *     between placed buffers are tried in offset order before the end of the arena.
+ *  5. The arena size is the highest end offset of any placement: exact, not rounded, and it is
+ *     all the generated code ever touches.
+ *
+ * What it does not promise: the smallest possible arena (optimal placement is NP-complete;
+ * greedy-by-size is usually close); any reuse across separate invocations (the arena holds no
+ * state between calls); placement of graph inputs and outputs (they live in the caller's
+ * buffers, see model.h); scratch buffers (no reference kernel needs one).
+ *
+ * `LinearPlanner` gives every buffer its own range (no reuse) — the baseline the greedy
+ * planner's saving is measured against, and a second implementation for the shared tests.
+ */
+import type { Graph } from '../ir/graph.js';
+import { isConstant, tensorBytes } from '../ir/graph.js';
+
+export const ARENA_ALIGNMENT = 16;
+
+/** One buffer to place: `size` bytes live from op `firstUse` to op `lastUse` (inclusive). */
+export interface BufferRequest {
+  /** Tensor index that owns the buffer (the first of an alias chain). */
+  tensor: number;
+  size: number;
+  firstUse: number;
+  lastUse: number;
+}
+
+export interface Placement extends BufferRequest {
+  offset: number;
+}
+
+export interface MemoryPlan {
+  planner: string;
+  alignment: number;
+  /** Exact bytes the arena needs: max(offset + size). */
+  arenaBytes: number;
+  /** One per request, in the order the requests were given. */
+  placements: Placement[];
+}
+
+/**
+ * Contract for a memory planner:
+ * - every request gets an offset that is a multiple of `alignment`;
+ * - two requests whose lifetimes overlap (`a.firstUse <= b.lastUse && b.firstUse <= a.lastUse`)
+ *   never overlap in memory;
+ * - `arenaBytes` equals the maximum `offset + size` (0 with no requests);
+ * - the result depends only on the requests (deterministic).
+ */
+export interface MemoryPlanner {
+  readonly id: string;
+  plan(requests: readonly BufferRequest[], alignment?: number): MemoryPlan;
+}
+
+export function alignUp(n: number, a: number): number {
+  return Math.ceil(n / a) * a;
+}
+
+export function lifetimesOverlap(a: BufferRequest, b: BufferRequest): boolean {
+  return a.firstUse <= b.lastUse && b.firstUse <= a.lastUse;
+}
+
+function finish(planner: string, alignment: number, placements: Placement[]): MemoryPlan {
+  let arenaBytes = 0;
+  for (const p of placements) arenaBytes = Math.max(arenaBytes, p.offset + p.size);
+  return { planner, alignment, arenaBytes, placements };
+}
+
+export class GreedyBySizePlanner implements MemoryPlanner {
+  readonly id = 'greedy-by-size';
+  plan(requests: readonly BufferRequest[], alignment = ARENA_ALIGNMENT): MemoryPlan {
+    const order = requests
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => b.r.size - a.r.size || a.r.firstUse - b.r.firstUse || a.r.tensor - b.r.tensor || a.i - b.i);
+    const placed: Placement[] = [];
+    const offsets = new Array<number>(requests.length);
+    for (const { r, i } of order) {
+      const conflicts = placed.filter((p) => lifetimesOverlap(p, r)).sort((a, b) => a.offset - b.offset);
+      let candidate = 0;
+      for (const p of conflicts) {
+        if (candidate + r.size <= p.offset) break; // fits in the gap before p
+        candidate = Math.max(candidate, alignUp(p.offset + p.size, alignment));
+      }
+      const placement = { ...r, offset: candidate };
+      placed.push(placement);
+      offsets[i] = candidate;
+    }
+    return finish(
+      this.id,
+      alignment,
+      requests.map((r, i) => ({ ...r, offset: offsets[i]! })),
+    );
+  }
+}
+
+export class LinearPlanner implements MemoryPlanner {
+  readonly id = 'linear';
+  plan(requests: readonly BufferRequest[], alignment = ARENA_ALIGNMENT): MemoryPlan {
+    let next = 0;
+    const placements: Placement[] = [];
+    const order = requests.map((r, i) => ({ r, i })).sort((a, b) => a.r.firstUse - b.r.firstUse || a.r.tensor - b.r.tensor);
+    const offsets = new Array<number>(requests.length);
+    for (const { r, i } of order) {
+      offsets[i] = next;
+      next = alignUp(next + r.size, alignment);
+    }
+    for (let i = 0; i < requests.length; i++) placements.push({ ...requests[i]!, offset: offsets[i]! });
+    return finish(this.id, alignment, placements);
+  }
+}
+
+export const PLANNERS: Record<string, MemoryPlanner> = {
+  'greedy-by-size': new GreedyBySizePlanner(),
+  linear: new LinearPlanner(),
+};
+
+/** Where a tensor's bytes are at run time. */
+export type TensorHome =
+  | { kind: 'input' } // the caller's input buffer
+  | { kind: 'output' } // the caller's output buffer
+  | { kind: 'arena'; request: number } // placements[request] of the plan
+  | { kind: 'const' }; // a weight array in flash
+
+export interface GraphBuffers {
+  requests: BufferRequest[];
+  /** Per tensor index (undefined for tensors no op touches). */
+  homes: (TensorHome | undefined)[];
+  /** Tensor indices whose Reshape is free (output aliased to the input's buffer). */
+  aliasedReshapeOutputs: Set<number>;
+}
+
+/**
+ * Lifetimes of every activation tensor of `g` (one op index per step), with Reshape aliasing.
+ * Graph inputs and outputs are not in the arena: they are the caller's buffers.
+ */
+export function bufferRequests(g: Graph): GraphBuffers {
+  const n = g.tensors.length;
+  const first = new Array<number>(n).fill(-1);
+  const last = new Array<number>(n).fill(-1);
+  const inputs = new Set(g.inputs);
+  const outputs = new Set(g.outputs);
+  g.ops.forEach((op, i) => {
+    for (const t of op.inputs) {
+      if (t < 0) continue;
+      if (first[t] === -1) first[t] = i;
+      last[t] = i;
+    }
+    for (const t of op.outputs) {
+      if (first[t] === -1) first[t] = i;
+      last[t] = Math.max(last[t]!, i);
+    }
+  });
+  const homes: (TensorHome | undefined)[] = new Array(n);
+  // Alias chains: owner[t] is the tensor whose buffer t uses.
+  const owner = new Array<number>(n);
+  for (let t = 0; t < n; t++) owner[t] = t;
+  const aliased = new Set<number>();
+  g.ops.forEach((op, i) => {
+    if (op.kind !== 'Reshape') return;
+    const src = op.inputs[0]!;
+    const dst = op.outputs[0]!;
+    const arenaTensor = (t: number) => !inputs.has(t) && !outputs.has(t) && !isConstant(g.tensors[t]!);
+    if (arenaTensor(src) && arenaTensor(dst) && last[src] === i && tensorBytes(g.tensors[src]!) === tensorBytes(g.tensors[dst]!)) {
+      owner[dst] = owner[src]!;
+      aliased.add(dst);
+    }
+  });
+  const requestOf = new Map<number, number>();
+  const requests: BufferRequest[] = [];
+  for (let t = 0; t < n; t++) {
+    if (first[t] === -1) continue;
+    const tensor = g.tensors[t]!;
+    if (isConstant(tensor)) {
+      homes[t] = { kind: 'const' };
+      continue;
+    }
+    if (inputs.has(t)) {
+      homes[t] = { kind: 'input' };
+      continue;
+    }
+    if (outputs.has(t)) {
+      homes[t] = { kind: 'output' };
+      continue;
+    }
+    const o = owner[t]!;
+    let r = requestOf.get(o);
+    if (r === undefined) {
+      r = requests.length;
+      requestOf.set(o, r);
+      requests.push({ tensor: o, size: tensorBytes(tensor), firstUse: first[t]!, lastUse: last[t]! });
+    } else {
+      const req = requests[r]!;
+      req.firstUse = Math.min(req.firstUse, first[t]!);
+      req.lastUse = Math.max(req.lastUse, last[t]!);
+      req.size = Math.max(req.size, tensorBytes(tensor));
+    }
+    homes[t] = { kind: 'arena', request: r };
+  }
+  return { requests, homes, aliasedReshapeOutputs: aliased };
+}
+
+/** Sum of the bytes of every activation tensor (inputs and outputs included): what no planning costs. */
+export function activationBytes(g: Graph): number {
+  const used = new Set<number>();
+  for (const op of g.ops) for (const t of [...op.inputs, ...op.outputs]) if (t >= 0) used.add(t);
+  let sum = 0;
+  for (const t of used) if (!isConstant(g.tensors[t]!)) sum += tensorBytes(g.tensors[t]!);
+  return sum;
+}
+
+/** The plan as an aligned text table (per tensor: offset, size, first/last use). */
+export function formatPlan(g: Graph, plan: MemoryPlan, buffers: GraphBuffers): string {
+  const rows: string[][] = [['tensor', 'offset', 'size', 'first', 'last', 'name']];
+  g.tensors.forEach((t, i) => {
+    const h = buffers.homes[i];
+    if (!h || h.kind === 'const') return;
+    if (h.kind === 'arena') {
+      const p = plan.placements[h.request]!;
+      const alias = p.tensor !== i ? ` (shares t${p.tensor})` : '';
+      rows.push([`t${i}`, String(p.offset), String(tensorBytes(t)), String(p.firstUse), String(p.lastUse), t.name + alias]);
+    } else {
+      rows.push([`t${i}`, h.kind, String(tensorBytes(t)), '-', '-', t.name]);
+    }
+  });
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const lines = rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
+  lines.push(`arena: ${plan.arenaBytes} bytes (${plan.planner}, ${plan.alignment}-byte aligned offsets)`);
+  return lines.join('\n');
+}
