@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerInspect } from './inspect.js';
+import { registerRun } from './run.js';
 
 /**
  * Every CLI command lives in its own file under src/cli/ and exports a `register`
@@ -9,3 +10,4 @@ export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [];
 commands.push(registerInspect);
+commands.push(registerRun);

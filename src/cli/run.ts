@@ -1,0 +1,141 @@
+import type { Command } from 'commander';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { TinymlError } from '../errors.js';
+import { importModel } from '../importers/index.js';
+import type { Graph, TensorData } from '../ir/graph.js';
+import { readSamples, tensorBytesLE } from '../io/samples.js';
+import { resolveRunBackend } from '../reference/backends.js';
+import { prepareGraph, runGraph } from '../reference/interpreter.js';
+import { cliLogger, printJson, progressBar } from './output.js';
+
+/**
+ * `tinyml run <model> --input <file>`: run N samples through the reference interpreter (or,
+ * with --board, through a registered generated-code backend) and print or save the outputs.
+ */
+
+export interface RunCommandOptions {
+  input: string[];
+  json?: boolean;
+  output?: string;
+  board?: string;
+}
+
+function argmax(d: TensorData): number {
+  let best = 0;
+  for (let i = 1; i < d.length; i++) if (d[i]! > d[best]!) best = i;
+  return best;
+}
+
+async function loadInputs(graph: Graph, files: string[]): Promise<TensorData[][]> {
+  if (files.length !== graph.inputs.length) {
+    throw new TinymlError(
+      'usage',
+      `model '${graph.name}' has ${graph.inputs.length} input(s) but ${files.length} --input file(s) were given`,
+      'Give one --input file per model input, in the model\'s input order (see `tinyml inspect`).',
+    );
+  }
+  const perInput = await Promise.all(graph.inputs.map((ti, k) => readSamples(files[k]!, graph.tensors[ti]!)));
+  const n = perInput[0]!.length;
+  perInput.forEach((s, k) => {
+    if (s.length !== n) throw new TinymlError('input', `${files[k]} holds ${s.length} samples but ${files[0]} holds ${n}`);
+  });
+  return Array.from({ length: n }, (_, s) => perInput.map((p) => p[s]!));
+}
+
+async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    const e = err as NodeJS.ErrnoException;
+    throw new TinymlError('input', `cannot write ${path}: ${e.message}`);
+  }
+}
+
+export async function runCommand(model: string, opts: RunCommandOptions): Promise<void> {
+  const log = cliLogger('RUN', { quiet: opts.json === true });
+  const graph = await importModel(model);
+  prepareGraph(graph); // unsupported ops fail here, before any input is read
+  const samples = await loadInputs(graph, opts.input);
+  const bar = progressBar('run', !opts.json && samples.length > 1);
+  let outputs: TensorData[][];
+  let backendName = 'reference';
+  try {
+    if (opts.board !== undefined) {
+      const { board, backend } = await resolveRunBackend(opts.board);
+      backendName = `${board.id} (${board.template})`;
+      outputs = await backend({ graph, modelPath: model, board, samples, logger: log, onProgress: bar.onProgress });
+    } else {
+      outputs = samples.map((s, i) => {
+        const o = runGraph(graph, s);
+        bar.onProgress(i + 1, samples.length, 'samples');
+        return o;
+      });
+    }
+  } finally {
+    bar.stop();
+  }
+
+  if (opts.output) {
+    const parts = outputs.flatMap((o) => o.map(tensorBytesLE));
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      bytes.set(p, at);
+      at += p.length;
+    }
+    await writeAtomic(opts.output, bytes);
+    log.info(`${outputs.length} sample(s) → ${opts.output} (${bytes.length} bytes, ${backendName})`);
+  }
+
+  const single = graph.outputs.length === 1;
+  if (opts.json) {
+    printJson({
+      model,
+      backend: backendName,
+      samples: outputs.length,
+      outputTensors: graph.outputs.map((ti) => {
+        const t = graph.tensors[ti]!;
+        return { name: t.name, shape: t.shape, dtype: t.dtype, scale: t.quant?.scale[0] ?? null, zeroPoint: t.quant?.zeroPoint[0] ?? null };
+      }),
+      outputs: outputs.map((o) => (single ? Array.from(o[0]!) : o.map((d) => Array.from(d)))),
+      argmax: outputs.map((o) => (single ? argmax(o[0]!) : o.map(argmax))),
+    });
+  } else if (!opts.output) {
+    const lines = outputs.map((o, s) => {
+      const parts = o.map((d) => `[${Array.from(d).join(', ')}] argmax ${argmax(d)}`);
+      return `sample ${s}: ${parts.join('  ')}`;
+    });
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('Run samples through a model with the reference interpreter (TFLite integer semantics, bit-exact) and print or save the outputs.')
+    .argument('<model>', 'model file (.tflite, Keras .h5/.keras, TF.js model.json)')
+    .requiredOption('-i, --input <file...>', 'raw samples: N concatenated samples in the input dtype (int8 bytes, or little-endian float32); one file per model input')
+    .option('--json', 'print { outputs: [[...], ...], argmax: [...] } on stdout')
+    .option('-o, --output <file>', 'write the raw output bytes of every sample, one after another (same dtype rules as --input)')
+    .option('--board <id>', 'run the generated C for this board instead of the reference interpreter (backends register per board template)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  tinyml run kws_ref_model.tflite --input kws_input_0.int8.bin
+  tinyml run ad01_fp32.tflite --input slices.f32.bin --json
+  tinyml run kws_ref_model.tflite --input inputs.bin -o outputs.bin
+
+Output: one line per sample with the output values and their argmax. int8 models take and
+give raw int8 values (quantize inputs with the input tensor's scale and zero point first;
+\`tinyml inspect\` shows them). JSON: { model, backend, samples, outputTensors, outputs, argmax };
+for models with several outputs each entry of outputs is a list with one array per output.`,
+    )
+    .action(async (model: string, opts: RunCommandOptions) => {
+      await runCommand(model, opts);
+    });
+}
