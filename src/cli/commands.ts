@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { registerConvert } from './convert.js';
 import { registerInspect } from './inspect.js';
+import { registerQuantize } from './quantize.js';
 import { registerRun } from './run.js';
 
 /**
@@ -10,4 +12,6 @@ export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [];
 commands.push(registerInspect);
+commands.push(registerQuantize);
 commands.push(registerRun);
+commands.push(registerConvert);

@@ -4,3 +4,4 @@
  * at load time; add one import line here per backend, e.g. `import '../build/host-run.js';`.
  */
 export { registerBoardLoader, registerRunBackend, resolveRunBackend, listRunBackends } from './run-backends.js';
+import '../build/host-run.js';

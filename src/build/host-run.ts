@@ -1,0 +1,72 @@
+/**
+ * `tinyml run <model> --board host`: the generated C, compiled natively, as a run backend.
+ *
+ * The model is converted into a project cached by model hash, the project is built (cached by
+ * content, see host.ts), and all samples go through one run of `tinyml_host` (stdin → stdout).
+ * Float edges are handled exactly as the graph defines them: a float input's Quantize op and a
+ * float output's Dequantize op run in the reference interpreter, everything between them in C.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BoardProfile } from '../boards/board.js';
+import { loadBoardForCodegen } from '../codegen/board-file.js';
+import { convertGraph } from '../codegen/convert.js';
+import { modelHash } from '../codegen/model-hash.js';
+import { needsQuantization, stripFloatEdges } from '../codegen/prepare.js';
+import { TinymlError } from '../errors.js';
+import type { Graph, Op, TensorData } from '../ir/graph.js';
+import { elementCount } from '../ir/graph.js';
+import { registerBoardLoader, registerRunBackend, type RunBackendRequest } from '../reference/run-backends.js';
+import { runGraph } from '../reference/interpreter.js';
+import { buildHost, defaultCacheDir, runHostProgram } from './host.js';
+
+/** A one-op graph running `op` of `g` (for the float edges). */
+function edgeGraph(g: Graph, op: Op): Graph {
+  const inT = g.tensors[op.inputs[0]!]!;
+  const outT = g.tensors[op.outputs[0]!]!;
+  return { name: `${g.name}/${op.name}`, tensors: [inT, outT], ops: [{ ...op, inputs: [0], outputs: [1] } as Op], inputs: [0], outputs: [1] };
+}
+
+export async function runOnHost(req: RunBackendRequest, cacheDir = defaultCacheDir()): Promise<TensorData[][]> {
+  const { graph, board, samples, logger } = req;
+  if (needsQuantization(graph)) {
+    throw new TinymlError(
+      'unsupported',
+      `${req.modelPath} is a float model; --board ${board.id} runs int8 C code`,
+      'Quantize it first (tinyml quantize model --calibration data -o model.int8.tflite) and run that.',
+    );
+  }
+  const g = stripFloatEdges(graph);
+  const inEdge = g.inputs[0] !== graph.inputs[0] ? graph.ops.find((op) => op.outputs[0] === g.inputs[0]) : undefined;
+  const outEdge = g.outputs[0] !== graph.outputs[0] ? graph.ops.find((op) => op.inputs[0] === g.outputs[0] && op.outputs[0] === graph.outputs[0]) : undefined;
+  const hash = modelHash(g);
+  const projectDir = join(cacheDir, 'projects', `${board.id}-${hash}`);
+  if (!existsSync(join(projectDir, 'convert-report.json'))) {
+    logger.info(`generating C for ${req.modelPath} (model hash ${hash})`);
+    await convertGraph(g, req.modelPath, null, { board, outDir: projectDir, runGraph, measureCode: false, logger });
+  }
+  const build = await buildHost(projectDir, { cacheDir, logger });
+  const inBytes = elementCount(g.tensors[g.inputs[0]!]!.shape);
+  const outBytes = elementCount(g.tensors[g.outputs[0]!]!.shape);
+  const input = new Int8Array(inBytes * samples.length);
+  samples.forEach((s, k) => {
+    const x = inEdge ? runGraph(edgeGraph(graph, inEdge), [s[0]!])[0]! : s[0]!;
+    input.set(x as Int8Array, k * inBytes);
+  });
+  const out = await runHostProgram(build.exe, new Uint8Array(input.buffer));
+  if (out.length !== outBytes * samples.length) {
+    throw new TinymlError('toolchain', `${build.exe} wrote ${out.length} bytes for ${samples.length} samples; expected ${outBytes * samples.length}`);
+  }
+  const outputs: TensorData[][] = [];
+  for (let k = 0; k < samples.length; k++) {
+    const y = new Int8Array(out.buffer, out.byteOffset + k * outBytes, outBytes).slice();
+    outputs.push([outEdge ? runGraph(edgeGraph(graph, outEdge), [y])[0]! : y]);
+    req.onProgress?.(k + 1, samples.length, 'samples');
+  }
+  return outputs;
+}
+
+registerRunBackend('host', (req) => runOnHost(req));
+// Board ids resolve through the codegen's board reader until the boards module registers its
+// schema-validating loader (which then replaces this one).
+registerBoardLoader(async (id: string): Promise<BoardProfile> => loadBoardForCodegen(id));
