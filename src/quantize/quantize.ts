@@ -30,9 +30,11 @@ import { makeObserver, type Observer, type ObserverKind } from './observers.js';
 import { activationTensors, rewriteToInt8, type RangeMap } from './rewrite.js';
 
 /**
- * The default observer. `mse` was chosen because on the MLPerf Tiny AD01 autoencoder it
- * gives a lower output MSE than min/max (see test/quantize/ad01-fidelity.test.ts, which prints
- * both); `minmax` reproduces TFLite's converter.
+ * The default observer: `mse`. On the MLPerf Tiny AD01 autoencoder (calibrated on slices 0–19
+ * of normal_id_01_00000000_hist_librosa.bin, measured on slices 20–39) the held-out output MSE
+ * vs float was 0.0595 with `mse`, 0.0671 with `minmax` (what TFLite's converter does) and 0.0686
+ * with `percentile` 99.99, against 0.671 for the official ad01_int8.tflite; test/quantize/
+ * ad01-fidelity.test.ts prints these figures on every run.
  */
 export const DEFAULT_OBSERVER: ObserverKind = 'mse';
 

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import '../../src/importers/tflite.js';
+import '../../src/importers/index.js';
 import { importModel } from '../../src/importers/registry.js';
 import { runGraph } from '../../src/reference/interpreter.js';
 import { compareModels } from '../../src/quantize/fidelity.js';
@@ -54,5 +54,18 @@ describe('AD01 int8 fidelity vs TFLite converter', () => {
     const ours = Object.entries(results).find(([k]) => k.startsWith('default'))![1];
     expect(officialMetrics.mse).toBeGreaterThan(0);
     expect(ours).toBeLessThanOrEqual(1.1 * officialMetrics.mse);
+  });
+
+  it('the Keras original (ad01.h5, BatchNorm folded by the importer) quantizes as well', async () => {
+    const h5 = await importModel(MODELS + 'ad01.h5');
+    const official = await importModel(MODELS + 'ad01_int8.tflite');
+    const float = await importModel(MODELS + 'ad01_fp32.tflite');
+    const all = slices();
+    const hold = all.slice(20, 40);
+    const { report } = quantizeModel(h5, { run: runGraph, calibration: set(all.slice(0, 20)), holdout: set(hold) });
+    // Against the .h5's own float outputs, and with the same yardstick as above.
+    const officialMse = compareModels(runGraph, float, official, hold).mse;
+    console.log(`AD01 from ad01.h5: held-out MSE ${report.fidelity.holdout!.mse.toExponential(4)} (official ${officialMse.toExponential(4)})`);
+    expect(report.fidelity.holdout!.mse).toBeLessThanOrEqual(1.1 * officialMse);
   });
 });
