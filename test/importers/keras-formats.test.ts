@@ -11,6 +11,7 @@ import { importModel } from '../../src/importers/index.js';
 import type { Graph, OpKind } from '../../src/ir/graph.js';
 import { buildConvNet, buildSequential, rng, saveAllFormats, useCpuBackend, type SavedFixture } from '../fixtures/keras/build-models.js';
 import { runIrWithTfjs } from '../fixtures/keras/run-ir-with-tfjs.js';
+import { runGraph } from '../../src/reference/interpreter.js';
 
 let tmp: string;
 let conv: { model: tf.LayersModel; files: SavedFixture };
@@ -95,12 +96,14 @@ describe.each(formats)('conv net via %s', (fmt) => {
     expect(pad.kind === 'Pad' && pad.paddings).toEqual([[0, 0], [1, 0], [0, 1], [0, 0]]);
   });
 
-  it('reproduces model.predict to 1e-5 on 8 random inputs', async () => {
+  it('reproduces model.predict to 1e-5 on 8 random inputs (tfjs kernels and the reference interpreter)', async () => {
     const g = await importModel(conv.files[fmt]);
     for (const x of randomInputs([1, 12, 12, 3], 8, 7)) {
       const want = predict(conv.model, x, [1, 12, 12, 3]);
       const [got] = runIrWithTfjs(g, [x]);
       expect(maxAbsDiff(got!, want)).toBeLessThan(1e-5);
+      const [ref] = runGraph(g, [x]);
+      expect(maxAbsDiff(ref as Float32Array, want)).toBeLessThan(1e-5);
     }
   });
 });
@@ -117,6 +120,8 @@ describe.each(formats)('Sequential model via %s', (fmt) => {
       const want = predict(seq.model, x, [1, 8, 8, 1]);
       const [got] = runIrWithTfjs(g, [x]);
       expect(maxAbsDiff(got!, want)).toBeLessThan(1e-5);
+      const [ref] = runGraph(g, [x]);
+      expect(maxAbsDiff(ref as Float32Array, want)).toBeLessThan(1e-5);
     }
   });
 });
