@@ -52,21 +52,34 @@ export interface BoardProfile {
     base?: number;
     baud: number;
     pins?: { tx: string; rx: string };
+    /** Kernel clock of the UART as the firmware leaves it (Hz). */
+    clockHz?: number;
+    /** STM32 LPUART (BRR = 256 * clock / baud). */
+    lowPower?: boolean;
+    /** nRF UARTE pin selects (pin | port << 5) and BAUDRATE register value. */
+    psel?: { tx: number; rx: number; baudrateReg: number };
+    /** Read-modify-write register operations (clock gates, pin muxing) run before the UART starts. */
+    init?: { addr: number; mask: number; value: number; why: string }[];
   };
   template: 'host' | 'bare-metal-cortex-m' | 'arduino' | 'platformio';
-  toolchain: { cc: string; cflags: string[]; ldflags?: string[]; platformioBoard?: string; arduinoFqbn?: string };
-  /** Kernel directory under firmware-templates/kernels/ (must exist). */
-  kernels: 'reference' | 'cortex-m';
+  toolchain: { cc: string; cflags: string[]; ldflags?: string[]; platformioBoard?: string; platformioPlatform?: string; arduinoFqbn?: string };
+  /** Kernel directory under firmware-templates/kernels/ (must exist; checked on load). */
+  kernels: 'reference' | 'cortex-m' | (string & {});
   flash: {
-    protocol: 'none' | 'stm32-an3155' | 'stk500v1' | 'esp-rom' | 'uf2' | 'tinyml-boot';
-    /** esptool-style reset sequence, e.g. "D0|R1|W100|D1|R0|W50|D0". */
+    protocol: 'none' | 'stm32-an3155' | 'stk500v1' | 'esp-rom' | 'uf2' | 'sam-ba' | 'tinyml-boot';
+    /** esptool-style reset sequence, e.g. "D0|R1|W100|D1|R0|W50|D0"; B<baud> = open and close at that baud (1200-baud touch). */
     resetSequence?: string;
     baud?: number;
     /** STM32 product ID (AN2606), AVR signature, ESP chip magic, UF2 family ID. */
     chipId?: string;
     uf2FamilyId?: string;
+    notes?: string;
   };
   /** For emulated boards: how QEMU runs it. */
   emulator?: { qemuMachine: string; cpu?: string };
   power?: PowerModel;
+  /** A published whole-board measurement during inference (e.g. MLPerf Tiny median power): the calibration point. */
+  measuredPower?: { activeW: number; what: string; source: string };
+  /** Where each number in the file comes from, keyed by field path. Required for every board but `host`. */
+  sources?: Record<string, string>;
 }
