@@ -20,6 +20,7 @@ interface QuantizeCliOptions {
   syntheticSamples: string;
   seed: string;
   classifier?: boolean;
+  perTensorDense?: boolean;
   json?: boolean;
 }
 
@@ -45,7 +46,7 @@ export function renderReport(r: QuantReport, output: string, reportPath: string)
     lines.push('', 'The model is already int8: written unchanged (every parameter kept bit for bit). No fidelity figures (no float model).');
   } else {
     const cal = r.calibration!;
-    lines.push(`observer: ${r.observer}`, `calibration: ${cal.samples} samples (${cal.source}${cal.files.length ? ': ' + cal.files.join(', ') : ''})`);
+    lines.push(`observer: ${r.observer}`, `dense weights: ${r.fullyConnectedWeights}`, `calibration: ${cal.samples} samples (${cal.source}${cal.files.length ? ': ' + cal.files.join(', ') : ''})`);
     if (r.holdout) lines.push(`held-out:    ${r.holdout.samples} samples (${r.holdout.files.join(', ')})`);
   }
   lines.push('', 'int8 inputs (q = round(x / scale) + zero_point) and outputs (x = scale × (q − zero_point)):');
@@ -96,6 +97,7 @@ export function registerQuantize(program: Command): void {
     .option('--percentile <p>', 'percentile for --observer percentile', '99.99')
     .option('--synthetic-samples <n>', 'without --calibration: number of synthetic N(0,1) samples', '32')
     .option('--seed <n>', 'seed for synthetic samples', '1')
+    .option('--per-tensor-dense', 'FullyConnected weights with one scale per tensor (TFLite converter default; for TFLite Micro before per-channel FULLY_CONNECTED)')
     .option('--classifier', 'report top-1 agreement even if the model does not end in Softmax')
     .option('--no-classifier', 'do not report top-1 agreement')
     .option('--json', 'print the report as JSON on stdout')
@@ -122,6 +124,7 @@ converter does), percentile.`,
         opts.percentile = p;
       }
       if (o.classifier !== undefined) opts.classifier = o.classifier;
+      if (o.perTensorDense) opts.perTensorFullyConnected = true;
       if (!isFullyInt8(graph)) {
         const inT = graph.tensors[graph.inputs[0]!]!;
         const size = elementCount(inT.shape);

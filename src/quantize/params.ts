@@ -86,13 +86,21 @@ export function quantizeWeightsPerChannel(
   return { data, scales };
 }
 
-/** Per-channel int32 bias at input_scale × weight_scale[c] (one weight scale = per tensor). */
+/** Per-tensor symmetric weights: one scale max|w| / 127 for the whole tensor (TFLite's default for FullyConnected). */
+export function quantizeWeightsPerTensor(w: Float32Array): { data: Int8Array; scales: number[] } {
+  return quantizeWeightsPerChannel(w, [1, w.length], 0);
+}
+
+/**
+ * int32 bias at input_scale × weight_scale[c]. With one weight scale (per-tensor weights) the
+ * bias has one scale too.
+ */
 export function quantizeBias(b: Float32Array, inputScale: number, weightScales: readonly number[]): { data: Int32Array; scales: number[] } {
-  const scales: number[] = [];
-  for (let c = 0; c < b.length; c++) scales.push(f32(inputScale * weightScales[weightScales.length === 1 ? 0 : c]!));
+  const scales: number[] = weightScales.map((ws) => f32(inputScale * ws));
   const data = new Int32Array(b.length);
   for (let c = 0; c < b.length; c++) {
-    const inv = scales[c] === 0 ? 0 : f32(1 / scales[c]!);
+    const s = scales[scales.length === 1 ? 0 : c]!;
+    const inv = s === 0 ? 0 : f32(1 / s);
     const q = roundHalfAway(f32(b[c]! * inv));
     data[c] = q > INT32_MAX ? INT32_MAX : q < -INT32_MAX ? -INT32_MAX : q;
   }

@@ -61,6 +61,8 @@ export interface QuantReport {
   model: string;
   alreadyInt8: boolean;
   observer: ObserverKind | null;
+  /** 'per-channel' (default) or 'per-tensor' FullyConnected weights; null for already-int8 models. */
+  fullyConnectedWeights: 'per-channel' | 'per-tensor' | null;
   calibration: SampleSetInfo | null;
   holdout: SampleSetInfo | null;
   /** Float → int8: q = round(x / scale) + zeroPoint, clamped to [-128, 127]. */
@@ -77,6 +79,8 @@ export interface QuantizeOptions {
   holdout?: CalibrationSet;
   observer?: ObserverKind;
   percentile?: number;
+  /** FullyConnected weights per tensor (see RewriteOptions). */
+  perTensorFullyConnected?: boolean;
   /** Force top-1 agreement on/off (default: the first output comes from Softmax). */
   classifier?: boolean;
   onProgress?: ProgressFn;
@@ -161,6 +165,7 @@ export function quantizeModel(g: Graph, opts: QuantizeOptions): { graph: Graph; 
         model,
         alreadyInt8: true,
         observer: null,
+        fullyConnectedWeights: null,
         calibration: null,
         holdout: null,
         inputs: ioParams(g, g.inputs),
@@ -193,7 +198,7 @@ export function quantizeModel(g: Graph, opts: QuantizeOptions): { graph: Graph; 
   if (opts.onProgress) calOpts.onProgress = opts.onProgress;
   opts.logger?.info(`calibrating on ${nCal} samples with the ${observer} observer`);
   const ranges = calibrate(opts.run, g, cal.samples, observer, calOpts);
-  const { graph } = rewriteToInt8(g, ranges);
+  const { graph } = rewriteToInt8(g, ranges, { perTensorFullyConnected: opts.perTensorFullyConnected === true });
 
   const cmp = (samples: Float32Array[], offset: number) => {
     const o: Parameters<typeof compareModels>[4] = { progressOffset: offset, progressTotal: total };
@@ -210,6 +215,7 @@ export function quantizeModel(g: Graph, opts: QuantizeOptions): { graph: Graph; 
       model,
       alreadyInt8: false,
       observer,
+      fullyConnectedWeights: opts.perTensorFullyConnected ? 'per-tensor' : 'per-channel',
       calibration: setInfo(cal),
       holdout: opts.holdout ? setInfo(opts.holdout) : null,
       inputs: ioParams(graph, graph.inputs),

@@ -16,6 +16,8 @@
  *    union of its members' ranges. Two different fixed params in one group is an error.
  * 5. Weights of Conv2D / FullyConnected (axis 0) and DepthwiseConv2D (axis 3): per-channel
  *    symmetric int8; their biases int32 at input_scale × weight_scale per channel.
+ *    Option `perTensorFullyConnected`: one scale for FullyConnected weights and bias (TFLite's
+ *    converter default, for older TFLite Micro runtimes).
  *    Other float constants (an Add/Mul operand, ...): per-tensor asymmetric from their data.
  * 6. int32 constants (shapes, paddings, axes) are kept as they are.
  *
@@ -26,7 +28,7 @@
 import { TinymlError, UnsupportedOpsError } from '../errors.js';
 import { isConstant, OP_KINDS, type Graph, type Op, type Tensor } from '../ir/graph.js';
 import { roundHalfAway } from './fixed-point.js';
-import { asymmetricParams, quantizeBias, quantizeWeightsPerChannel, type AffineParams } from './params.js';
+import { asymmetricParams, quantizeBias, quantizeWeightsPerChannel, quantizeWeightsPerTensor, type AffineParams } from './params.js';
 
 export type RangeMap = Map<number, [number, number]>;
 
@@ -78,7 +80,16 @@ export interface RewriteResult {
   params: Map<number, AffineParams>;
 }
 
-export function rewriteToInt8(g: Graph, ranges: RangeMap): RewriteResult {
+export interface RewriteOptions {
+  /**
+   * FullyConnected weights per tensor (one scale) instead of per output channel: what TFLite's
+   * converter does by default, and what TFLite Micro releases before per-channel
+   * FULLY_CONNECTED support (2023) accept. Conv2D/DepthwiseConv2D stay per channel.
+   */
+  perTensorFullyConnected?: boolean;
+}
+
+export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions = {}): RewriteResult {
   const mixed = g.ops.filter((op) => op.kind === 'Quantize' || op.kind === 'Dequantize');
   if (mixed.length > 0) {
     throw new UnsupportedOpsError(
@@ -174,8 +185,11 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap): RewriteResult {
       if (done.has(w)) {
         wScales = tensors[w]!.quant!.scale;
       } else {
-        const q = quantizeWeightsPerChannel(wt.data as Float32Array, wt.shape, axis);
-        tensors[w] = { name: wt.name, shape: [...wt.shape], dtype: 'int8', data: q.data, quant: { scale: q.scales, zeroPoint: q.scales.map(() => 0), axis } };
+        const perTensor = op.kind === 'FullyConnected' && opts.perTensorFullyConnected === true;
+        const q = perTensor ? quantizeWeightsPerTensor(wt.data as Float32Array) : quantizeWeightsPerChannel(wt.data as Float32Array, wt.shape, axis);
+        const quant: Tensor['quant'] = { scale: q.scales, zeroPoint: q.scales.map(() => 0) };
+        if (!perTensor) quant.axis = axis;
+        tensors[w] = { name: wt.name, shape: [...wt.shape], dtype: 'int8', data: q.data, quant };
         wScales = q.scales;
         done.add(w);
       }
@@ -189,7 +203,9 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap): RewriteResult {
       }
       if (done.has(b)) throw new TinymlError('unsupported', `${op.kind} '${op.name}': bias '${bt.name}' is shared with another op`);
       const q = quantizeBias(bt.data as Float32Array, inScale, wScales);
-      tensors[b] = { name: bt.name, shape: [...bt.shape], dtype: 'int32', data: q.data, quant: { scale: q.scales, zeroPoint: q.scales.map(() => 0), axis: 0 } };
+      const quant: Tensor['quant'] = { scale: q.scales, zeroPoint: q.scales.map(() => 0) };
+      if (q.scales.length > 1) quant.axis = 0;
+      tensors[b] = { name: bt.name, shape: [...bt.shape], dtype: 'int32', data: q.data, quant };
       done.add(b);
     }
   }

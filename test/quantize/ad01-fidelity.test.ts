@@ -51,6 +51,9 @@ describe('AD01 int8 fidelity vs TFLite converter', () => {
     for (const [k, v] of Object.entries(results)) {
       console.log(`  ours, observer ${k}: ${v.toExponential(4)} (${(v / officialMetrics.mse).toFixed(3)} x official)`);
     }
+    const pt = quantizeModel(float, { run: runGraph, calibration: set(cal), holdout: set(hold), perTensorFullyConnected: true }).report;
+    console.log(`  ours, default observer, per-tensor dense weights: ${pt.fidelity.holdout!.mse.toExponential(4)} (${(pt.fidelity.holdout!.mse / officialMetrics.mse).toFixed(3)} x official)`);
+    expect(pt.fidelity.holdout!.mse).toBeLessThanOrEqual(1.1 * officialMetrics.mse);
     const ours = Object.entries(results).find(([k]) => k.startsWith('default'))![1];
     expect(officialMetrics.mse).toBeGreaterThan(0);
     expect(ours).toBeLessThanOrEqual(1.1 * officialMetrics.mse);

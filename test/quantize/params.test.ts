@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asymmetricParams, quantizeBias, quantizeValue, quantizeWeightsPerChannel } from '../../src/quantize/params.js';
+import { asymmetricParams, quantizeBias, quantizeValue, quantizeWeightsPerChannel, quantizeWeightsPerTensor } from '../../src/quantize/params.js';
 
 describe('asymmetric activation params (TFLite GetAsymmetricQuantizationParams)', () => {
   it('range [-63.5, 191.5]: scale 1, zero point -128 + 63.5 = -64.5 rounds half away from zero to -65', () => {
@@ -43,6 +43,11 @@ describe('per-channel symmetric weights', () => {
     expect(q.scales).toEqual([Math.fround(2 / 127), Math.fround(4 / 127)]);
     expect(Array.from(q.data)).toEqual([-127, 127, 95, 32]);
   });
+  it('per tensor: one scale for the whole tensor', () => {
+    const q = quantizeWeightsPerTensor(new Float32Array([0.5, -1.27, 0.1, 2.54, 0, -0.635]));
+    expect(q.scales).toEqual([Math.fround(Math.fround(2.54) / 127)]);
+    expect(Array.from(q.data)).toEqual([25, -64, 5, 127, 0, -32]); // -63.5 -> -64 (half away from zero)
+  });
   it('an all-zero channel gets scale 1 and zeros', () => {
     const q = quantizeWeightsPerChannel(new Float32Array([0, 0, 1, -1]), [2, 2], 0);
     expect(q.scales[0]).toBe(1);
@@ -57,6 +62,11 @@ describe('int32 bias at input_scale x weight_scale', () => {
     expect(q.scales).toEqual([Math.fround(0.5 * ws[0]!), Math.fround(0.5 * ws[1]!)]);
     // 1.0 / 0.005 = 200; -0.125 / 0.01 = -12.5 -> -13 (Math.round would give -12)
     expect(Array.from(q.data)).toEqual([200, -13]);
+  });
+  it('per-tensor weights give a per-tensor bias scale', () => {
+    const q = quantizeBias(new Float32Array([0.3, -0.3, 0.7]), 0.25, [0.4]);
+    expect(q.scales).toEqual([Math.fround(0.25 * 0.4)]);
+    expect(Array.from(q.data)).toEqual([3, -3, 7]);
   });
   it('saturates to +-(2^31 - 1)', () => {
     const q = quantizeBias(new Float32Array([1e6, -1e6]), 1e-6, [1e-6]);

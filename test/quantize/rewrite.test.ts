@@ -87,6 +87,16 @@ describe('float -> int8 graph rewrite', () => {
     // 0.1 / (1/127) = 12.7 -> 13; -0.3 / (4/127) = -9.525 -> -10
     expect(Array.from(b.data!)).toEqual([13, -10]);
   });
+  it('perTensorFullyConnected: one weight scale max|w|/127 and one bias scale', () => {
+    const { graph: p } = rewriteToInt8(graph(), ranges, { perTensorFullyConnected: true });
+    const w = p.tensors[1]!;
+    expect(w.quant).toEqual({ scale: [Math.fround(4 / 127)], zeroPoint: [0] });
+    // row 0 now on the 4/127 grid: 31.75 -> 32, -15.875 -> -16, 7.9375 -> 8
+    expect(Array.from(w.data!)).toEqual([32, -16, 8, 0, 0, 64, -127, 32]);
+    const b = p.tensors[2]!;
+    expect(b.quant).toEqual({ scale: [Math.fround(Math.fround(4 / 127))], zeroPoint: [0] });
+    expect(Array.from(b.data!)).toEqual([3, -10]); // 3.175 -> 3, -9.525 -> -10
+  });
   it('does not touch the float graph', () => {
     const g = graph();
     rewriteToInt8(g, ranges);

@@ -52,6 +52,17 @@ describe('quantize -> write -> import round trip', () => {
     });
   }
 
+  it('ad01 with per-tensor FullyConnected weights survives the round trip as per-tensor', async () => {
+    const g = await load('ad01_fp32.tflite');
+    const ranges: RangeMap = new Map();
+    for (const t of activationTensors(g)) ranges.set(t, [-3, 5]);
+    const { graph: q } = rewriteToInt8(g, ranges, { perTensorFullyConnected: true });
+    const back = await importModelBytes(writeTflite(q), 'ad01.pt.tflite');
+    expectSameTensors(q, back);
+    const w = back.tensors[back.ops[0]!.inputs[1]!]!;
+    expect(w.quant!.scale).toHaveLength(1);
+  });
+
   it('an already-int8 model keeps every parameter bit for bit', async () => {
     const g = await load('kws_ref_model.tflite');
     const { graph, report } = quantizeModel(g, {
