@@ -135,10 +135,13 @@ export function writeArmProject(dir: string, board: BoardProfile, opts: ArmProje
     throw new TinymlError('input', `boards/${board.id}.json: kernels: kernel set "${kernels}" does not exist (${setDir})`);
   }
   const projKernels = path.join(dir, 'kernels');
-  if (kernels !== 'reference' && existsSync(projKernels)) {
-    // Override by file name: only kernels the model already uses are replaced.
-    for (const f of readdirSync(setDir)) {
-      if (existsSync(path.join(projKernels, f))) copyFileSync(path.join(setDir, f), path.join(projKernels, f));
+  if (existsSync(projKernels)) {
+    // Override by file name: each kernel the model uses comes from the set when the set has
+    // it, else from reference/ (so switching sets back and forth is exact).
+    const refDir = path.join(templates, 'kernels', 'reference');
+    for (const f of readdirSync(projKernels)) {
+      const src = existsSync(path.join(setDir, f)) ? path.join(setDir, f) : path.join(refDir, f);
+      if (existsSync(src)) copyFileSync(src, path.join(projKernels, f));
     }
   }
   const cpuFlags = board.toolchain.cflags.filter((f) => /^-m/.test(f));
