@@ -5,9 +5,10 @@
  * How it works:
  * 1. The bytes are written to a uniquely named file in h5wasm's in-memory file system
  *    (nothing touches the disk), opened read-only, and always closed and unlinked afterwards.
- * 2. Every call into the library runs with stderr captured: the HDF5 C library prints its
- *    error stack there. The captured text becomes part of a ModelFormatError that names the
- *    file and the HDF5 object being read, so users see one readable message, not a dump.
+ * 2. While we hold the file, HDF5's automatic error printing is replaced by h5wasm's
+ *    throwing handler: instead of dumping its error stack on stderr, a failing call throws
+ *    that text, which becomes a ModelFormatError naming the file, the HDF5 object being read
+ *    and the innermost HDF5 complaint — one readable message, nothing on the terminal.
  * 3. Dataset sizes are checked against the file size before reading, so a corrupted header
  *    claiming a huge dataset is reported instead of exhausting WebAssembly memory.
  *
@@ -38,23 +39,6 @@ function ready(): typeof h5wasm.ready {
   return h5wasm.ready;
 }
 
-/** Runs `fn` with process.stderr writes captured; returns the result and the captured text. */
-function captureStderr<T>(fn: () => T): { value?: T; error?: unknown; text: string } {
-  const orig = process.stderr.write;
-  let text = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { value: fn(), text };
-  } catch (error) {
-    return { error, text };
-  } finally {
-    process.stderr.write = orig;
-  }
-}
-
 /** The most specific line of an HDF5 error stack ("H5Fopen(): unable to open file: ..."). */
 function summarizeHdf5Error(text: string): string {
   const lines = text
@@ -79,17 +63,22 @@ export async function withHdf5<T>(bytes: Uint8Array, file: string, fn: (r: Hdf5R
   const fileSize = bytes.length;
 
   const guard = <R>(what: string, call: () => R): R => {
-    const r = captureStderr(call);
-    if (r.error !== undefined) {
-      const detail = summarizeHdf5Error(r.text);
-      const msg = r.error instanceof Error ? r.error.message : String(r.error);
-      throw new ModelFormatError(file, `corrupt HDF5: ${what} failed${detail ? `: ${detail}` : msg ? `: ${msg}` : ''}`);
+    try {
+      return call();
+    } catch (error) {
+      if (error instanceof ModelFormatError) throw error;
+      const msg = error instanceof Error ? error.message : String(error);
+      const detail = summarizeHdf5Error(msg) || msg.split('\n')[0]!.slice(0, 200);
+      throw new ModelFormatError(file, `corrupt HDF5: ${what} failed${detail ? `: ${detail}` : ''}`);
     }
-    return r.value as R;
   };
 
   fs.writeFile(memPath, bytes);
   let h5: InstanceType<typeof h5wasm.File> | undefined;
+  // HDF5 reports errors by printing its error stack to stderr; this handler makes it throw
+  // the same text instead (HDF5 calls it after its own API-context cleanup), for the
+  // duration of our calls only.
+  mod.activate_throwing_error_handler();
   try {
     h5 = guard('opening the file', () => new h5wasm.File(memPath, 'r'));
     // h5wasm reports a failed open by a file id of 0 rather than an exception.
@@ -141,7 +130,14 @@ export async function withHdf5<T>(bytes: Uint8Array, file: string, fn: (r: Hdf5R
     };
     return await fn(reader);
   } finally {
-    if (h5) captureStderr(() => h5!.close());
+    if (h5 && BigInt(h5.file_id) > 0n) {
+      try {
+        h5.close();
+      } catch {
+        // Closing a damaged file can fail again; the memory file is removed below regardless.
+      }
+    }
+    mod.deactivate_throwing_error_handler();
     try {
       fs.unlink(memPath);
     } catch {
