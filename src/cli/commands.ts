@@ -1,8 +1,13 @@
 import type { Command } from 'commander';
 import { registerConvert } from './convert.js';
+import { registerDistill } from './distill.js';
 import { registerInspect } from './inspect.js';
 import { registerQuantize } from './quantize.js';
 import { registerRun } from './run.js';
+import { registerReport } from './report.js';
+import { registerBoards } from './boards.js';
+import { registerBench } from './bench.js';
+import { registerBuild } from './build.js';
 
 /**
  * Every CLI command lives in its own file under src/cli/ and exports a `register`
@@ -15,3 +20,8 @@ commands.push(registerInspect);
 commands.push(registerQuantize);
 commands.push(registerRun);
 commands.push(registerConvert);
+commands.push(registerDistill);
+commands.push(registerReport);
+commands.push(registerBoards);
+commands.push(registerBench);
+commands.push(registerBuild);

@@ -93,6 +93,9 @@ export interface CloudInferenceEnergy {
   batch1J?: Figure;
   /** Uploading the raw input to the data centre (J). */
   uploadJ: Figure;
+  /** batched + upload, and batch-1 + upload: what the cloud costs end to end. */
+  totalBatchedJ: Figure;
+  totalBatch1J?: Figure;
 }
 
 export interface CloudEnergyOptions {
@@ -119,7 +122,9 @@ export function cloudInferenceEnergy(b: CloudBaselines, o: CloudEnergyOptions): 
       `${a.energyPerMacJ.source}; PUE: ${o.pue.source}`,
       `${o.macs} MACs × ${a.energyPerMacJ.value.toPrecision(4)} J/MAC × PUE ${o.pue.value}`,
     );
-    const r: CloudInferenceEnergy = { id: a.id, name: a.name, batchedJ: batched, uploadJ: upload };
+    const total = (f: Figure, what: string): Figure =>
+      figure(f.value + upload.value, 'J', 'derived', `${f.source}; network: ${upload.source}`, `${what} ${f.value.toPrecision(4)} J + upload ${upload.value.toPrecision(4)} J`);
+    const r: CloudInferenceEnergy = { id: a.id, name: a.name, batchedJ: batched, uploadJ: upload, totalBatchedJ: total(batched, 'batched') };
     if (a.boardPowerW) {
       const v = Math.max(a.boardPowerW.value * svc.value * o.pue.value, batched.value);
       r.batch1J = figure(
@@ -129,6 +134,7 @@ export function cloudInferenceEnergy(b: CloudBaselines, o: CloudEnergyOptions): 
         `${a.boardPowerW.source}; service time: ${svc.source}; PUE: ${o.pue.source}`,
         `${a.boardPowerW.value} W × ${svc.value} s × PUE ${o.pue.value} (board power over one batch-1 request)`,
       );
+      r.totalBatch1J = total(r.batch1J, 'batch-1');
     }
     out.push(r);
   }

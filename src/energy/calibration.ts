@@ -108,9 +108,30 @@ export interface Calibration {
   rows: MlperfTinyRow[];
 }
 
-export function calibrate(board: Pick<BoardProfile, 'id' | 'name'>, all: MlperfTinyRow[], benchmark = 'kws'): Calibration | undefined {
+/**
+ * The row a board file's power model says it was calibrated on: a power source citing the
+ * row's results file (`mlcommons/tiny_results_v1.0:closed/…/kws/energy/results.txt`).
+ */
+export function citedRow(board: Pick<BoardProfile, 'power'>, rows: MlperfTinyRow[]): MlperfTinyRow | undefined {
+  const cites = (board.power?.sources ?? []).map((s) => `${s.source} ${s.url ?? ''}`);
+  return rows.find((r) => r.source && cites.some((c) => c.includes(r.source)));
+}
+
+/**
+ * The rows a board's model should reproduce: those of the same MLPerf Tiny version and system
+ * as the row the board file cites, else the latest version published for the board.
+ */
+export function rowsToReproduce(board: Pick<BoardProfile, 'id' | 'name' | 'power'>, all: MlperfTinyRow[]): MlperfTinyRow[] {
   const rows = rowsForBoard(board, all);
-  const row = calibrationRow(rows, benchmark);
+  const cited = citedRow(board, all);
+  const ref = cited ?? calibrationRow(rows);
+  if (!ref) return [];
+  return all.filter((r) => r.version === ref.version && r.system === ref.system && r.organization === ref.organization);
+}
+
+export function calibrate(board: Pick<BoardProfile, 'id' | 'name'> & Partial<Pick<BoardProfile, 'power'>>, all: MlperfTinyRow[], benchmark = 'kws'): Calibration | undefined {
+  const rows = rowsForBoard(board, all);
+  const row = citedRow(board, all) ?? calibrationRow(rows, benchmark);
   if (!row) return undefined;
   return { board: board.id, row, activeW: publishedPowerW(row), rows };
 }
