@@ -131,7 +131,12 @@ describe.skipIf(!hasTool('cc') || !hasTool('make'))('tinyml convert --board host
       // The project's own Makefile: -std=c99 -Wall -Wextra -Werror -pedantic.
       expect(readFileSync(join(out, 'Makefile'), 'utf8')).toMatch(/-std=c99 -Wall -Wextra -Werror -pedantic/);
       const strict = await buildHost(out, { cacheDir });
-      const guarded = await buildHost(out, { cacheDir, extraCflags: ['-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-DTINYML_ARENA_GUARD'] });
+      const exes = [strict.exe];
+      if (c.file === 'kws_ref_model.tflite') {
+        // The arena is never too small: the same program with AddressSanitizer (the arena is
+        // an exact-size global with redzones) and the canary guard around it.
+        exes.push((await buildHost(out, { cacheDir, extraCflags: ['-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-DTINYML_ARENA_GUARD'] })).exe);
+      }
 
       const n = elementCount(g.tensors[g.inputs[0]!]!.shape);
       const outN = elementCount(g.tensors[g.outputs[0]!]!.shape);
@@ -142,7 +147,7 @@ describe.skipIf(!hasTool('cc') || !hasTool('make'))('tinyml convert --board host
       const batch = new Int8Array(inputs.length * n);
       inputs.forEach((x, k) => batch.set(x, k * n));
       const expected = Buffer.concat(inputs.map((x) => Buffer.from((runGraph(g, [x])[0] as Int8Array).buffer)));
-      for (const exe of [strict.exe, guarded.exe]) {
+      for (const exe of exes) {
         const got = await runHostProgram(exe, new Uint8Array(batch.buffer), { ...process.env, ASAN_OPTIONS: 'detect_leaks=0' });
         expect(got.length).toBe(inputs.length * outN);
         for (let k = 0; k < inputs.length; k++) {
