@@ -34,7 +34,7 @@ export async function ptyPair(): Promise<PtyPair> {
     device,
     proc,
     close: async () => {
-      if (proc.exitCode === null) {
+      if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
         proc.kill();
         await exited;
