@@ -5,3 +5,4 @@
  */
 export { registerBoardLoader, registerRunBackend, resolveRunBackend, listRunBackends } from './run-backends.js';
 import '../build/host-run.js';
+import '../device/emulated-run.js';

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadBoard } from '../boards/load.js';
+import { buildArm } from '../build/arm.js';
+import { buildHost } from '../build/host.js';
+import { hasTool, runTool } from '../build/tools.js';
+import { TinymlError } from '../errors.js';
+import { cliLogger, printJson } from './output.js';
+
+interface BuildCliOptions {
+  board?: string;
+  kernels?: string;
+  json?: boolean;
+}
+
+/** The command that builds an Arduino / PlatformIO project, and whether its tool is here. */
+export function externalBuildCommand(template: string, dir: string, fqbn?: string, pioEnv?: string): { tool: string; args: string[] } {
+  if (template === 'arduino') return { tool: 'arduino-cli', args: ['compile', '--fqbn', fqbn ?? '<fqbn>', dir] };
+  return { tool: 'pio', args: ['run', '-d', dir, ...(pioEnv ? ['-e', pioEnv] : [])] };
+}
+
+export function registerBuild(program: Command): void {
+  program
+    .command('build')
+    .description("Build a converted project with its board's toolchain and report flash/RAM use against the board")
+    .argument('<dir>', 'project directory made by `tinyml convert`')
+    .option('-b, --board <id>', 'board id (default: the board the project was converted for)')
+    .option('--kernels <set>', "kernel set instead of the board's (bare-metal Cortex-M only)")
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  tinyml convert kws.tflite --board qemu-mps2-an386 -o out/ && tinyml build out/
+  tinyml build out/ --kernels reference --json
+
+Bare-metal Cortex-M boards build with make + arm-none-eabi-gcc; Arduino and PlatformIO
+projects build with arduino-cli / pio when installed, otherwise the command is printed.`,
+    )
+    .action(async (dir: string, opts: BuildCliOptions) => {
+      const log = cliLogger('BUILD', { quiet: !!opts.json });
+      let boardId = opts.board;
+      if (!boardId) {
+        try {
+          boardId = (JSON.parse(readFileSync(path.join(dir, 'convert-report.json'), 'utf8')) as { board: string }).board;
+        } catch {
+          throw new TinymlError('usage', `${dir}: no convert-report.json to take the board from`, 'Pass --board <id>.');
+        }
+      }
+      const board = loadBoard(boardId);
+      if (board.template === 'bare-metal-cortex-m') {
+        const b = await buildArm(path.resolve(dir), board, { logger: log, ...(opts.kernels ? { kernels: opts.kernels } : {}) });
+        const result = { board: board.id, template: board.template, elf: b.elf, kernels: b.kernels, ...b.sizes, flashBytes: b.flashBytes, flashAvailable: b.flashAvailable, ramBytes: b.ramBytes, ramAvailable: b.ramAvailable };
+        if (opts.json) printJson(result);
+        else {
+          const pct = (a: number, c: number) => ((100 * a) / c).toFixed(1);
+          process.stdout.write(
+            `${b.elf}\n  text ${b.sizes.text}  data ${b.sizes.data}  bss ${b.sizes.bss}\n  flash ${b.flashBytes} of ${b.flashAvailable} bytes (${pct(b.flashBytes, b.flashAvailable)}%)\n  RAM   ${b.ramBytes} of ${b.ramAvailable} bytes (${pct(b.ramBytes, b.ramAvailable)}%)\n`,
+          );
+        }
+        return;
+      }
+      if (board.template === 'host') {
+        const b = await buildHost(path.resolve(dir), { logger: log });
+        if (opts.json) printJson({ board: board.id, template: board.template, exe: b.exe, cached: b.cached });
+        else process.stdout.write(`${b.exe}${b.cached ? ' (cached)' : ''}\n`);
+        return;
+      }
+      const { tool, args } = externalBuildCommand(board.template, dir, board.toolchain.arduinoFqbn, board.toolchain.platformioBoard);
+      const cmd = `${tool} ${args.join(' ')}`;
+      if (!hasTool(tool)) {
+        if (opts.json) printJson({ board: board.id, template: board.template, built: false, command: cmd });
+        else process.stdout.write(`${tool} is not installed; build this project with:\n  ${cmd}\n`);
+        return;
+      }
+      log.info(cmd);
+      const r = await runTool(tool, args);
+      if (r.code !== 0) throw new TinymlError('toolchain', `${cmd} failed (exit ${r.code}):\n${r.stderr.split('\n').slice(-20).join('\n')}`);
+      if (opts.json) printJson({ board: board.id, template: board.template, built: true, command: cmd });
+      else process.stdout.write(r.stdout.toString('utf8'));
+    });
+}

@@ -1,0 +1,62 @@
+/**
+ * `tinyml run <model> --board <emulated board>`: the generated C built for the board with
+ * arm-none-eabi-gcc and run under QEMU, samples sent over the pty through the runtime protocol
+ * (binary load, `infer 1 0`, raw int8 output). Registered for the bare-metal-cortex-m
+ * template; a real board (no "emulator" field) is refused with a hint to use `tinyml bench
+ * --port`. This module also registers the schema-validating board loader.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadBoard } from '../boards/load.js';
+import { buildArm } from '../build/arm.js';
+import { defaultCacheDir } from '../build/host.js';
+import { convertGraph } from '../codegen/convert.js';
+import { modelHash } from '../codegen/model-hash.js';
+import { needsQuantization, stripFloatEdges } from '../codegen/prepare.js';
+import { TinymlError } from '../errors.js';
+import type { Graph, Op, TensorData } from '../ir/graph.js';
+import { registerBoardLoader, registerRunBackend, type RunBackendRequest } from '../reference/run-backends.js';
+import { runGraph } from '../reference/interpreter.js';
+import { openDevice } from './session.js';
+
+function edgeGraph(g: Graph, op: Op): Graph {
+  const inT = g.tensors[op.inputs[0]!]!;
+  const outT = g.tensors[op.outputs[0]!]!;
+  return { name: `${g.name}/${op.name}`, tensors: [inT, outT], ops: [{ ...op, inputs: [0], outputs: [1] } as Op], inputs: [0], outputs: [1] };
+}
+
+export async function runEmulated(req: RunBackendRequest, cacheDir = defaultCacheDir()): Promise<TensorData[][]> {
+  const { graph, board, samples, logger } = req;
+  if (!board.emulator) {
+    throw new TinymlError('usage', `--board ${board.id} is a real board; tinyml run drives emulated boards only`, `Flash it and use \`tinyml bench <dir> --board ${board.id} --port /dev/ttyACM0\`.`);
+  }
+  if (needsQuantization(graph)) {
+    throw new TinymlError('unsupported', `${req.modelPath} is a float model; --board ${board.id} runs int8 C code`, 'Quantize it first (tinyml quantize) and run the int8 model.');
+  }
+  const g = stripFloatEdges(graph);
+  const inEdge = g.inputs[0] !== graph.inputs[0] ? graph.ops.find((op) => op.outputs[0] === g.inputs[0]) : undefined;
+  const outEdge = g.outputs[0] !== graph.outputs[0] ? graph.ops.find((op) => op.inputs[0] === g.outputs[0] && op.outputs[0] === graph.outputs[0]) : undefined;
+  const projectDir = join(cacheDir, 'projects', `${board.id}-${modelHash(g)}`);
+  if (!existsSync(join(projectDir, 'convert-report.json'))) {
+    logger.info(`generating C for ${req.modelPath}`);
+    await convertGraph(g, req.modelPath, null, { board, outDir: projectDir, runGraph, measureCode: false, logger });
+  }
+  const build = await buildArm(projectDir, board, { logger });
+  const session = await openDevice({ board, elf: build.elf, logger });
+  try {
+    const outputs: TensorData[][] = [];
+    for (let k = 0; k < samples.length; k++) {
+      const x = (inEdge ? runGraph(edgeGraph(graph, inEdge), [samples[k]![0]!])[0]! : samples[k]![0]!) as Int8Array;
+      await session.client.loadBinary(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+      const r = await session.client.infer(1, 0);
+      outputs.push([outEdge ? runGraph(edgeGraph(graph, outEdge), [r.output])[0]! : r.output]);
+      req.onProgress?.(k + 1, samples.length, 'samples');
+    }
+    return outputs;
+  } finally {
+    await session.close();
+  }
+}
+
+registerRunBackend('bare-metal-cortex-m', (req) => runEmulated(req));
+registerBoardLoader(async (id: string) => loadBoard(id));
