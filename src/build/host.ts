@@ -127,13 +127,15 @@ export async function measureCodeSize(projectDir: string, cc = 'cc', cflags: rea
   const work = await mkdtemp(join(tmpdir(), 'tinyml-size-'));
   try {
     const files = (await sourceFiles(projectDir)).filter((f) => f.endsWith('.c') && f !== 'main.c');
-    const objs: string[] = [];
-    for (const f of files) {
-      const obj = join(work, f.replace(/[/\\]/g, '_').replace(/\.c$/, '.o'));
-      const r = await runTool(cc, [...cflags, `-I${join(projectDir, 'kernels')}`, `-I${projectDir}`, '-c', join(projectDir, f), '-o', obj]);
-      if (r.code !== 0) throw new TinymlError('toolchain', `compiling ${f} failed:\n${r.stderr.trim()}`);
-      objs.push(obj);
-    }
+    // Compiled concurrently: the objects are independent and this is most of convert's time.
+    const objs = await Promise.all(
+      files.map(async (f) => {
+        const obj = join(work, f.replace(/[/\\]/g, '_').replace(/\.c$/, '.o'));
+        const r = await runTool(cc, [...cflags, `-I${join(projectDir, 'kernels')}`, `-I${projectDir}`, '-c', join(projectDir, f), '-o', obj]);
+        if (r.code !== 0) throw new TinymlError('toolchain', `compiling ${f} failed:\n${r.stderr.trim()}`);
+        return obj;
+      }),
+    );
     const r = await runTool('size', objs);
     if (r.code !== 0) throw new TinymlError('toolchain', `size failed: ${r.stderr.trim()}`);
     const rows = parseSizeOutput(r.stdout.toString('utf8'));
