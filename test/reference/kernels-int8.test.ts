@@ -320,6 +320,40 @@ describe('softmax, logistic, tanh, add: byte-exact against TFLite', () => {
   });
 });
 
+describe('AveragePool2D and Mean: byte-exact against TFLite', () => {
+  // Same provenance as TFLITE_GOLDENS: x is a [1,9,8,6] int8 tensor (scale 0.0517, zp -11).
+  const x = hexToInt8(
+    'd5cf5387ac6c2cecac6cc85843ee86d995c993c7eb3f0312da02a571e8f8631a424ab2faa22aadd930a0504070e09080' +
+    '4b1f63573b4fd3072b7f43b7b6e444248464c43f0312100030a0504070e090804b56ce5c925a828af23ae26a521a42e5' +
+    'b18d391000303b4fd307a1f37848d828380898e8f863573b4fd3072b7f43b71bafb3670bdf23b2faa2c548d828d3072b' +
+    '1a424ab2faa22aadd995a1bd44248464c4a404e444241f6357d64e669e116d9955617d04e444bfb9c7eb3f039fe3d7bb' +
+    '6a88ead29ac2cacd7950400bdfbe168ea679ebecac6cc858a853bddf5a828af23a7d69e5b18dd47494cf89bba1bda925' +
+    'f1cd79b5dcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdc77db0a725561a5714d9434eff3424a4df935c15dc9c5116d3454f4' +
+    'afb38f13476bc0f060100030a050400b1558a8b8b020d0c0f060109b669e766e0659154945918818687848735d9b2f33' +
+    'e8f8c858a8b88818687848d82838a398e8f8c85843b71c1c1cb71baf4e6639ab362ec619d5e1fd8464c43f037776a404' +
+    'e4442484ffc3d29ac2cacdafe9379b2f33828af2d5186813476bbf839290521ab8be1629a50c4c27cb3ae26a7a22aa2d',
+  );
+  it('AveragePool2D 3×3, stride 2×3, SAME (edge windows with 4 and 6 elements)', () => {
+    const g = oneOp(
+      [t('x', [1, 9, 8, 6], 'int8', q(0.0517, -11)), t('y', [1, 5, 3, 6], 'int8', q(0.0517, -11))],
+      { kind: 'AveragePool2D', name: 'p', inputs: [0], outputs: [1], filterH: 3, filterW: 3, strideH: 2, strideW: 3, padding: 'same', activation: 'none' },
+      [0],
+    );
+    expect(Array.from(runGraph(g, [x])[0]!)).toEqual(Array.from(hexToInt8(
+    '04f30f21d729e3e01346fc0bd94cfcd7fdd015070a19eaf4fed622343223f52cd7d7eaf308da09ddd4e0fafd14322618' +
+    'e8efe9f6ede4d0f90600fa0201120ff81d191efe2af03808de10e3fbf9bf0b08fbd20b11e7174f11df0c',
+    )));
+  });
+  it('Mean over H,W with different input/output parameters (the float32 path)', () => {
+    const g = oneOp(
+      [t('x', [1, 9, 8, 6], 'int8', q(0.0517, -11)), t('y', [1, 1, 1, 6], 'int8', q(0.02, 3))],
+      { kind: 'Mean', name: 'm', inputs: [0], outputs: [1], axes: [1, 2], keepDims: true },
+      [0],
+    );
+    expect(Array.from(runGraph(g, [x])[0]!)).toEqual(Array.from(hexToInt8('061c282c1e24')));
+  });
+});
+
 describe('Mul, broadcasting Add', () => {
   it('Mul: one multiplier in1·in2/out (double), MBQM of the product of offset inputs', () => {
     const a = randInt8(24, 91);
