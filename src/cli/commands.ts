@@ -8,6 +8,8 @@ import { registerReport } from './report.js';
 import { registerBoards } from './boards.js';
 import { registerBench } from './bench.js';
 import { registerBuild } from './build.js';
+import { registerFlash } from './flash.js';
+import { registerPorts } from './ports.js';
 
 /**
  * Every CLI command lives in its own file under src/cli/ and exports a `register`
@@ -25,3 +27,5 @@ commands.push(registerReport);
 commands.push(registerBoards);
 commands.push(registerBench);
 commands.push(registerBuild);
+commands.push(registerFlash);
+commands.push(registerPorts);

@@ -60,9 +60,9 @@ export interface FlashProtocol {
   run(): Promise<void>;
 }
 
-/** Parses a chip id written in a board file ("0x470", "1E950F", "0x9") to a number. */
+/** Parses a chip id written in a board file ("0x470", "1E 95 0F", "9") to a number. */
 export function parseChipId(s: string): number {
-  const t = s.trim().toLowerCase().replace(/^0x/, '');
+  const t = s.replace(/\s+/g, '').toLowerCase().replace(/^0x/, '');
   if (!/^[0-9a-f]+$/.test(t)) throw new Error(`chip id "${s}" is not a hex number`);
   return parseInt(t, 16);
 }

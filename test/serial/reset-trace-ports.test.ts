@@ -85,7 +85,7 @@ describe('port discovery', () => {
       ['303a', '1001', 'esp32-s3-devkitc-1'],
       ['2e8a', '0003', 'rpi-pico'],
       ['2e8a', '0005', 'rpi-pico'],
-      ['1915', '520f', 'nrf52840-dk'],
+      ['1915', '520f', 'arduino-nano-33-ble-sense'],
       ['0483', '374e', 'nucleo-l4r5zi'],
     ];
     for (const [vid, pid, board] of cases) expect(describePort({ path: 'x', vendorId: vid, productId: pid }).boards).toContain(board);
