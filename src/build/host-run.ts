@@ -67,6 +67,4 @@ export async function runOnHost(req: RunBackendRequest, cacheDir = defaultCacheD
 }
 
 registerRunBackend('host', (req) => runOnHost(req));
-// Board ids resolve through the codegen's board reader until the boards module registers its
-// schema-validating loader (which then replaces this one).
 registerBoardLoader(async (id: string): Promise<BoardProfile> => loadBoardForCodegen(id));

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { BoardProfile } from '../boards/board.js';
+import { writeArmProject } from '../build/arm-project.js';
 import { measureCodeSize, type CodeSize } from '../build/host.js';
 import { hasTool } from '../build/tools.js';
 import { TinymlError } from '../errors.js';
@@ -143,6 +144,13 @@ async function layoutProject(dir: string, board: BoardProfile, kernels: string[]
   }
   const refDir = join(root, 'kernels', 'reference');
   const kernelSources = kernels.map((k) => `kernels/${k}.c`);
+  if (board.template === 'bare-metal-cortex-m') {
+    // The firmware side lays out its own template around model.h and kernels/ (startup,
+    // linker script and board.h from the board file), applying the board's kernel set.
+    await copyKernels(dir, kernelDir, refDir, kernels);
+    writeArmProject(dir, board);
+    return;
+  }
   for (const f of await listFiles(templateDir)) {
     const src = join(templateDir, f);
     if (f.endsWith('.in')) {
@@ -154,6 +162,11 @@ async function layoutProject(dir: string, board: BoardProfile, kernels: string[]
       await cp(src, join(dir, f));
     }
   }
+  await copyKernels(dir, kernelDir, refDir, kernels);
+}
+
+/** kernels/: the shared header and the model's kernels, the board's set over reference by file name. */
+async function copyKernels(dir: string, kernelDir: string, refDir: string, kernels: string[]): Promise<void> {
   await mkdir(join(dir, 'kernels'), { recursive: true });
   for (const name of ['tinyml_kernels.h', ...kernels.map((k) => `${k}.c`)]) {
     const preferred = join(kernelDir, name);
