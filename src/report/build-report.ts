@@ -81,6 +81,8 @@ export function buildEnergyReport(o: BuildReportOptions): EnergyReport {
   const macsN = num(sizes.macs) ?? num(conv.macs) ?? num(bench?.macs);
   const modelName = str(conv.modelName) ?? str(conv.model) ?? path.basename(o.dir);
   const inputBytes = num(input.bytes) ?? num(conv.inputBytes);
+  // usage errors first, before any file is read
+  const battery: Battery | undefined = o.battery ? parseBattery(o.battery) : undefined;
   const refs = referenceModels();
   const benchmark = o.benchmark ?? guessBenchmark(macsN, modelName, refs);
 
@@ -175,9 +177,7 @@ export function buildEnergyReport(o: BuildReportOptions): EnergyReport {
 
   // --- MCU energy, duty cycle, battery
   const benchEnergy = num(bench?.energyJ);
-  let battery: Battery | undefined;
-  if (o.battery) {
-    battery = parseBattery(o.battery);
+  if (battery) {
     report.mcu.battery = { id: battery.id, name: battery.name, capacityMah: battery.capacityMah, voltageV: battery.voltageV, source: battery.source };
   }
   if (cycles && board?.power) {

@@ -61,10 +61,11 @@ export function renderHtml(r: EnergyReport): string {
   const sel = r.carbon.rows.find((x) => x.region.id === r.carbon.selectedRegion);
   const cBars: Bar[] = [];
   for (const row of r.carbon.rows) {
-    if (row.mcuG) cBars.push({ label: `${row.region.name}: MCU`, value: row.mcuG.value, provenance: row.mcuG.provenance, text: fmtValue(row.mcuG), highlight: row === sel });
+    const region = row.region.name.replace(/\s*\([^)]*\)\s*$/, '');
+    if (row.mcuG) cBars.push({ label: `${region}: MCU`, value: row.mcuG.value, provenance: row.mcuG.provenance, text: fmtValue(row.mcuG), highlight: row === sel });
     const best = [...row.cloud].sort((a, b) => a.batchedG.value - b.batchedG.value)[0];
     if (best) {
-      const b: Bar = { label: `${row.region.name}: ${best.name}`, value: best.batchedG.value, provenance: 'derived', text: `${fmtValue(best.batchedG)}${best.batch1G ? ` … ${fmtValue(best.batch1G)}` : ''}` };
+      const b: Bar = { label: `${region}: ${best.name}`, value: best.batchedG.value, provenance: 'derived', text: `${fmtValue(best.batchedG)}${best.batch1G ? ` … ${fmtValue(best.batch1G)}` : ''}` };
       if (best.batch1G) b.high = best.batch1G.value;
       cBars.push(b);
     }
