@@ -111,7 +111,7 @@ export function validateGraph(g: Graph): void {
     try {
       inferred = inferOutputShapes(g, op);
     } catch (e) {
-      if (e instanceof ShapeError) fail(`${label}: ${e.message}`);
+      if (e instanceof ShapeError) fail(`op ${oi} ${e.message}`);
       throw e;
     }
     op.outputs.forEach((ti, k) => {
