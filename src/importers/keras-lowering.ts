@@ -125,8 +125,10 @@ function unsupportedReason(layer: KerasLayer): string | undefined {
     if (ns !== 0 || th !== 0 || !(mv === null || mv === undefined || mv === 6)) return `ReLU with max_value=${String(mv)}, negative_slope=${String(ns)}, threshold=${String(th)}`;
   }
   if (cls === 'Softmax') {
+    // Only the last axis is supported; a positive axis is checked against the rank when lowered.
     const axis = c['axis'] ?? -1;
-    if (axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) return `Softmax over axis ${JSON.stringify(axis)}`;
+    const a = Array.isArray(axis) && axis.length === 1 ? axis[0] : axis;
+    if (typeof a !== 'number' || (a !== -1 && a < 1)) return `Softmax over axis ${JSON.stringify(axis)}`;
   }
   if (cls === 'BatchNormalization' && c['renorm'] === true) return 'BatchNormalization with renorm';
   return undefined;
@@ -163,6 +165,12 @@ function windowOut(inp: number, k: number, s: number, d: number, padding: Paddin
 function transpose(data: Float32Array, shape: number[], perm: number[]): { data: Float32Array; shape: number[] } {
   const rank = shape.length;
   const outShape = perm.map((p) => shape[p]!);
+  if (rank === 2 && perm[0] === 1) {
+    const [r, c] = shape as [number, number];
+    const out = new Float32Array(data.length);
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = data[i * c + j]!;
+    return { data: out, shape: outShape };
+  }
   const inStrides = new Array<number>(rank);
   let s = 1;
   for (let i = rank - 1; i >= 0; i--) {
@@ -311,6 +319,12 @@ function lowerLayer(b: GraphBuilder, layer: KerasLayer, ins: number[], name: str
     if (xs.length !== r) bad(`expects a rank-${r} input (batch included), got shape [${xs.join(',')}]`);
   };
   const weights = () => weightsOf(layer);
+  /** A size from the config; bounded so a damaged config cannot ask for gigabytes. */
+  const size = (key: string): number => {
+    const v = c[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > 1 << 24) bad(`${key} must be a positive integer, got ${JSON.stringify(v)}`);
+    return v as number;
+  };
   const useBias = c['use_bias'] !== false;
   const emit = (op: Op) => b.ops.push(op);
 
@@ -325,7 +339,7 @@ function lowerLayer(b: GraphBuilder, layer: KerasLayer, ins: number[], name: str
     case 'Dropout':
       return x;
     case 'Dense': {
-      const units = Number(c['units']);
+      const units = size('units');
       const inF = xs[xs.length - 1]!;
       const ws = weights();
       const k = pickWeight(ws, ['kernel'], 0, layer, file);
@@ -357,7 +371,7 @@ function lowerLayer(b: GraphBuilder, layer: KerasLayer, ins: number[], name: str
       const a = activationName(c['activation']);
       const ws = weights();
       if (cls === 'Conv2D') {
-        const filters = Number(c['filters']);
+        const filters = size('filters');
         const k = pickWeight(ws, ['kernel'], 0, layer, file);
         checkShape(k, [kh, kw, ch, filters], layer, 'kernel', file);
         const wT = transpose(k.data, k.shape, [3, 0, 1, 2]);
@@ -369,8 +383,7 @@ function lowerLayer(b: GraphBuilder, layer: KerasLayer, ins: number[], name: str
         emit({ kind: 'Conv2D', name, inputs: [x, wt, bt], outputs: [y], strideH: sh, strideW: sw, dilationH: dh, dilationW: dw, padding, activation: splitActivation(a) });
         return trailingActivation(y, a);
       }
-      const m = Number(c['depth_multiplier'] ?? 1);
-      if (!(Number.isInteger(m) && m > 0)) bad('depth_multiplier must be a positive integer');
+      const m = c['depth_multiplier'] === undefined ? 1 : size('depth_multiplier');
       const dk = pickWeight(ws, ['depthwise_kernel', ...(cls === 'DepthwiseConv2D' ? ['kernel'] : [])], 0, layer, file);
       checkShape(dk, [kh, kw, ch, m], layer, 'depthwise_kernel', file);
       // [kh,kw,C,M] flattens to [kh,kw,C*M] with channel c*M+m: TFLite's depthwise layout as is.
@@ -384,7 +397,7 @@ function lowerLayer(b: GraphBuilder, layer: KerasLayer, ins: number[], name: str
         return trailingActivation(y, a);
       }
       // SeparableConv2D = depthwise (no bias, no activation) then a 1×1 convolution.
-      const filters = Number(c['filters']);
+      const filters = size('filters');
       const pk = pickWeight(ws, ['pointwise_kernel'], 1, layer, file);
       checkShape(pk, [1, 1, ch * m, filters], layer, 'pointwise_kernel', file);
       const bias = useBias ? pickWeight(ws, ['bias'], 2, layer, file) : undefined;
@@ -453,8 +466,12 @@ function lowerLayer(b: GraphBuilder, layer: KerasLayer, ins: number[], name: str
     }
     case 'ReLU':
       return unaryActivation(b, c['max_value'] === 6 ? 'relu6' : 'relu', x, name, name);
-    case 'Softmax':
+    case 'Softmax': {
+      const ax = c['axis'] ?? -1;
+      const a = (Array.isArray(ax) ? ax[0] : ax) as number;
+      if (a !== -1 && a !== xs.length - 1) bad(`Softmax over axis ${a} of a rank-${xs.length} tensor: only the last axis is supported`);
       return unaryActivation(b, 'softmax', x, name, name);
+    }
     case 'MaxPooling2D':
     case 'AveragePooling2D': {
       needRank(4);
@@ -615,11 +632,11 @@ function foldAndFuse(g: Graph): void {
         if (op.kind === 'Mul') {
           const wd = new Float32Array(w.data.length);
           // Conv/FC weights have the output channel first; depthwise weights last.
-          const perOutFirst = src.kind !== 'DepthwiseConv2D';
           const inner = w.data.length / outC;
-          for (let i = 0; i < w.data.length; i++) {
-            const ch = perOutFirst ? Math.floor(i / inner) : i % outC;
-            wd[i] = w.data[i]! * k[ch]!;
+          if (src.kind !== 'DepthwiseConv2D') {
+            for (let ch = 0, i = 0; ch < outC; ch++) for (let j = 0; j < inner; j++, i++) wd[i] = w.data[i]! * k[ch]!;
+          } else {
+            for (let i = 0; i < w.data.length; i++) wd[i] = w.data[i]! * k[i % outC]!;
           }
           const bd = new Float32Array(outC);
           for (let ch = 0; ch < outC; ch++) bd[ch] = bias.data[ch]! * k[ch]!;
