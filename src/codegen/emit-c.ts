@@ -525,6 +525,7 @@ int tinyml_invoke(const int8_t *input, int8_t *output) {
   }
 #endif
   if (input == NULL || output == NULL) return -1;
+  (void)tinyml_arena; /* a model may keep every tensor in the caller's buffers */
 ${invokeBody.join('\n')}
 #ifdef TINYML_ARENA_GUARD
   for (g = 0; g < TINYML_GUARD_BYTES; ++g) {
