@@ -25,13 +25,14 @@
  *      - Relu/Relu6 after a Conv2D/DepthwiseConv2D/FullyConnected/Add without activation
  *        becomes that op's fused activation.
  *    Folding arithmetic is done in float64 and rounded to float32 once per pass.
- * 4. Unused tensors are dropped and indices renumbered.
+ * 4. Unused tensors are dropped, indices renumbered, and the graph checked by validateGraph.
  *
  * It does not promise: training-only behaviour (Dropout, BN batch statistics), masking,
  * layers called with keyword tensors, or nested models (reported as unsupported).
  */
 import type { Activation, Graph, Op, Padding, Tensor } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
+import { validateGraph } from '../ir/validate.js';
 import { ModelFormatError, TinymlError, UnsupportedOpsError, type UnsupportedLayer } from '../errors.js';
 import { declaredInputShape, refKey, type KerasLayer, type KerasModelSpec } from './keras-topology.js';
 
@@ -262,7 +263,10 @@ export function lowerKerasModel(spec: KerasModelSpec, weightsOf: KerasWeightLook
   // 3 + 4.
   const g: Graph = { name: spec.name, tensors: b.tensors, ops: b.ops, inputs: graphInputs, outputs: graphOutputs, source: { format, path: file } };
   foldAndFuse(g);
-  return compact(g);
+  const out = compact(g);
+  // The shapes computed above must agree with the IR's own shape rules.
+  validateGraph(out);
+  return out;
 }
 
 function inputShape(l: KerasLayer, bad: (w: string) => never): number[] {
