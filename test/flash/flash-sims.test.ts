@@ -4,7 +4,10 @@
  * equal the image byte for byte.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadBoard } from '../../src/boards/load.js';
+import { createProtocol } from '../../src/flash/create-protocol.js';
 import { flashDevice } from '../../src/flash/flash-device.js';
+import { createMemoryPair } from '../../src/serial/memory-transport.js';
 import { EspRom } from '../../src/flash/esp-rom.js';
 import { Stk500v1 } from '../../src/flash/stk500v1.js';
 import { Stm32An3155 } from '../../src/flash/stm32-an3155.js';
@@ -92,5 +95,24 @@ describe.skipIf(!hasTool('socat'))('tinyml flasher against the simulators over a
     expect(Buffer.from(sim.flash.read(0x10000, app.length)).equals(Buffer.from(app))).toBe(true);
     expect(sim.log.filter((l) => l.startsWith('md5'))).toHaveLength(2);
     expect(sim.rebooted).toBe(true);
+  });
+});
+
+describe('the shipped board files drive the simulators (in memory)', () => {
+  it.each([
+    ['nucleo-l4r5zi', () => new Stm32Sim({ pid: 0x470 }), 0x08000000],
+    ['arduino-uno', () => new OptibootSim(), 0],
+    ['esp32-s3-devkitc-1', () => new EspRomSim(), 0x10000],
+  ] as const)('%s', async (id, makeSim, address) => {
+    const board = loadBoard(id);
+    const sim = makeSim();
+    const [host, dev] = createMemoryPair();
+    await dev.open();
+    sim.start(dev);
+    cleanups.push(() => dev.close());
+    const img = randomBytes(1500, 77);
+    const r = await flashDevice({ board, protocol: createProtocol(board.flash.protocol), transport: host, image: { segments: [{ address, data: img }] } });
+    expect(r.verify?.bytes).toBe(1500);
+    expect(Buffer.from(sim.flash.read(address, 1500)).equals(Buffer.from(img))).toBe(true);
   });
 });
