@@ -489,7 +489,7 @@ function softmax(g: Graph, op: SoftmaxOp): Kernel {
         const diff = inp[base + c]! - maxInRow;
         if (diff >= diffMin) {
           // MultiplyByQuantizedMultiplierGreaterThanOne: SRDHM(x · 2^left_shift, multiplier).
-          const rescaled = srdhmFast(diff * scale, inputMultiplier);
+          const rescaled = srdhmFast(Math.imul(diff, scale), inputMultiplier);
           const e = expOnNegativeValues(rescaled, kScaledDiffIntegerBits);
           sumOfExps = (sumOfExps + saturatingRoundingMultiplyByPOT(e, -kAccumulationIntegerBits)) | 0;
         }
@@ -498,7 +498,7 @@ function softmax(g: Graph, op: SoftmaxOp): Kernel {
       for (let c = 0; c < depth; c++) {
         const diff = inp[base + c]! - maxInRow;
         if (diff >= diffMin) {
-          const rescaled = srdhmFast(diff * scale, inputMultiplier);
+          const rescaled = srdhmFast(Math.imul(diff, scale), inputMultiplier);
           const e = expOnNegativeValues(rescaled, kScaledDiffIntegerBits);
           const unsat = rdbpot(srdhmFast(shiftedScale, e), numBitsOverUnit + 31 - 8);
           const v = unsat - 128;
