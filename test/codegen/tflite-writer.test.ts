@@ -1,5 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { writeTflite } from '../../src/codegen/tflite-writer.js';
 import { TinymlError } from '../../src/errors.js';
@@ -196,4 +200,50 @@ describe('writeTflite', () => {
     expect(() => writeTflite(g)).toThrow(TinymlError);
     expect(() => writeTflite(g)).toThrow(/declared \[1,4,4,5\] but the op produces \[1,4,4,3\]/);
   });
+});
+
+function resolves(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(`${pkg}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An independent reader: TFLite itself, compiled to WASM (@tensorflow/tfjs-tflite, a
+ * devDependency), driven by bench/tflite-wasm-run.cjs in a child process. The written KWS int8
+ * model must load and give the same output bytes as the original file on the same inputs.
+ */
+describe.skipIf(!resolves('@tensorflow/tfjs-tflite'))('written .tflite under TFLite (tfjs-tflite WASM)', () => {
+  const runTflite = (model: string, input: string, output: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const script = fileURLToPath(new URL('../../bench/tflite-wasm-run.cjs', import.meta.url));
+      execFile(process.execPath, [script, model, input, output], { maxBuffer: 16 << 20 }, (err, _out, stderr) =>
+        err ? reject(new Error(`TFLite run of ${model} failed: ${stderr}`)) : resolve(),
+      );
+    });
+
+  it('KWS int8: the written file gives byte-identical outputs to the original on 20 inputs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinyml-tflite-'));
+    try {
+      const path = join(MODEL_DIR, 'kws_ref_model.tflite');
+      const written = join(dir, 'written.tflite');
+      writeFileSync(written, writeTflite(tfliteToGraph(new Uint8Array(readFileSync(path)), path)));
+      const samples = [readFileSync(join(MODEL_DIR, 'kws_input_0.int8.bin'))];
+      for (let i = 0; i < 19; i++) samples.push(Buffer.from(Int8Array.from({ length: 490 }, () => Math.floor(rand() * 256) - 128).buffer));
+      const input = join(dir, 'in.bin');
+      writeFileSync(input, Buffer.concat(samples));
+      await Promise.all([runTflite(path, input, join(dir, 'original.out')), runTflite(written, input, join(dir, 'written.out'))]);
+      const a = readFileSync(join(dir, 'original.out'));
+      const b = readFileSync(join(dir, 'written.out'));
+      expect(a.length).toBe(20 * 12);
+      expect(b.equals(a)).toBe(true);
+      // Sanity: the outputs are real class scores, not a constant.
+      expect(new Set(a).size).toBeGreaterThan(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
