@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadBoard } from '../boards/load.js';
 import { buildArm } from '../build/arm.js';
-import { buildHost } from '../build/host.js';
+import { writeArduinoSketch, writePlatformioProject } from '../build/arm-project.js';
+import { copyFile, rename } from 'node:fs/promises';
+import { buildHost, HOST_EXE, measureCodeSize } from '../build/host.js';
 import { hasTool, runTool } from '../build/tools.js';
 import { TinymlError } from '../errors.js';
 import { cliLogger, printJson } from './output.js';
@@ -14,7 +16,7 @@ interface BuildCliOptions {
   json?: boolean;
 }
 
-/** The command that builds an Arduino / PlatformIO project, and whether its tool is here. */
+/** The command that builds an Arduino sketch folder / PlatformIO project. */
 export function externalBuildCommand(template: string, dir: string, fqbn?: string, pioEnv?: string): { tool: string; args: string[] } {
   if (template === 'arduino') return { tool: 'arduino-cli', args: ['compile', '--fqbn', fqbn ?? '<fqbn>', dir] };
   return { tool: 'pio', args: ['run', '-d', dir, ...(pioEnv ? ['-e', pioEnv] : [])] };
@@ -62,12 +64,26 @@ projects build with arduino-cli / pio when installed, otherwise the command is p
         return;
       }
       if (board.template === 'host') {
+        // Built in the content-keyed cache, then copied next to the sources (temp + rename).
         const b = await buildHost(path.resolve(dir), { logger: log });
-        if (opts.json) printJson({ board: board.id, template: board.template, exe: b.exe, cached: b.cached });
-        else process.stdout.write(`${b.exe}${b.cached ? ' (cached)' : ''}\n`);
+        const exe = path.join(path.resolve(dir), HOST_EXE);
+        const tmp = `${exe}.tmp-${process.pid}`;
+        await copyFile(b.exe, tmp);
+        await rename(tmp, exe);
+        const size = await measureCodeSize(path.resolve(dir), board.toolchain.cc);
+        const result = { board: board.id, template: board.template, exe, cached: b.cached, model: size.model, kernels: size.kernels, flashBytes: size.flashBytes, ramBytes: size.ramBytes };
+        if (opts.json) printJson(result);
+        else {
+          process.stdout.write(
+            `${exe}${b.cached ? ' (cached build)' : ''}\n  model.o  text ${size.model.text}  data ${size.model.data}  bss ${size.model.bss}\n  kernels  text ${size.kernels.text}  data ${size.kernels.data}  bss ${size.kernels.bss}\n  flash ${size.flashBytes} bytes, static RAM ${size.ramBytes} bytes (model + kernels)\n`,
+          );
+        }
         return;
       }
-      const { tool, args } = externalBuildCommand(board.template, dir, board.toolchain.arduinoFqbn, board.toolchain.platformioBoard);
+      let target = dir;
+      if (board.template === 'arduino') target = writeArduinoSketch(path.resolve(dir), board);
+      else writePlatformioProject(path.resolve(dir), board);
+      const { tool, args } = externalBuildCommand(board.template, target, board.toolchain.arduinoFqbn, board.id);
       const cmd = `${tool} ${args.join(' ')}`;
       if (!hasTool(tool)) {
         if (opts.json) printJson({ board: board.id, template: board.template, built: false, command: cmd });
