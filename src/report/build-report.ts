@@ -131,7 +131,9 @@ export function buildEnergyReport(o: BuildReportOptions): EnergyReport {
       rb.sleepW = figure(p.sleepW, 'W', 'published', cite);
       if (p.wakeJ !== undefined) rb.wakeJ = figure(p.wakeJ, 'J', 'published', cite);
     } else {
-      notes.push(`board ${board.id} has no power model (boards/${board.id}.json "power"): MCU energy cannot be computed.`);
+      notes.push(
+        `board ${board.id} has no power model (boards/${board.id}.json "power"): MCU energy cannot be computed. For an emulated board, pass --board <a real board with a power model, e.g. nucleo-l4r5zi> to apply its power model to these cycles.`,
+      );
     }
     if (cal) rb.calibratedActiveW = cal.activeW;
     report.board = rb;
