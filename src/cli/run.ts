@@ -129,6 +129,7 @@ Examples:
   tinyml run kws_ref_model.tflite --input kws_input_0.int8.bin
   tinyml run ad01_fp32.tflite --input slices.f32.bin --json
   tinyml run kws_ref_model.tflite --input inputs.bin -o outputs.bin
+  tinyml run kws_ref_model.tflite --input inputs.bin --board host --json   (generated C, same bytes)
 
 Output: one line per sample with the output values and their argmax. int8 models take and
 give raw int8 values (quantize inputs with the input tensor's scale and zero point first;
