@@ -104,11 +104,11 @@ describe('ad01.h5 (MLPerf Tiny anomaly detection, Keras 2.4)', () => {
     expect(out.error).toContain(`${cut}: corrupt HDF5`);
   });
 
-  it('survives 200 truncated or byte-mutated variants: each is a clean TinymlError or a valid graph', async () => {
+  it('survives 60 truncated or byte-mutated variants: each is a clean TinymlError or a valid graph', async () => {
     const r = rng(2026);
     let ok = 0;
     let failed = 0;
-    for (let v = 0; v < 200; v++) {
+    for (let v = 0; v < 60; v++) {
       let b: Uint8Array;
       if (v % 3 === 0) b = ad01Bytes.slice(0, Math.floor(r() * ad01Bytes.length));
       else {
@@ -129,8 +129,8 @@ describe('ad01.h5 (MLPerf Tiny anomaly detection, Keras 2.4)', () => {
         failed++;
       }
     }
-    expect(ok + failed).toBe(200);
-    expect(failed).toBeGreaterThan(30); // the mutations did hit structure, not only weights
+    expect(ok + failed).toBe(60);
+    expect(failed).toBeGreaterThan(10); // the mutations did hit structure, not only weights
   });
 
   it('rejects a weights-only HDF5 file with a hint to save the whole model', async () => {
