@@ -5,7 +5,6 @@ import {
   decodePpk2Sample,
   parsePpk2Metadata,
   ppk2Current,
-  Ppk2Meter,
   regulatorBytes,
   regulatorMv,
   type Ppk2Calibration,
@@ -80,7 +79,52 @@ describe('LPM01A value format', () => {
   });
 });
 
-describe.skipIf(!hasTool('socat'))('meters against simulators over a pseudo-terminal', () => {
+const V = 3.0;
+const currents = [4.0e-3, 4.1e-3, 4.2e-3, 6.0e-3, 4.05e-3];
+const medianCurrent = [...currents].sort((a, b) => a - b)[2]!;
+
+interface SimHandle {
+  close(): Promise<void>;
+}
+
+/** One entry per PowerMeter implementation: the same contract suite runs against each. */
+interface MeterCase {
+  kind: 'ppk2' | 'lpm01a';
+  /** Window length in samples and the sample period (s). */
+  window: number;
+  gap: number;
+  periodS: number;
+  start(device: string, o: { maxSamples?: number; mute?: boolean }): Promise<SimHandle>;
+}
+
+const CASES: MeterCase[] = [
+  {
+    kind: 'ppk2',
+    window: 2000, // 20 ms at 10 µs/sample
+    gap: 700,
+    periodS: 1e-5,
+    async start(device, o) {
+      const p = periodic(currents, 700, 2000);
+      const sim = new Ppk2Sim(device, { calibration: CAL, profile: { at: (k) => ({ amps: p.at(k).amps, logic: p.at(k).on ? 1 : 0 }) }, ...o });
+      await sim.start();
+      return sim;
+    },
+  },
+  {
+    kind: 'lpm01a',
+    window: 250, // 250 ms at 1 ms/sample
+    gap: 60,
+    periodS: 1e-3,
+    async start(device, o) {
+      const p = periodic(currents, 60, 250);
+      const sim = new Lpm01aSim(device, { profile: { at: (k) => ({ amps: p.at(k).amps, marker: p.at(k).on }) }, ...o });
+      await sim.start();
+      return sim;
+    },
+  },
+];
+
+describe.skipIf(!hasTool('socat'))('PowerMeter contract, every meter against its simulator over a pseudo-terminal', () => {
   let pty: PtyPair | undefined;
   let closers: Array<() => Promise<void>> = [];
   afterEach(async () => {
@@ -90,41 +134,78 @@ describe.skipIf(!hasTool('socat'))('meters against simulators over a pseudo-term
     pty = undefined;
   });
 
-  const V = 3.0;
-  const currents = [4.0e-3, 4.1e-3, 4.2e-3, 6.0e-3, 4.05e-3];
-  const ACTIVE = 2000; // 20 ms windows at 10 µs/sample
-  const SLEEP = 700;
+  describe.each(CASES)('$kind', (c) => {
+    it('median window energy within 0.5% of the known profile; windows are exactly the marked samples', async () => {
+      pty = await openPtyPair();
+      const sim = await c.start(pty.device, {});
+      closers.push(() => sim.close());
+      let ran = false;
+      const r = await measureWithMeter(`${c.kind}:${pty.host}`, {
+        supplyV: V,
+        windows: 5,
+        stallTimeoutMs: 3000,
+        timeoutMs: 30000,
+        whileMeasuring: async () => void (ran = true),
+      });
+      const expected = medianCurrent * V * c.window * c.periodS;
+      expect(ran).toBe(true);
+      expect(r.windows).toHaveLength(5);
+      expect(r.energyJ.provenance).toBe('measured');
+      expect(Math.abs(r.energyJ.value - expected) / expected).toBeLessThan(0.005);
+      expect(r.durationS.value).toBeCloseTo(c.window * c.periodS, 9);
+      expect(r.lostSamples).toBe(0);
+      // consecutive windows are one profile period apart
+      expect(r.windows[1]!.startSample - r.windows[0]!.startSample).toBe(c.window + c.gap);
+    });
 
-  it('PPK2: median window energy within 0.5% of the profile, using the kit\'s calibration', async () => {
+    it('a meter that stops streaming gives a clear error within the stall timeout', async () => {
+      pty = await openPtyPair();
+      const stopAfter = 2 * (c.window + c.gap) + c.gap + 10; // two whole windows, then silence inside the third
+      const sim = await c.start(pty.device, { maxSamples: stopAfter });
+      closers.push(() => sim.close());
+      const t0 = Date.now();
+      const name = c.kind === 'ppk2' ? 'PPK2' : 'LPM01A';
+      await expect(measureWithMeter(`${c.kind}:${pty.host}`, { supplyV: V, windows: 5, stallTimeoutMs: 600, timeoutMs: 30000 })).rejects.toThrow(
+        new RegExp(`${name} on ${pty.host.replace(/[/.]/g, '\\$&')} stopped streaming: no data for \\d+ ms \\(${stopAfter} samples, 2 of 5 windows\\)`),
+      );
+      expect(Date.now() - t0).toBeLessThan(4000);
+    });
+
+    it('something that does not answer like this meter is named, not waited on forever', async () => {
+      pty = await openPtyPair();
+      const sim = await c.start(pty.device, { mute: true });
+      closers.push(() => sim.close());
+      const t0 = Date.now();
+      await expect(measureWithMeter(`${c.kind}:${pty.host}`, { supplyV: V, connectTimeoutMs: 500 })).rejects.toThrow(new RegExp(`${pty.host.replace(/[/.]/g, '\\$&')} within 500 ms`));
+      expect(Date.now() - t0).toBeLessThan(3000);
+    });
+  });
+
+  it('PPK2: source-meter mode at the supply voltage and DUT power are set before streaming', async () => {
     pty = await openPtyPair();
-    const p = periodic(currents, SLEEP, ACTIVE);
-    const sim = new Ppk2Sim(pty.device, { calibration: CAL, profile: { at: (k) => ({ amps: p.at(k).amps, logic: p.at(k).on ? 0b1 : 0 }) } });
+    const p = periodic(currents, 700, 2000);
+    const sim = new Ppk2Sim(pty.device, { calibration: CAL, profile: { at: (k) => ({ amps: p.at(k).amps, logic: p.at(k).on ? 1 : 0 }) } });
     await sim.start();
     closers.push(() => sim.close());
-    const r = await measureWithMeter(`ppk2:${pty.host}`, { supplyV: V, windows: 5, stallTimeoutMs: 3000, timeoutMs: 30000 });
-    const expected = [...currents].sort((a, b) => a - b)[2]! * V * ACTIVE * 1e-5;
-    expect(r.windows).toHaveLength(5);
-    expect(r.energyJ.provenance).toBe('measured');
-    expect(Math.abs(r.energyJ.value - expected) / expected).toBeLessThan(0.005);
-    expect(r.durationS.value).toBeCloseTo(ACTIVE * 1e-5, 9);
-    expect(r.lostSamples).toBe(0);
-    // the kit was put in source-meter mode at 3.0 V and switched on before streaming
-    const cmds = sim.received.map((c) => c.map((b) => b.toString(16)).join(' '));
+    await measureWithMeter(`ppk2:${pty.host}`, { supplyV: V, windows: 1, stallTimeoutMs: 3000, timeoutMs: 30000 });
+    const cmds = sim.received.map((x) => x.map((b) => b.toString(16)).join(' '));
+    expect(cmds).toContain('19');
     expect(cmds).toContain('11 2');
-    expect(cmds).toContain('d b b8');
+    expect(cmds).toContain('d b b8'); // 3000 mV
     expect(cmds).toContain('c 1');
     expect(cmds.indexOf('6')).toBeGreaterThan(cmds.indexOf('d b b8'));
+    expect(cmds.lastIndexOf('7')).toBeGreaterThan(cmds.indexOf('6'));
   });
 
   it('PPK2: a counter gap is counted and the window it falls in is discarded', async () => {
     pty = await openPtyPair();
-    const p = periodic(currents, SLEEP, ACTIVE);
-    const period = SLEEP + ACTIVE;
+    const p = periodic(currents, 700, 2000);
+    const period = 2700;
     // 13 samples missing in the middle of the second window
     const sim = new Ppk2Sim(pty.device, {
       calibration: CAL,
       profile: { at: (k) => ({ amps: p.at(k).amps, logic: p.at(k).on ? 1 : 0 }) },
-      drops: [{ at: period + SLEEP + 500, count: 13 }],
+      drops: [{ at: period + 700 + 500, count: 13 }],
     });
     await sim.start();
     closers.push(() => sim.close());
@@ -132,49 +213,19 @@ describe.skipIf(!hasTool('socat'))('meters against simulators over a pseudo-term
     expect(r.lostSamples).toBe(13);
     expect(r.discardedWindows).toBe(1);
     // windows 0,2,3,4,5 → currents 4.0, 4.2, 6.0, 4.05, 4.0 mA → median 4.05 mA
-    const expected = 4.05e-3 * V * ACTIVE * 1e-5;
+    const expected = 4.05e-3 * V * 2000 * 1e-5;
     expect(Math.abs(r.energyJ.value - expected) / expected).toBeLessThan(0.005);
-    expect(r.windows.every((w) => Math.abs(w.durationS - ACTIVE * 1e-5) < 1e-9)).toBe(true);
+    expect(r.windows.map((w) => w.startSample)).toEqual([700, 2 * period + 700, 3 * period + 700, 4 * period + 700, 5 * period + 700]);
   });
 
-  it('PPK2: a kit that stops streaming gives a clear error within the stall timeout', async () => {
+  it('LPM01A: set up as the MLPerf Tiny runner does, started, stopped and released', async () => {
     pty = await openPtyPair();
-    const p = periodic(currents, SLEEP, ACTIVE);
-    const sim = new Ppk2Sim(pty.device, { calibration: CAL, profile: { at: (k) => ({ amps: p.at(k).amps, logic: p.at(k).on ? 1 : 0 }) }, maxSamples: 6000 });
-    await sim.start();
-    closers.push(() => sim.close());
-    const t0 = Date.now();
-    await expect(measureWithMeter(`ppk2:${pty.host}`, { supplyV: V, windows: 5, stallTimeoutMs: 600, timeoutMs: 30000 })).rejects.toThrow(
-      new RegExp(`PPK2 on ${pty.host.replace(/[/.]/g, '\\$&')} stopped streaming: no data for \\d+ ms \\(6000 samples, 2 of 5 windows\\)`),
-    );
-    expect(Date.now() - t0).toBeLessThan(3000);
-  });
-
-  it('PPK2: something that does not answer like a PPK2 is named, not waited on forever', async () => {
-    pty = await openPtyPair();
-    const sim = new Ppk2Sim(pty.device, { calibration: CAL, profile: { at: () => ({ amps: 0, logic: 0 }) }, mute: true });
-    await sim.start();
-    closers.push(() => sim.close());
-    const m = new Ppk2Meter(new SerialPortTransport(pty.host, { baudRate: 115200 }));
-    closers.push(() => m.close());
-    await expect(m.connect(500)).rejects.toThrow(/no Power Profiler Kit II metadata from .* within 500 ms/);
-  });
-
-  it('LPM01A: median window energy within 0.5% of the profile, windows from D7 events', async () => {
-    pty = await openPtyPair();
-    const p = periodic(currents, 60, 250); // 250 ms windows at 1 kHz
+    const p = periodic(currents, 60, 250);
     const sim = new Lpm01aSim(pty.device, { profile: { at: (k) => ({ amps: p.at(k).amps, marker: p.at(k).on }) } });
     await sim.start();
     closers.push(() => sim.close());
-    const r = await measureWithMeter(`lpm01a:${pty.host}`, { supplyV: V, windows: 5, stallTimeoutMs: 3000, timeoutMs: 30000 });
-    const expected = [...currents].sort((a, b) => a - b)[2]! * V * 0.25;
-    expect(r.windows).toHaveLength(5);
-    expect(Math.abs(r.energyJ.value - expected) / expected).toBeLessThan(0.005);
-    expect(r.durationS.value).toBeCloseTo(0.25, 9);
-    // set up as the MLPerf Tiny runner does, then started and stopped, control handed back
-    expect(sim.commands).toEqual(
-      expect.arrayContaining(['htc', 'eventsrc d7 fal', 'output energy', 'format ascii_dec', 'freq 1k', 'volt 3000m', 'start', 'stop', 'hrc']),
-    );
+    await measureWithMeter(`lpm01a:${pty.host}`, { supplyV: V, windows: 1, stallTimeoutMs: 3000, timeoutMs: 30000 });
+    expect(sim.commands).toEqual(['htc', 'acqtime 0', 'trigsrc sw', 'eventsrc d7 fal', 'output energy', 'format ascii_dec', 'freq 1k', 'volt 3000m', 'pwr on', 'start', 'stop', 'hrc']);
   });
 
   it('LPM01A: a refused command surfaces the meter\'s error detail', async () => {
@@ -186,16 +237,5 @@ describe.skipIf(!hasTool('socat'))('meters against simulators over a pseudo-term
     closers.push(() => m.close());
     await m.connect(2000);
     await expect(m.command('volt 5000m')).rejects.toThrow(/refused "volt 5000m": value out of range/);
-  });
-
-  it('LPM01A: a meter that stops streaming gives a clear error', async () => {
-    pty = await openPtyPair();
-    const p = periodic(currents, 60, 250);
-    const sim = new Lpm01aSim(pty.device, { profile: { at: (k) => ({ amps: p.at(k).amps, marker: p.at(k).on }) }, maxSamples: 700 });
-    await sim.start();
-    closers.push(() => sim.close());
-    await expect(measureWithMeter(`lpm01a:${pty.host}`, { supplyV: V, windows: 5, stallTimeoutMs: 500, timeoutMs: 30000 })).rejects.toThrow(
-      /LPM01A on .* stopped streaming: no data for \d+ ms \(700 samples, 2 of 5 windows\)/,
-    );
   });
 });
