@@ -4,6 +4,7 @@ import { EspRom, type EspRomOptions } from './esp-rom.js';
 import type { FlashProtocol, FlashProtocolId } from './protocol.js';
 import { Stk500v1, type Stk500Options } from './stk500v1.js';
 import { Stm32An3155, type Stm32Options } from './stm32-an3155.js';
+import { TinymlBoot } from './tinyml-boot.js';
 import { Uf2Drive, type Uf2Options } from './uf2-drive.js';
 
 export type AnyProtocolOptions = Stm32Options & Stk500Options & EspRomOptions & Uf2Options;
@@ -13,6 +14,7 @@ export const PROTOCOL_FACTORIES: Partial<Record<FlashProtocolId, (o: AnyProtocol
   stk500v1: (o) => new Stk500v1(o),
   'esp-rom': (o) => new EspRom(o),
   uf2: (o) => new Uf2Drive(o),
+  'tinyml-boot': (o) => new TinymlBoot(o),
 };
 
 export function createProtocol(id: FlashProtocolId, opts: AnyProtocolOptions = {}): FlashProtocol {
