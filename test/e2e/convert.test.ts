@@ -6,6 +6,7 @@
  * little RAM refuses the model with the numbers.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -53,7 +54,7 @@ function tree(dir: string): Map<string, string> {
     for (const e of readdirSync(d).sort()) {
       const p = join(d, e);
       if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(dir, p), readFileSync(p).toString('base64'));
+      else out.set(relative(dir, p), createHash('sha256').update(readFileSync(p)).digest('hex'));
     }
   };
   walk(dir);
