@@ -6,7 +6,8 @@
  *  - otherwise reference_ops::QuantizedMeanOrSum, which TFLM computes in float32:
  *    round(float(sum) / float(n) * scale + bias) + output_zp, clamped. This is the one place a
  *    reference kernel uses float: it is what TFLM does, and matching it is the contract. The
- *    steps assume no fused multiply-add contraction (ISO C mode, -ffp-contract=off).
+ *    product is stored through a volatile float so no compiler fuses it with the addition
+ *    (an FMA would round once instead of twice), whatever -ffp-contract the board uses.
  */
 #include "tinyml_kernels.h"
 
@@ -30,7 +31,7 @@ void tinyml_mean_s8(int32_t same_params, float scale, float bias, int32_t output
         output[o * inner + i] = (int8_t)(sum / reduce);
       } else {
         const float mean = (float)sum / (float)reduce;
-        const float scaled = mean * scale;
+        volatile float scaled = mean * scale;
         const int32_t q = round_half_away(scaled + bias) + output_zp;
         output[o * inner + i] = (int8_t)tinyml_clamp(q, -128, 127);
       }
