@@ -3,11 +3,12 @@
  * with TensorFlow.js: the imported IR must compute what `model.predict` computes.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importModel } from '../../src/importers/index.js';
+import { TinymlError } from '../../src/errors.js';
+import { importModel, listImporters } from '../../src/importers/index.js';
 import type { Graph, OpKind } from '../../src/ir/graph.js';
 import { buildConvNet, buildSequential, rng, saveAllFormats, useCpuBackend, type SavedFixture } from '../fixtures/keras/build-models.js';
 import { runIrWithTfjs } from '../fixtures/keras/run-ir-with-tfjs.js';
@@ -122,6 +123,36 @@ describe.each(formats)('Sequential model via %s', (fmt) => {
       expect(maxAbsDiff(got!, want)).toBeLessThan(1e-5);
       const [ref] = runGraph(g, [x]);
       expect(maxAbsDiff(ref as Float32Array, want)).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe('damaged TF.js and .keras files (importer called directly, no registry catch-all)', () => {
+  it.each(['tfjsJson', 'keras'] as const)('150 mutated or truncated variants of the conv net via %s end in a TinymlError or a valid graph', async (fmt) => {
+    const path = conv.files[fmt];
+    const bytes = new Uint8Array(await readFile(path));
+    const imp = listImporters().find((i) => i.detect(bytes, path))!;
+    expect(imp.id).toBe(fmt === 'keras' ? 'keras-v3' : 'tfjs-layers');
+    const r = rng(fmt === 'keras' ? 11 : 12);
+    for (let v = 0; v < 150; v++) {
+      let b: Uint8Array;
+      if (v % 4 === 0) b = bytes.slice(0, Math.floor(r() * bytes.length));
+      else {
+        b = bytes.slice();
+        const flips = 1 + Math.floor(r() * 6);
+        for (let j = 0; j < flips; j++) {
+          const at = Math.floor(r() * b.length);
+          // JSON: swap in structural characters and digits, which change meaning without always breaking syntax.
+          b[at] = fmt === 'tfjsJson' ? '{}[]:,"0123456789-en'.charCodeAt(Math.floor(r() * 20)) : Math.floor(r() * 256);
+        }
+      }
+      if (!imp.detect(b, path)) continue;
+      try {
+        const g = await imp.load(b, path);
+        expect(g.ops.length).toBeGreaterThan(0);
+      } catch (e) {
+        if (!(e instanceof TinymlError)) throw new Error(`variant ${v}: raw ${e instanceof Error ? e.stack : String(e)}`);
+      }
     }
   });
 });
