@@ -10,7 +10,7 @@ interface BenchCliOptions {
   board?: string;
   port?: string;
   input?: string;
-  n: string;
+  inferences: string;
   kernels?: string;
   json?: boolean;
 }
@@ -47,8 +47,8 @@ virtual time (-icount shift=0), not silicon cycles.`,
           throw new TinymlError('usage', `${dir}: no convert-report.json to take the board from`, 'Pass --board <id>.');
         }
       }
-      const n = Number(opts.n);
-      if (!Number.isInteger(n) || n < 1 || n > 100000) throw new TinymlError('usage', `--inferences ${opts.n}: must be an integer from 1 to 100000`);
+      const n = Number(opts.inferences);
+      if (!Number.isInteger(n) || n < 1 || n > 100000) throw new TinymlError('usage', `--inferences ${opts.inferences}: must be an integer from 1 to 100000`);
       const board = loadBoard(boardId);
       const bar = progressBar('[BENCH] inferences', !opts.json);
       const r = await benchProject(path.resolve(dir), {
