@@ -4,7 +4,7 @@
  * orders of magnitude between a microcontroller and a data-centre GPU), with an optional
  * range whisker per bar (batched … batch-1) and the provenance tag printed on every bar.
  */
-import type { Provenance } from '../energy/figure.js';
+import { formatSi, type Provenance } from '../energy/figure.js';
 
 export interface Bar {
   label: string;
@@ -52,11 +52,17 @@ function niceLinearTicks(hi: number): number[] {
   return out;
 }
 
-function tickLabel(v: number): string {
+function tickLabel(v: number, log: boolean): string {
   if (v === 0) return '0';
   const e = Math.log10(Math.abs(v));
-  if (Number.isInteger(e) && (e > 3 || e < -2)) return `1e${e}`;
+  if (log && Number.isInteger(e) && (e > 3 || e < -2)) return `1e${e}`;
+  if (!log && Math.abs(v) >= 1000) return formatSi(v, '').trim();
   return Number(v.toPrecision(3)).toString();
+}
+
+/** Long labels (layer names) keep their start and end; the full text stays in the tooltip. */
+function shortLabel(s: string, max = 44): string {
+  return s.length <= max ? s : `${s.slice(0, 18)}…${s.slice(-(max - 19))}`;
 }
 
 export function barChart(bars: Bar[], o: BarChartOptions): string {
@@ -84,7 +90,7 @@ export function barChart(bars: Bar[], o: BarChartOptions): string {
   for (const t of ticks) {
     const tx = x(t).toFixed(1);
     parts.push(`<line x1="${tx}" y1="${top - 6}" x2="${tx}" y2="${top + bars.length * rowH}" stroke="#ddd"/>`);
-    parts.push(`<text x="${tx}" y="${top + bars.length * rowH + 16}" font-size="10" text-anchor="middle" fill="#555">${esc(tickLabel(t))}</text>`);
+    parts.push(`<text x="${tx}" y="${top + bars.length * rowH + 16}" font-size="10" text-anchor="middle" fill="#555">${esc(tickLabel(t, log))}</text>`);
   }
   if (o.unitLabel) parts.push(`<text x="${labelW + plotW / 2}" y="${height - 6}" font-size="11" text-anchor="middle" fill="#333">${esc(o.unitLabel)}${log ? ' (log scale)' : ''}</text>`);
   bars.forEach((b, i) => {
@@ -92,7 +98,7 @@ export function barChart(bars: Bar[], o: BarChartOptions): string {
     const x0 = log ? labelW : x(0);
     const w = Math.max(1, x(b.value) - x0);
     const colour = PROVENANCE_COLOURS[b.provenance];
-    parts.push(`<text x="${labelW - 8}" y="${y + 16}" font-size="12" text-anchor="end"${b.highlight ? ' font-weight="bold"' : ''}>${esc(b.label)}</text>`);
+    parts.push(`<text x="${labelW - 8}" y="${y + 16}" font-size="12" text-anchor="end"${b.highlight ? ' font-weight="bold"' : ''}>${esc(shortLabel(b.label))}</text>`);
     parts.push(
       `<rect class="bar" x="${x0.toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" fill="${colour}"${b.highlight ? ' stroke="#000" stroke-width="2"' : ''}><title>${esc(`${b.label}: ${b.text} [${b.provenance}]`)}</title></rect>`,
     );
