@@ -246,4 +246,55 @@ describe.skipIf(!resolves('@tensorflow/tfjs-tflite'))('written .tflite under TFL
       rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
+
+  it('a float-interface int8 model (Quantize → per-channel int8 conv → Dequantize) loads and computes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinyml-tflite-'));
+    try {
+      const g = int8EdgeGraph();
+      g.tensors[3]!.data = Int32Array.from([1000, -700, 20]);
+      const conv = g.ops[1]!;
+      if (conv.kind === 'Conv2D') conv.activation = 'relu';
+      const model = join(dir, 'edge.tflite');
+      writeFileSync(model, writeTflite(g));
+      // x = (i - 10) * 0.37 for i = 0..31, run by TFLite; prints the float output as JSON.
+      const script = `
+        const fs = require('fs'), vm = require('vm'), path = require('path');
+        const W = path.join(path.dirname(require.resolve('@tensorflow/tfjs-tflite/package.json')), 'wasm') + path.sep;
+        Object.assign(globalThis, { self: globalThis, navigator: { userAgent: 'node', hardwareConcurrency: 1 }, location: { origin: 'file://', href: 'file://' + W } });
+        globalThis.importScripts = (url) => {
+          const js = path.basename(url).includes('threaded') ? 'tflite_web_api_cc_simd.js' : path.basename(url);
+          vm.runInThisContext(fs.readFileSync(W + js, 'utf8'), { filename: js });
+          const wasm = fs.readFileSync(W + js.replace('.js', '.wasm'));
+          const factory = globalThis.tflite_web_api_ModuleFactory;
+          globalThis.tflite_web_api_ModuleFactory = (cfg = {}) => factory({ ...cfg, wasmBinary: wasm });
+        };
+        const tf = require('@tensorflow/tfjs-core'); require('@tensorflow/tfjs-backend-cpu');
+        const tflite = require('@tensorflow/tfjs-tflite');
+        (async () => {
+          await tf.setBackend('cpu'); tflite.setWasmPath(W);
+          const m = await tflite.loadTFLiteModel(new Uint8Array(fs.readFileSync(process.argv[1])).buffer, { numThreads: 1 });
+          const x = tf.tensor(Array.from({ length: 32 }, (_, i) => (i - 10) * 0.37), [1, 4, 4, 2]);
+          process.stdout.write('RESULT' + JSON.stringify(Array.from(m.predict(x).dataSync())) + '\\n');
+        })().catch((e) => { console.error(e); process.exit(1); });`;
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, ['-e', script, model], { cwd: fileURLToPath(new URL('../../', import.meta.url)) }, (err, stdout, stderr) =>
+          err ? reject(new Error(stderr)) : resolve(stdout),
+        ),
+      );
+      const y = JSON.parse(/RESULT(.*)/.exec(out)![1]!) as number[];
+      expect(y).toHaveLength(48);
+      // Pixel 0 by hand: x = (-3.7, -3.33) → q = (-34, -30) at scale 0.1, zp 3.
+      //   ch0: (-37)(127) + (-33)(-127) + 1000 = 492 → 492·0.001/0.05 = 9.84 → 10 steps → 0.5
+      //   ch1: (-37)(5) + (-33)(-3) - 700 < 0 → relu → 0;  ch2: (-33)(64) + 20 < 0 → 0
+      expect(y.slice(0, 3).map((v) => Math.round(v * 1000) / 1000)).toEqual([0.5, 0, 0]);
+      // Every output sits on the int8 grid of scale 0.05 (zero point -128), ReLU-clamped.
+      for (const v of y) {
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(Math.abs(v / 0.05 - Math.round(v / 0.05))).toBeLessThan(1e-4);
+      }
+      expect(new Set(y).size).toBeGreaterThan(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
