@@ -208,6 +208,8 @@ describe('importers survive corrupt and truncated model files', () => {
           return;
         }
         expect(r.outcome, `${file} variant ${i}: ${r.message ?? ''}`).toMatch(/^(graph|error)$/);
+        // TFLite errors name the file they are about (checked for the TFLite importer only).
+        if (r.outcome === 'error' && file.endsWith('.tflite')) expect(r.message, `${file} variant ${i}`).toContain(`${file}#${i}`);
         counts[r.outcome as 'graph' | 'error']++;
         slowest = Math.max(slowest, r.ms);
       }
