@@ -6,8 +6,9 @@
  * 2. A window opens on an inactive→active transition and closes on active→inactive. The
  *    integrator must have seen the marker inactive once before it accepts a window, so a
  *    window already open when acquisition starts is never counted.
- * 3. Lost samples taint the window they fall in (and the one in progress); tainted windows
- *    are counted as discarded, not returned.
+ * 3. Lost samples taint the window they fall in, including a window that opens right after
+ *    a gap (its opening edge may be in the gap); tainted windows are counted as discarded,
+ *    not returned.
  *
  * It does not interpolate: window edges fall on sample boundaries, so the window energy is
  * exact to one sample period at each edge (10 µs on the PPK2, 1 ms on the LPM01A at 1 kHz).
@@ -26,6 +27,8 @@ export class WindowIntegrator {
   }
   private armed = false;
   private tainted = false;
+  /** Samples were lost since the last one pushed: an edge may hide in the gap. */
+  private lossPending = false;
   private energy = 0;
   private count = 0;
   private start = 0;
@@ -35,6 +38,7 @@ export class WindowIntegrator {
   /** One sample: `energyJ` it represents, `marker` = is the window marker active. */
   push(energyJ: number, marker: boolean): void {
     this.setMarker(marker);
+    this.lossPending = false;
     if (this.active) {
       this.energy += energyJ;
       this.count++;
@@ -52,6 +56,7 @@ export class WindowIntegrator {
     if (n <= 0) return;
     this.lost += n;
     this.samples += n;
+    this.lossPending = true;
     if (this.active) this.tainted = true;
   }
 
@@ -65,7 +70,8 @@ export class WindowIntegrator {
       this.energy = 0;
       this.count = 0;
       this.start = this.samples;
-      this.tainted = !this.armed;
+      // a window whose opening edge may lie in a gap has an unknown start
+      this.tainted = !this.armed || this.lossPending;
     } else {
       this.active = false;
       if (this.tainted) {
