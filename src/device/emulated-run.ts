@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadBoard } from '../boards/load.js';
+import { DEFAULT_BOARDS_DIR, loadBoard, loadBoardFile } from '../boards/load.js';
 import { buildArm } from '../build/arm.js';
 import { defaultCacheDir } from '../build/host.js';
 import { convertGraph } from '../codegen/convert.js';
@@ -59,4 +59,5 @@ export async function runEmulated(req: RunBackendRequest, cacheDir = defaultCach
 }
 
 registerRunBackend('bare-metal-cortex-m', (req) => runEmulated(req));
-registerBoardLoader(async (id: string) => loadBoard(id));
+// `--board` takes an id or a path to a board file; both are validated against boards/board.schema.json.
+registerBoardLoader(async (id: string) => (id.endsWith('.json') ? loadBoardFile(id, { boardsDir: DEFAULT_BOARDS_DIR }) : loadBoard(id)));
