@@ -24,7 +24,7 @@ describe('budget search', async () => {
       // Independent count from the tfjs model: kernels 1 byte per weight, biases 4 bytes.
       const m = buildStudent(tf, c.spec, shape, 10, 1);
       let bytes = 0;
-      for (const w of m.weights) bytes += w.shape.reduce((a, b) => a * (b ?? 1), 1) * (w.shape.length === 1 ? 4 : 1);
+      for (const w of m.weights) bytes += (w.shape as number[]).reduce((a, b) => a * b, 1) * (w.shape.length === 1 ? 4 : 1);
       expect(c.params).toBe(m.countParams());
       expect(c.weightBytesInt8).toBe(bytes);
       m.dispose();
