@@ -106,7 +106,7 @@ export function inferOutputShapes(g: Graph, op: Op): number[][] {
       const w = shapeOf(1);
       need4d(x, 'input');
       need4d(w, 'filter [1,kh,kw,C*M]');
-      if (op.depthMultiplier < 1) fail(`depth multiplier must be >= 1, got ${op.depthMultiplier}`);
+      if (!Number.isInteger(op.depthMultiplier) || op.depthMultiplier < 1) fail(`depth multiplier must be >= 1, got ${op.depthMultiplier}`);
       if (w[0] !== 1 || w[3] !== x[3]! * op.depthMultiplier) fail(`filter ${shapeStr(w)} does not match ${x[3]} input channels x multiplier ${op.depthMultiplier}`);
       const [oh, ow] = spatial(x[1]!, x[2]!, w[1]!, w[2]!, op.strideH, op.strideW, op.dilationH, op.dilationW, op.padding);
       if (op.inputs[2] !== undefined && op.inputs[2] >= 0 && elementCount(shapeOf(2)) !== w[3]) fail(`bias ${shapeStr(shapeOf(2))} does not match ${w[3]} output channels`);
