@@ -108,6 +108,16 @@ describe('energy report object', () => {
     for (const t of titles) expect(t).toMatch(/\[(measured|estimated|emulated|published|derived)\]$/);
   });
 
+  it('industry PUE scales the cloud figures; unknown regions and PUEs are usage errors', () => {
+    const aws = buildEnergyReport({ dir: fixture(BENCH), board: BOARD });
+    const ind = buildEnergyReport({ dir: fixture(BENCH), board: BOARD, pue: 'industry' });
+    const a = aws.cloud.targets.find((x) => x.id === 'h100')!;
+    const i = ind.cloud.targets.find((x) => x.id === 'h100')!;
+    expect(i.batchedJ.value / a.batchedJ.value).toBeCloseTo(1.58 / 1.15, 12);
+    expect(() => buildEnergyReport({ dir: fixture(BENCH), board: BOARD, region: 'mars' })).toThrow(/unknown region "mars"/);
+    expect(() => buildEnergyReport({ dir: fixture(BENCH), board: BOARD, pue: 'x' })).toThrow(/unknown PUE "x"/);
+  });
+
   it('parses rates', () => {
     expect(parseRate('1/s')).toBe(1);
     expect(parseRate('6/min')).toBeCloseTo(0.1, 12);
