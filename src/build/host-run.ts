@@ -6,12 +6,15 @@
  * Float edges are handled exactly as the graph defines them: a float input's Quantize op and a
  * float output's Dequantize op run in the reference interpreter, everything between them in C.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { BoardProfile } from '../boards/board.js';
 import { loadBoardForCodegen } from '../codegen/board-file.js';
 import { convertGraph } from '../codegen/convert.js';
 import { modelHash } from '../codegen/model-hash.js';
+import { templatesDir } from '../codegen/paths.js';
 import { needsQuantization, stripFloatEdges } from '../codegen/prepare.js';
 import { TinymlError } from '../errors.js';
 import type { Graph, Op, TensorData } from '../ir/graph.js';
@@ -27,6 +30,27 @@ function edgeGraph(g: Graph, op: Op): Graph {
   return { name: `${g.name}/${op.name}`, tensors: [inT, outT], ops: [{ ...op, inputs: [0], outputs: [1] } as Op], inputs: [0], outputs: [1] };
 }
 
+let fingerprint: string | undefined;
+
+/** Hash of everything that shapes a generated project besides the model. */
+export function generatorFingerprint(board: BoardProfile): string {
+  if (fingerprint) return fingerprint;
+  const h = createHash('sha256');
+  const addDir = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const f of readdirSync(dir).sort()) {
+      const p = join(dir, f);
+      if (statSync(p).isFile()) h.update(f).update(readFileSync(p));
+    }
+  };
+  addDir(join(templatesDir(), board.template));
+  addDir(join(templatesDir(), 'kernels', 'reference'));
+  addDir(join(templatesDir(), 'kernels', board.kernels));
+  // The code generator's own modules (.ts from source, .js when built).
+  addDir(dirname(fileURLToPath(new URL('../codegen/emit-c.js', import.meta.url))));
+  return (fingerprint = h.digest('hex').slice(0, 12));
+}
+
 export async function runOnHost(req: RunBackendRequest, cacheDir = defaultCacheDir()): Promise<TensorData[][]> {
   const { graph, board, samples, logger } = req;
   if (needsQuantization(graph)) {
@@ -40,7 +64,9 @@ export async function runOnHost(req: RunBackendRequest, cacheDir = defaultCacheD
   const inEdge = g.inputs[0] !== graph.inputs[0] ? graph.ops.find((op) => op.outputs[0] === g.inputs[0]) : undefined;
   const outEdge = g.outputs[0] !== graph.outputs[0] ? graph.ops.find((op) => op.inputs[0] === g.outputs[0] && op.outputs[0] === graph.outputs[0]) : undefined;
   const hash = modelHash(g);
-  const projectDir = join(cacheDir, 'projects', `${board.id}-${hash}`);
+  // Keyed by the model AND the generator (templates, kernels, emitter), so a newer tinyml never
+  // reuses a project an older one generated.
+  const projectDir = join(cacheDir, 'projects', `${board.id}-${hash}-${generatorFingerprint(board)}`);
   if (!existsSync(join(projectDir, 'convert-report.json'))) {
     logger.info(`generating C for ${req.modelPath} (model hash ${hash})`);
     await convertGraph(g, req.modelPath, null, { board, outDir: projectDir, runGraph, measureCode: false, logger });
