@@ -50,7 +50,7 @@ export class TinymlBoot implements FlashProtocol {
   constructor(private readonly opts: FlashProtocolOptions & { helloAttempts?: number } = {}) {
     this.log = opts.logger ?? silentLogger;
     this.retries = opts.retries ?? 3;
-    this.timeoutMs = opts.timeoutMs ?? 1000;
+    this.timeoutMs = opts.timeoutMs ?? 3000;
   }
 
   serialSettings(board: BoardProfile): SerialSettings {
@@ -89,12 +89,26 @@ export class TinymlBoot implements FlashProtocol {
       try {
         await transport.flushInput();
         await this.request(BOOT.HELLO, 0, undefined, Math.min(this.timeoutMs, 300));
+        // Earlier HELLOs that timed out may still be answered: wait for the line to go quiet
+        // and drop those replies, or every later reply would be matched to the wrong request.
+        await this.drainQuiet(150);
         return;
       } catch (e) {
         if (!(e instanceof TransportTimeoutError) && !(e instanceof BootNack)) throw e;
       }
     }
     throw new TinymlError('device', `tinyml-boot on ${transport.path}: no answer to HELLO after ${attempts} attempts`, 'is the board running tinyml-boot (QEMU started with the bootloader ELF)? Is --baud right?');
+  }
+
+  private async drainQuiet(quietMs: number): Promise<void> {
+    for (;;) {
+      try {
+        await this.port.read(1, quietMs);
+      } catch (e) {
+        if (e instanceof TransportTimeoutError) return;
+        throw e;
+      }
+    }
   }
 
   async identify(): Promise<DeviceIdentity> {
@@ -118,7 +132,7 @@ export class TinymlBoot implements FlashProtocol {
         if (e instanceof BootNack && e.code === 2) throw new TinymlError('device', `tinyml-boot on ${this.port.path}: ${what}: address not writable`, 'the image overlaps the bootloader (top 64 KiB of code memory) or lies outside RAM');
         if (attempt >= this.retries) throw new TinymlError('device', `tinyml-boot on ${this.port.path}: ${what}: ${e.message} after ${attempt + 1} tries`);
         this.log.debug(`${what}: ${e.message}, retry ${attempt + 1}/${this.retries}`);
-        await this.port.flushInput();
+        await this.drainQuiet(100);
       }
     }
   }

@@ -100,13 +100,6 @@ export class SerialPortTransport extends BufferedTransport {
     );
   }
 
-  override async flushInput(): Promise<void> {
-    this.checkOpen();
-    const port = this.port!;
-    await new Promise<void>((resolve) => port.flush(() => resolve()));
-    await super.flushInput();
-  }
-
   async setBaud(baudRate: number): Promise<void> {
     this.checkOpen();
     const port = this.port!;

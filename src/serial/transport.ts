@@ -37,7 +37,9 @@ export interface SerialSettings {
  * - `close()` (or the port vanishing) makes a pending read reject with `TransportClosedError`
  *   at once, and every later operation reject with it too. `close()` on a closed transport is a no-op.
  * - `setSignals({dtr, rts})` sets both lines in one call (omitted = unchanged).
- * - `flushInput()` discards everything received and not yet read.
+ * - `flushInput()` discards everything received and not yet read; it never discards output
+ *   still on its way out (serialport's `flush()` is tcflush(TCIOFLUSH), which would cut a
+ *   frame in half on a slow peer, so implementations must not use it for this).
  * - `setBaud(n)` changes the line speed of an open port.
  */
 export interface Transport {

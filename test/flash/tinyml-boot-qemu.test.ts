@@ -17,7 +17,11 @@ import { parseElf } from '../../src/flash/elf.js';
 import { flashDevice } from '../../src/flash/flash-device.js';
 import { bootFrame, TinymlBoot } from '../../src/flash/tinyml-boot.js';
 import { SerialPortTransport } from '../../src/serial/serialport-transport.js';
-import { hasTool } from '../sim/helpers.js';
+import { hasTool, run } from '../sim/helpers.js';
+import { buildArm } from '../../src/build/arm.js';
+import { convertModel } from '../../src/codegen/convert.js';
+import { runGraph } from '../../src/reference/interpreter.js';
+import { silentLogger } from '../../src/log.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const sessions: QemuSession[] = [];
@@ -80,5 +84,34 @@ describe.skipIf(!hasTool('arm-none-eabi-gcc') || !hasTool('qemu-system-arm') || 
     const err = await flashDevice({ board, protocol: new TinymlBoot(), transport, image: { segments: [{ address: 0x003f0000, data: new Uint8Array(64) }] } }).catch((e: Error) => e);
     expect((err as Error).message).toMatch(/write 64 bytes at 0x003f0000: address not writable/);
     expect(transport.isOpen).toBe(false);
+  });
+});
+
+describe.skipIf(!hasTool('arm-none-eabi-gcc') || !hasTool('qemu-system-arm') || !hasTool('make'))('tinyml flash <project> on qemu-mps2-an386 through tinyml-boot', () => {
+  it('the real AD01 int8 firmware, flashed by the CLI, answers name% and m-ready', async () => {
+    const board = loadBoard('qemu-mps2-an386');
+    const work = mkdtempSync(path.join(os.tmpdir(), 'tinyml-boot-fw-'));
+    const project = path.join(work, 'project');
+    const model = new URL('../../../shared/models/mlperf-tiny/ad01_int8.tflite', import.meta.url).pathname;
+    await convertModel(model, { board, outDir: project, runGraph, measureCode: false, logger: silentLogger });
+    const build = await buildArm(project, board, {});
+    expect(build.elf.startsWith(project)).toBe(true);
+    execFileSync('make', ['-s', '-C', path.join(ROOT, 'firmware-templates/bootloader'), `BUILD=${work}`, `UART_BASE=0x${board.uart.base!.toString(16)}`, 'UART_CLOCK_HZ=25000000']);
+    const q = await startQemu(board, path.join(work, 'tinyml-boot.elf'));
+    sessions.push(q);
+    q.resume();
+    const r = await run('npx', ['tsx', 'src/cli/entry.ts', 'flash', project, '--port', q.ptyPath, '--json'], 120_000, ROOT);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const out = JSON.parse(r.stdout) as { board: string; protocol: string; format: string; verify: { method: string } };
+    expect(out).toMatchObject({ board: 'qemu-mps2-an386', protocol: 'tinyml-boot', format: 'elf', verify: { method: 'crc32' } });
+    const t = new SerialPortTransport(q.ptyPath, { baudRate: 115200 });
+    await t.open();
+    try {
+      await t.write(new TextEncoder().encode('name%'));
+      const reply = new TextDecoder().decode(await t.readUntil(new TextEncoder().encode('m-ready'), 15_000));
+      expect(reply).toMatch(/m-name-.*\[.*\]\r\n/);
+    } finally {
+      await t.close();
+    }
   });
 });
