@@ -46,6 +46,11 @@ export interface BoardProfile {
   core: Core;
   /** CPU clock the firmware runs at (Hz). */
   clockHz: number;
+  /**
+   * Core clock the bare-metal template really runs at when it leaves the reset clock tree alone
+   * (no PLL setup), if different from clockHz (which the power model and published figures use).
+   */
+  firmwareClockHz?: number;
   memory: { flash: MemoryRegion; ram: MemoryRegion };
   uart: {
     kind: 'cmsdk' | 'stm32-usart' | 'nrf-uarte' | 'rp2040-pl011' | 'esp32-uart' | 'avr-usart' | 'stdio';

@@ -90,7 +90,8 @@ export function boardHeader(board: BoardProfile): string {
     '#ifndef TINYML_BOARD_H',
     '#define TINYML_BOARD_H',
     `#define TINYML_BOARD_ID "${board.id}"`,
-    `#define TINYML_CPU_HZ ${board.clockHz}u`,
+    // The counter's rate: the clock the template really runs at (reset clock unless a PLL is set up).
+    `#define TINYML_CPU_HZ ${board.firmwareClockHz ?? board.clockHz}u`,
     `#define TINYML_UART_BAUD ${u.baud}u`,
   ];
   if (u.base !== undefined) lines.push(`#define TINYML_UART_BASE ${hex(u.base)}`);

@@ -10,6 +10,9 @@
  *   (resolution: 1e9 / Hz instructions, 40 at 25 MHz). cyclesPerInference is that instruction
  *   count, i.e. it assumes one instruction per cycle; it is repeatable but it is not silicon
  *   timing (no wait states, no pipeline effects).
+ * clockHz in the result is the board's rated clock (the one its power model refers to); the
+ * bare-metal template may run at the reset clock (board.firmwareClockHz), which changes time per
+ * inference but, apart from flash wait states, not the cycle count.
  * The reference comparison is exact (int8 bytes, tolerance 0).
  */
 import { readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
