@@ -106,3 +106,15 @@ describe('board files', () => {
     }
   });
 });
+
+describe('tinyml boards', () => {
+  it('--json prints every validated board profile', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const root = new URL('../..', import.meta.url).pathname;
+    const r = spawnSync('npx', ['tsx', 'src/cli/entry.ts', 'boards', '--json'], { cwd: root, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const boards = JSON.parse(r.stdout) as { id: string; memory: { flash: { origin: number } } }[];
+    expect(boards.map((b) => b.id)).toEqual(listBoardIds());
+    expect(boards.find((b) => b.id === 'nucleo-l4r5zi')!.memory.flash.origin).toBe(0x08000000);
+  });
+});
