@@ -27,12 +27,22 @@ export interface QemuSession {
 const running = new Set<ChildProcessWithoutNullStreams>();
 let exitHookInstalled = false;
 
+function killAll(): void {
+  for (const c of running) c.kill('SIGKILL');
+}
+
+/** QEMU must not outlive us: kill it on exit, and on Ctrl-C / SIGTERM before the default action. */
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const c of running) c.kill('SIGKILL');
-  });
+  process.on('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      killAll();
+      // Re-raise with our handler gone, so the process ends the way it would have.
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+    });
+  }
 }
 
 export async function startQemu(board: BoardProfile, elf: string, opts: { timeoutMs?: number } = {}): Promise<QemuSession> {
