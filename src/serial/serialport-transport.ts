@@ -81,10 +81,19 @@ export class SerialPortTransport extends BufferedTransport {
 
   protected writeRaw(data: Uint8Array): Promise<void> {
     const port = this.port!;
+    // A write that never drains (hardware flow control held off, a wedged driver) must not
+    // hang the caller: allow twice the line time plus 2 s, then give up.
+    const limitMs = 2000 + Math.ceil(((data.length * 10) / this.settings.baudRate) * 2000);
     return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new TinymlError('device', `${this.path}: write of ${data.length} bytes did not complete within ${limitMs} ms`, 'is hardware flow control (CTS) holding the line? is the device still connected?')), limitMs);
+      const done = (err?: Error | null) => {
+        clearTimeout(timer);
+        if (err) reject(new TinymlError('device', `${this.path}: write failed: ${err.message}`));
+        else resolve();
+      };
       port.write(Buffer.from(data), (err) => {
-        if (err) return reject(new TinymlError('device', `${this.path}: write failed: ${err.message}`));
-        port.drain((e) => (e ? reject(new TinymlError('device', `${this.path}: write failed: ${e.message}`)) : resolve()));
+        if (err) return done(err);
+        port.drain((e) => done(e));
       });
     });
   }
