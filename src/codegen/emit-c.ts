@@ -112,6 +112,9 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
       `${g.name}: the C code generator handles one input and one output (this graph has ${g.inputs.length} and ${g.outputs.length})`,
     );
   }
+  if (!g.ops.some((op) => op.outputs.includes(g.outputs[0]!))) {
+    throw new TinymlError('unsupported', `${g.name}: no layer computes the output '${g.tensors[g.outputs[0]!]!.name}' (an empty or pass-through model)`);
+  }
   const inT = g.tensors[g.inputs[0]!]!;
   const outT = g.tensors[g.outputs[0]!]!;
   const inQ = tensorQuant(g, g.inputs[0]!, 'model input');
