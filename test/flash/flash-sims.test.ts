@@ -116,3 +116,33 @@ describe('the shipped board files drive the simulators (in memory)', () => {
     expect(Buffer.from(sim.flash.read(address, 1500)).equals(Buffer.from(img))).toBe(true);
   });
 });
+
+describe('STM32 erase variants (in memory)', () => {
+  async function withSim(sim: Stm32Sim, proto: Stm32An3155, address: number, size: number) {
+    const [host, dev] = createMemoryPair();
+    await dev.open();
+    sim.start(dev);
+    cleanups.push(() => dev.close());
+    // Pre-program the whole flash with a pattern so an unerased page would show.
+    sim.flash.mem.fill(0x00);
+    const img = randomBytes(size, 99);
+    await flashDevice({ board: STM32_BOARD, protocol: proto, transport: host, image: { segments: [{ address, data: img }] } });
+    return img;
+  }
+  it('Extended Erase with a page list erases exactly the pages the image touches', async () => {
+    const sim = new Stm32Sim({ pageSize: 2048 });
+    // 3000 bytes from 0x08000f00 touch pages 1, 2 and 3 (0x0800_0800..0x0800_1fff)
+    const img = await withSim(sim, new Stm32An3155({ pageSize: 2048 }), 0x08000f00, 3000);
+    expect(sim.log).toContain('erase pages 3');
+    expect(Buffer.from(sim.flash.read(0x08000f00, 3000)).equals(Buffer.from(img))).toBe(true);
+    expect(sim.flash.read(0x08000000, 0x800).every((b) => b === 0x00)).toBe(true); // page 0 untouched
+    expect(sim.flash.read(0x08000800, 0x700).every((b) => b === 0xff)).toBe(true); // page 1 erased before the image
+    expect(sim.flash.read(0x08002000, 16).every((b) => b === 0x00)).toBe(true); // page 4 untouched
+  });
+  it('legacy Erase (0x43) when the bootloader offers no Extended Erase', async () => {
+    const sim = new Stm32Sim({ extendedErase: false, pageSize: 1024 });
+    const img = await withSim(sim, new Stm32An3155(), 0x08000000, 1500);
+    expect(sim.log).toContain('erase global');
+    expect(Buffer.from(sim.flash.read(0x08000000, 1500)).equals(Buffer.from(img))).toBe(true);
+  });
+});
