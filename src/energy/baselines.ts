@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { TinymlError } from '../errors.js';
 import { figure, type Figure } from './figure.js';
 import { dataFile } from './paths.js';
+import type { RadioNumber } from './radio.js';
 
 export interface BaselineNumber extends Figure {
   source: string;
@@ -45,8 +46,10 @@ export interface CloudBaselines {
   pue: NamedNumber[];
   carbonIntensity: NamedNumber[];
   network: NamedNumber[];
-  radio: NamedNumber[];
-  omitted: Array<{ what: string; why: string }>;
+  /** Device radio energy per payload byte (src/energy/radio.ts). */
+  radio: RadioNumber[];
+  /** `section: "radio"` marks a radio the report lists as having no cited figure. */
+  omitted: Array<{ what: string; why: string; section?: string }>;
 }
 
 /**

@@ -11,6 +11,8 @@
  * 4. Duty cycle and battery life at the requested rate, and at a sweep of rates.
  * 5. Cloud energy of the same MACs on every baseline accelerator (batched and batch-1),
  *    plus the input upload; ratios cloud ÷ MCU; CO2e per million inferences by region.
+ * 5b. Device radio energy to upload the same input (bytes × cited µJ/byte per radio), next
+ *    to the MCU inference energy; radios without a cited figure are listed as omitted.
  * 6. Where the board stands among published MLPerf Tiny energies for the same benchmark.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { parseBattery } from '../energy/battery.js';
 import { calibrate, citeRow, cyclesPerMacFromRow, readMlperfTinyCsv, type MlperfTinyRow } from '../energy/calibration.js';
 import { figure, type Figure } from '../energy/figure.js';
 import { guessBenchmark, referenceModels } from '../energy/mlperf-models.js';
+import { radioUploadEnergy } from '../energy/radio.js';
 import { averagePower, batteryLife, energyPerInference, type Battery, type CycleCount } from '../energy/power-model.js';
 import type { CarbonRow, DutyCyclePoint, EnergyReport, ReportBoard } from './energy-report.js';
 
@@ -94,6 +97,7 @@ export function buildEnergyReport(o: BuildReportOptions): EnergyReport {
     mcu: { sweep: [], ratePerS: o.ratePerS ?? 1 },
     cloud: undefined as unknown as EnergyReport['cloud'],
     ratios: [],
+    radio: { inputBytes: 0, uploads: [], omitted: [] },
     carbon: { selectedRegion: o.region ?? 'us', rows: [] },
     notes,
   };
@@ -211,9 +215,15 @@ export function buildEnergyReport(o: BuildReportOptions): EnergyReport {
   if (macsN !== undefined && macsN > 0) {
     report.cloud.targets = cloudInferenceEnergy(b, { macs: macsN, inputBytes: inputBytes ?? 0, pue, network });
   }
-  for (const o2 of b.omitted) notes.push(`not in the comparison: ${o2.what} — ${o2.why}.`);
+  for (const o2 of b.omitted) if (o2.section !== 'radio') notes.push(`not in the comparison: ${o2.what} — ${o2.why}.`);
 
   const mcuE = report.mcu.energyJ;
+  // --- device radio: the upload the on-device inference saves
+  report.radio = {
+    inputBytes: inputBytes ?? 0,
+    uploads: radioUploadEnergy(b.radio, inputBytes ?? 0, mcuE),
+    omitted: b.omitted.filter((x) => x.section === 'radio').map((x) => ({ what: x.what, why: x.why })),
+  };
   if (mcuE) {
     const ratio = (f: Figure, what: string): Figure => figure(f.value / mcuE.value, '×', 'derived', undefined, `cloud ${what} ${f.value.toPrecision(4)} J ÷ MCU ${mcuE.value.toPrecision(4)} J`);
     for (const tg of report.cloud.targets) {

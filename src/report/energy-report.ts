@@ -5,6 +5,7 @@
  */
 import type { Figure } from '../energy/figure.js';
 import type { CloudInferenceEnergy, NamedNumber } from '../energy/baselines.js';
+import type { RadioUpload } from '../energy/radio.js';
 
 export interface ReportBoard {
   id: string;
@@ -69,6 +70,11 @@ export interface EnergyReport {
     batch1ServiceTimeS: Figure;
     targets: CloudInferenceEnergy[];
   };
+  /**
+   * Device radio energy to send one raw input instead of inferring on the MCU, per radio with
+   * a cited µJ/byte; radios without one are listed in `omitted`.
+   */
+  radio: { inputBytes: number; uploads: RadioUpload[]; omitted: Array<{ what: string; why: string }> };
   /** cloud ÷ MCU energy per inference, per target. */
   ratios: Array<{ id: string; name: string; batched: Figure; batch1?: Figure; totalBatched: Figure; totalBatch1?: Figure }>;
   carbon: { selectedRegion: string; rows: CarbonRow[] };

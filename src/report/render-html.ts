@@ -41,6 +41,7 @@ export function renderHtml(r: EnergyReport): string {
     sumRows.push([`${esc(x.name)} ÷ MCU, compute only`, `${fig(x.batched)}${x.batch1 ? ` … ${fig(x.batch1)}` : ''}`]);
     sumRows.push([`${esc(x.name)} ÷ MCU, with the input upload`, `${fig(x.totalBatched)}${x.totalBatch1 ? ` … ${fig(x.totalBatch1)}` : ''}`]);
   }
+  for (const u of r.radio.uploads) sumRows.push([`Device radio: sending the ${r.radio.inputBytes} B input over ${esc(u.name)}`, fig(u.uploadJ)]);
   sections.unshift(`<section><h2>Summary</h2>${table(['', 'value'], sumRows)}</section>`);
 
   // 2. duty cycle
@@ -55,6 +56,23 @@ export function renderHtml(r: EnergyReport): string {
     sections.push(
       `<section><h2>Average power and battery life</h2><p>${m.battery ? `Battery: ${esc(m.battery.name)}, ${m.battery.capacityMah} mAh at ${m.battery.voltageV} V (${esc(m.battery.source)}).` : 'No battery given (use --battery 2xAA or CR2032).'} Sleep power between inferences: ${fig(r.board?.sleepW)}.</p>${barChart(bars, { id: 'chart-duty', title: 'Average power by inference rate (W)', log: true, unitLabel: 'watts' })}</section>`,
     );
+  }
+
+  // 2b. device radio: sending the raw input vs inferring on the MCU
+  {
+    const rr = r.radio;
+    let body: string;
+    if (rr.uploads.length) {
+      const bars: Bar[] = [];
+      if (m.energyJ) bars.push({ label: `MCU inference: ${r.board?.id ?? ''}`, value: m.energyJ.value, provenance: m.energyJ.provenance, text: uJ(m.energyJ), highlight: true });
+      for (const u of rr.uploads) bars.push({ label: `${u.name}: send ${rr.inputBytes} B`, value: u.uploadJ.value, provenance: u.uploadJ.provenance, text: uJ(u.uploadJ) });
+      const rows = rr.uploads.map((u) => [esc(u.name), esc(u.conditions), `${u.perByte.value} µJ/B ${tag(u.perByte.provenance)}`, fig(u.uploadJ), u.perInference ? fig(u.perInference) : '—', `<small>${esc(u.perByte.source)}${u.perByte.note ? `; ${esc(u.perByte.note)}` : ''}</small>`]);
+      body = `${barChart(bars, { id: 'chart-radio', title: 'Device energy: one inference vs sending the input (J)', log: true, unitLabel: 'joules' })}${table(['radio', 'conditions', 'per byte', `upload of ${rr.inputBytes} B`, 'upload ÷ MCU inference', 'source'], rows)}`;
+    } else {
+      body = '<p>No radio has a cited energy-per-byte figure in data/cloud-baselines.json, so no upload energy is shown.</p>';
+    }
+    const om = rr.omitted.length ? `<p>Radios without a cited figure:</p><ul>${rr.omitted.map((x) => `<li>${esc(x.what)} — <small>${esc(x.why)}</small></li>`).join('')}</ul>` : '';
+    sections.push(`<section><h2>Device radio: sending the input instead of inferring on the MCU</h2><p>Energy the sensor's own radio spends to ship one raw input (${rr.inputBytes} B) = bytes × µJ per payload byte, next to the MCU inference energy ${fig(m.energyJ)}.</p>${body}${om}</section>`);
   }
 
   // 3. carbon

@@ -17,6 +17,7 @@ export function renderMarkdown(r: EnergyReport): string {
     L.push(`| ${t.name}, fully batched … batch-1 | ${fmt(t.batchedJ)}${t.batch1J ? ` … ${fmt(t.batch1J)}` : ''} |`);
   }
   if (r.cloud.targets[0]) L.push(`| Uploading the input (${r.model.inputBytes ?? 0} B) | ${fmt(r.cloud.targets[0].uploadJ)} |`);
+  for (const u of r.radio.uploads) L.push(`| Device radio, sending the input over ${u.name} | ${fmt(u.uploadJ)} |`);
   L.push('');
   L.push('## Model', '');
   L.push(`- MACs per inference: ${fmt(r.model.macs)}`);
@@ -61,6 +62,22 @@ export function renderMarkdown(r: EnergyReport): string {
   L.push('Sources:', '');
   for (const t of r.cloud.targets) L.push(`- ${t.name}: ${t.batchedJ.source} (${t.batchedJ.note})`);
   L.push('');
+  L.push('## Device radio: sending the input instead of inferring on the MCU', '');
+  L.push(`Energy the sensor's own radio spends to ship one raw input (${r.radio.inputBytes} B) = bytes × µJ per payload byte, next to the MCU inference energy ${fmt(m.energyJ)}.`, '');
+  if (r.radio.uploads.length) {
+    L.push(`| radio | conditions | µJ/byte | upload of ${r.radio.inputBytes} B | upload ÷ MCU inference |`, '|---|---|---|---|---|');
+    for (const u of r.radio.uploads) L.push(`| ${u.name} | ${u.conditions} | ${u.perByte.value} [${u.perByte.provenance}] | ${fmt(u.uploadJ)} | ${u.perInference ? fmt(u.perInference) : '—'} |`);
+    L.push('', 'Sources:', '');
+    for (const u of r.radio.uploads) L.push(`- ${u.name}: ${u.perByte.source}${u.perByte.note ? ` (${u.perByte.note})` : ''}`);
+    L.push('');
+  } else {
+    L.push('No radio has a cited energy-per-byte figure in data/cloud-baselines.json, so no upload energy is shown.', '');
+  }
+  if (r.radio.omitted.length) {
+    L.push('Radios without a cited figure:', '');
+    for (const x of r.radio.omitted) L.push(`- ${x.what} — ${x.why}`);
+    L.push('');
+  }
   L.push('## CO2e per million inferences', '');
   L.push('| region | g CO2e/kWh | MCU | cloud, best batched | cloud batch-1 (worst listed) | upload |', '|---|---:|---|---|---|---|');
   for (const row of r.carbon.rows) {

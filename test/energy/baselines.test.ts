@@ -39,8 +39,9 @@ describe('data/cloud-baselines.json', () => {
 
   it('labels AWS chip figures as derived and keeps what was not found out of the numbers', () => {
     for (const id of ['inf2', 'trn1']) expect(findById(b.accelerators, id, 'accelerator').energyPerMacJ!.provenance).toBe('derived');
-    expect(b.radio).toEqual([]);
-    expect(b.omitted.map((o) => o.what).join(' ')).toMatch(/Radio energy per byte/);
+    // radios without a cited figure are listed, not filled in (test/energy/radio.test.ts checks the rows)
+    for (const r of b.radio) expect(r.source.trim().length).toBeGreaterThan(0);
+    expect(b.omitted.filter((o) => o.section === 'radio').length + b.radio.length).toBeGreaterThan(0);
   });
 });
 
