@@ -245,20 +245,15 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
           axes = Array.from(g.tensors[op.inputs[1]]!.data ?? []);
         }
         const norm = [...new Set(axes.map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
-        for (let k = 1; k < norm.length; k++) {
-          if (norm[k] !== norm[k - 1]! + 1) throw new TinymlError('unsupported', `${where}: Mean over non-adjacent axes [${axes}] is not supported`);
-        }
-        let outer = 1;
-        let reduce = 1;
-        let inner = 1;
-        xT.shape.forEach((d, k) => {
-          if (k < norm[0]!) outer *= d;
-          else if (k <= norm[norm.length - 1]!) reduce *= d;
-          else inner *= d;
-        });
+        const reduced = [0, 0, 0, 0];
+        for (const a of norm) reduced[4 - rank + a] = 1;
         const same = xq.scale === yq.scale && xq.zeroPoint === yq.zeroPoint;
         const { scale, bias } = meanParams(xq, yq);
-        body.push(`tinyml_mean_s8(${same ? 1 : 0}, ${cFloat(scale)}, ${cFloat(bias)}, ${yq.zeroPoint}, ${outer}, ${reduce}, ${inner}, ${ptr(x)}, ${ptr(y)});`);
+        decls.push(
+          `static const tinyml_shape4_t ${L}_in = ${shapeLit(shape4(xT.shape, where))};`,
+          `static const int32_t ${L}_reduced[4] = {${reduced.join(', ')}};`,
+        );
+        body.push(`tinyml_mean_s8(${same ? 1 : 0}, ${cFloat(scale)}, ${cFloat(bias)}, ${yq.zeroPoint}, &${L}_in, ${L}_reduced, ${ptr(x)}, ${ptr(y)});`);
         return { decls, body, kernel: 'mean_s8' };
       }
       case 'Reshape': {

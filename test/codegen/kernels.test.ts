@@ -112,6 +112,14 @@ const cases: Case[] = [
     g: graph('mean-diff', [act('x', [1, 5, 4, 3], 0.05, 4), act('y', [1, 3], 0.02, -7)], [{ kind: 'Mean', name: 'mean', inputs: [0], outputs: [1], axes: [1, 2], keepDims: false }]),
   },
   {
+    name: 'Mean over non-adjacent axes H and C, float path',
+    g: graph('mean-hc', [act('x', [1, 6, 5, 4], 0.05, -6), act('y', [1, 5], 0.01, 3)], [{ kind: 'Mean', name: 'mean', inputs: [0], outputs: [1], axes: [1, -1], keepDims: false }]),
+  },
+  {
+    name: 'Mean of a rank-3 tensor over its first and last axes, integer path',
+    g: graph('mean-r3', [act('x', [3, 7, 4], 0.05, 2), act('y', [7], 0.05, 2)], [{ kind: 'Mean', name: 'mean', inputs: [0], outputs: [1], axes: [0, 2], keepDims: false }]),
+  },
+  {
     name: 'Reshape to the graph output (copy)',
     g: graph('reshape', [act('x', [1, 3, 4, 2], 0.1, 0), act('y', [1, 24], 0.1, 0)], [{ kind: 'Reshape', name: 'reshape', inputs: [0], outputs: [1], newShape: [1, 24] }]),
   },

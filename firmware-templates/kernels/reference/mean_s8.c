@@ -1,6 +1,6 @@
 /*
- * Mean int8 over a contiguous block of axes, viewed as [outer, reduce, inner] -> [outer, inner]
- * (TFLM reduce_common.cc EvalIntegerMean):
+ * Mean int8 over any set of axes of a tensor of rank <= 4 (TFLM reduce_common.cc
+ * EvalIntegerMean); reduced[k] != 0 marks a reduced NHWC dimension:
  *  - input and output share scale and zero point: the int32 sum of the raw values divided by
  *    the element count with C's truncating division (reference_ops::Mean<int8_t, int32_t>);
  *  - otherwise reference_ops::QuantizedMeanOrSum, which TFLM computes in float32:
@@ -21,20 +21,38 @@ static int32_t round_half_away(float x) {
 }
 
 void tinyml_mean_s8(int32_t same_params, float scale, float bias, int32_t output_zp,
-                    int32_t outer, int32_t reduce, int32_t inner, const int8_t *input, int8_t *output) {
-  int32_t o, r, i;
-  for (o = 0; o < outer; ++o) {
-    for (i = 0; i < inner; ++i) {
-      int32_t sum = 0;
-      for (r = 0; r < reduce; ++r) sum += input[(o * reduce + r) * inner + i];
-      if (same_params) {
-        output[o * inner + i] = (int8_t)(sum / reduce);
-      } else {
-        const float mean = (float)sum / (float)reduce;
-        volatile float scaled = mean * scale;
-        const int32_t q = round_half_away(scaled + bias) + output_zp;
-        output[o * inner + i] = (int8_t)tinyml_clamp(q, -128, 127);
-      }
-    }
+                    const tinyml_shape4_t *in_shape, const int32_t *reduced, const int8_t *input, int8_t *output) {
+  const int32_t dims[4] = {in_shape->n, in_shape->h, in_shape->w, in_shape->c};
+  int32_t out_dims[4], rdims[4], strides[4];
+  int32_t count = 1, o[4], r[4], k;
+  int8_t *out = output;
+  strides[3] = 1;
+  for (k = 2; k >= 0; --k) strides[k] = strides[k + 1] * dims[k + 1];
+  for (k = 0; k < 4; ++k) {
+    out_dims[k] = reduced[k] ? 1 : dims[k];
+    rdims[k] = reduced[k] ? dims[k] : 1;
+    count *= rdims[k];
   }
+  /* Output elements in row-major order of the kept dimensions; each sums its reduced block. */
+  for (o[0] = 0; o[0] < out_dims[0]; ++o[0])
+    for (o[1] = 0; o[1] < out_dims[1]; ++o[1])
+      for (o[2] = 0; o[2] < out_dims[2]; ++o[2])
+        for (o[3] = 0; o[3] < out_dims[3]; ++o[3]) {
+          int32_t sum = 0;
+          for (r[0] = 0; r[0] < rdims[0]; ++r[0])
+            for (r[1] = 0; r[1] < rdims[1]; ++r[1])
+              for (r[2] = 0; r[2] < rdims[2]; ++r[2])
+                for (r[3] = 0; r[3] < rdims[3]; ++r[3]) {
+                  sum += input[(o[0] + r[0]) * strides[0] + (o[1] + r[1]) * strides[1] + (o[2] + r[2]) * strides[2] +
+                               (o[3] + r[3]) * strides[3]];
+                }
+          if (same_params) {
+            *out++ = (int8_t)(sum / count);
+          } else {
+            const float mean = (float)sum / (float)count;
+            volatile float scaled = mean * scale;
+            const int32_t q = round_half_away(scaled + bias) + output_zp;
+            *out++ = (int8_t)tinyml_clamp(q, -128, 127);
+          }
+        }
 }

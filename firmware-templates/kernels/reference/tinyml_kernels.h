@@ -125,13 +125,13 @@ void tinyml_max_pool_s8(const tinyml_pool_params_t *p, const tinyml_shape4_t *in
                         const tinyml_shape4_t *out_shape, int8_t *output);
 
 /*
- * Mean over a contiguous block of axes: the input is viewed as [outer, reduce, inner] and the
- * output as [outer, inner] (TFLM EvalIntegerMean). same_params != 0: sum / count, truncating.
+ * Mean over the NHWC dimensions k with reduced[k] != 0 (TFLM EvalIntegerMean); the output
+ * holds the kept dimensions in row-major order. same_params != 0: sum / count, truncating.
  * Otherwise TFLM's float32 path: round(float(sum) / float(count) * scale + bias) + output_zp
  * with scale = input_scale / output_scale and bias = -input_zp * scale (see mean_s8.c).
  */
 void tinyml_mean_s8(int32_t same_params, float scale, float bias, int32_t output_zp,
-                    int32_t outer, int32_t reduce, int32_t inner, const int8_t *input, int8_t *output);
+                    const tinyml_shape4_t *in_shape, const int32_t *reduced, const int8_t *input, int8_t *output);
 
 /* Reshape: a byte copy (skipped entirely when the planner aliases the two tensors). */
 void tinyml_reshape_s8(const int8_t *input, int8_t *output, int32_t size);
