@@ -285,23 +285,27 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
         let outer = 1;
         for (let k = 0; k < axis; k++) outer *= yT.shape[k]!;
         const sizes: number[] = [];
+        const same: number[] = [];
+        const scales: number[] = [];
+        const biases: number[] = [];
+        // TFLite's ConcatenationWithScaling constants, in float32 as TFLite computes them.
+        const inverseOutScale = Math.fround(1 / yq.scale);
         for (const t of op.inputs) {
           const q = tensorQuant(g, t, where);
-          if (q.scale !== yq.scale || q.zeroPoint !== yq.zeroPoint) {
-            throw new TinymlError(
-              'unsupported',
-              `${where}: input '${g.tensors[t]!.name}' has scale ${q.scale}/zero point ${q.zeroPoint}, the output ${yq.scale}/${yq.zeroPoint}; int8 concatenation needs equal quantization (as in TFLite Micro)`,
-            );
-          }
+          const scale = Math.fround(q.scale * inverseOutScale);
+          same.push(q.scale === yq.scale && q.zeroPoint === yq.zeroPoint ? 1 : 0);
+          scales.push(scale);
+          biases.push(Math.fround(-q.zeroPoint * scale));
           sizes.push(tensorBytes(g.tensors[t]!) / outer);
         }
-        if (op.activation !== 'none') {
-          const [lo, hi] = activationRange(op.activation, yq);
-          if (lo !== -128 || hi !== 127) throw new TinymlError('unsupported', `${where}: fused activation on Concatenation`);
-        }
-        decls.push(`static const int32_t ${L}_sizes[${sizes.length}] = {${sizes.join(', ')}};`);
-        body.push(`{`, `  const int8_t *const in[${op.inputs.length}] = {${op.inputs.map((t) => ptr(t)).join(', ')}};`);
-        body.push(`  tinyml_concat_s8(${op.inputs.length}, in, ${L}_sizes, ${outer}, ${ptr(y)});`, `}`);
+        const [lo, hi] = activationRange(op.activation, yq);
+        const n = op.inputs.length;
+        decls.push(
+          `static const int32_t ${L}_sizes[${n}] = {${sizes.join(', ')}}, ${L}_same[${n}] = {${same.join(', ')}};`,
+          `static const float ${L}_scales[${n}] = {${scales.map(cFloat).join(', ')}}, ${L}_biases[${n}] = {${biases.map(cFloat).join(', ')}};`,
+        );
+        body.push(`{`, `  const int8_t *const in[${n}] = {${op.inputs.map((t) => ptr(t)).join(', ')}};`);
+        body.push(`  tinyml_concat_s8(${n}, in, ${L}_sizes, ${L}_same, ${L}_scales, ${L}_biases, ${outer}, ${yq.zeroPoint}, ${lo}, ${hi}, ${ptr(y)});`, `}`);
         return { decls, body, kernel: 'concat_s8' };
       }
       case 'Add':

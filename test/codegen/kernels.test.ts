@@ -150,6 +150,17 @@ const cases: Case[] = [
       ],
     ),
   },
+  {
+    name: 'Concatenation of differently quantized inputs on H (TFLite requantizing path), relu',
+    g: graph(
+      'concat-requant',
+      [act('x', [1, 2, 3, 2], 0.1, 1), act('a', [1, 2, 3, 2], 0.037, -20), act('y', [1, 4, 3, 2], 0.06, -9)],
+      [
+        { kind: 'Relu', name: 'r', inputs: [0], outputs: [1] },
+        { kind: 'Concatenation', name: 'cat', inputs: [1, 0], outputs: [2], axis: 1, activation: 'relu' },
+      ],
+    ),
+  },
   { name: 'Add with channel broadcast, relu', g: binaryGraph('Add', [1, 4, 3, 5], [1, 1, 1, 5], [1, 4, 3, 5], 'relu', 9) },
   { name: 'Add same shape', g: binaryGraph('Add', [1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4], 'none', 10) },
   { name: 'Mul with spatial broadcast', g: binaryGraph('Mul', [1, 4, 3, 5], [1, 4, 3, 1], [1, 4, 3, 5], 'none', 11) },

@@ -141,11 +141,13 @@ void tinyml_pad_s8(const tinyml_shape4_t *in_shape, const int8_t *input, const i
                    const tinyml_shape4_t *out_shape, int8_t *output, int8_t pad_value);
 
 /*
- * Concatenation of inputs sharing the output's quantization: each input i is viewed as
- * [outer, sizes[i]] bytes and the output as [outer, sum(sizes)].
+ * Concatenation: each input i is viewed as [outer, sizes[i]] bytes and the output as
+ * [outer, sum(sizes)]. Inputs with same_params[i] != 0 are copied; others are requantized
+ * like TFLite's ConcatenationWithScaling (float32 scales[i], biases[i]; see concat_s8.c).
  */
-void tinyml_concat_s8(int32_t num_inputs, const int8_t *const *inputs, const int32_t *sizes, int32_t outer,
-                      int8_t *output);
+void tinyml_concat_s8(int32_t num_inputs, const int8_t *const *inputs, const int32_t *sizes, const int32_t *same_params,
+                      const float *scales, const float *biases, int32_t outer, int32_t output_zp, int32_t act_min,
+                      int32_t act_max, int8_t *output);
 
 /* Add with 4-D broadcast (reference_integer_ops::Add / BroadcastAdd4DSlow); strides are in
  * elements per NHWC dimension, 0 on broadcast dimensions. */
