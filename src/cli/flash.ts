@@ -44,7 +44,7 @@ function boardFromProject(p: string): string | undefined {
 export function registerFlash(program: Command): void {
   program
     .command('flash')
-    .description("Write firmware to a board through its bootloader (STM32 AN3155, Optiboot STK500v1, ESP ROM loader, UF2 drive), verify and start it")
+    .description("Write firmware to a board through its bootloader (STM32 AN3155, Optiboot STK500v1, ESP ROM loader, UF2 drive, tinyml-boot on emulated MPS2), verify and start it")
     .argument('<image>', 'firmware image (.elf, .hex, .uf2 or raw .bin; detected by content) or a project directory (takes its build/*.elf|hex|bin)')
     .option('-b, --board <id>', 'board id (default: the board the project was converted for)')
     .option('-p, --port <path>', 'serial port (see `tinyml ports`)')
@@ -67,6 +67,8 @@ Examples:
   tinyml flash app.bin --board esp32-s3-devkitc-1 --port /dev/ttyUSB0 --base 0x10000
   tinyml flash fw.elf --board nucleo-l4r5zi --port /dev/ttyUSB0 --trace flash-trace.txt
   tinyml flash fw.elf --board rpi-pico --drive /media/$USER/RPI-RP2
+  tinyml flash out/ --board qemu-mps2-an386 --port /dev/pts/3   (QEMU running firmware-templates/bootloader
+                                                                with -serial pty; see its Makefile)
 
 Exit code 7 when the device or port misbehaves; the message says what was seen and what to check.`,
     )
