@@ -66,7 +66,7 @@ export function renderMarkdown(r: EnergyReport): string {
   L.push(`Energy the sensor's own radio spends to ship one raw input (${r.radio.inputBytes} B) = bytes × µJ per payload byte, next to the MCU inference energy ${fmt(m.energyJ)}.`, '');
   if (r.radio.uploads.length) {
     L.push(`| radio | conditions | µJ/byte | upload of ${r.radio.inputBytes} B | upload ÷ MCU inference |`, '|---|---|---|---|---|');
-    for (const u of r.radio.uploads) L.push(`| ${u.name} | ${u.conditions} | ${u.perByte.value} [${u.perByte.provenance}] | ${fmt(u.uploadJ)} | ${u.perInference ? fmt(u.perInference) : '—'} |`);
+    for (const u of r.radio.uploads) L.push(`| ${u.name} | ${u.conditions} | ${Number(u.perByte.value.toPrecision(4))} [${u.perByte.provenance}] | ${fmt(u.uploadJ)} | ${u.perInference ? fmt(u.perInference) : '—'} |`);
     L.push('', 'Sources:', '');
     for (const u of r.radio.uploads) L.push(`- ${u.name}: ${u.perByte.source}${u.perByte.note ? ` (${u.perByte.note})` : ''}`);
     L.push('');

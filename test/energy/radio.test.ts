@@ -50,6 +50,18 @@ describe('radio rows in data/cloud-baselines.json', () => {
     expect(checkRadioRows(b.radio)).toHaveLength(b.radio.length);
   });
 
+  it('each derived row equals the arithmetic its note states, from the cited numbers', () => {
+    const v = (id: string): number => b.radio.find((r) => r.id === id)!.value;
+    // nRF52832 PS: 7.1 mA at 0 dBm, 1 Mbit/s (8 µs per byte), VDD 3 V
+    expect(v('ble-1m-0dbm')).toBeCloseTo(7.1e-3 * 3 * (8 / 1e6) * 1e6, 9);
+    // nRF9160 PS: 100 mA (23 dBm) and 45 mA (0 dBm) at 180 kbit/s uplink, 3.7 V
+    expect(v('ltem-23dbm')).toBeCloseTo(((0.1 * 3.7) / (180_000 / 8)) * 1e6, 9);
+    expect(v('ltem-0dbm')).toBeCloseTo(((0.045 * 3.7) / (180_000 / 8)) * 1e6, 9);
+    // Røstad 2020: 28.15 mC per 584-byte NB-IoT message with RAI, 3.7 V
+    expect(v('nbiot-584b-rai')).toBeCloseTo(((28.15e-3 * 3.7) / 584) * 1e6, 9);
+    for (const r of b.radio) expect(r.provenance).toBe('derived');
+  });
+
   it('BLE, LTE-M / NB-IoT and LoRa each have a cited figure or are listed as omitted', () => {
     const omitted = b.omitted.filter((o) => o.section === 'radio').map((o) => `${o.what} ${o.why}`);
     const rows = b.radio.map((r) => `${r.id} ${r.name}`);

@@ -75,7 +75,15 @@ describe('device radio in the energy report', () => {
     for (const o of omitted) expect(md).toContain(`- ${o.what} — `);
     // radio omissions are in the radio section, not repeated among the cloud notes
     expect(r.notes.filter((n) => /Radio energy per byte/.test(n))).toEqual([]);
-    if (!b.radio.length) {
+    // the KWS input (490 B) over every cited radio: bytes × µJ/B, next to the MCU inference
+    for (const row of b.radio) {
+      const u = r.radio.uploads.find((x) => x.id === row.id)!;
+      expect(u.uploadJ.value).toBeCloseTo(490 * row.value * 1e-6, 12);
+      expect(u.perInference!.value).toBeCloseTo((490 * row.value * 1e-6) / r.mcu.energyJ!.value, 6);
+      expect(md).toContain(`| ${row.name} | ${row.conditions} |`);
+    }
+    if (b.radio.length) expect(renderHtml(r)).toMatch(/<svg[^>]*id="chart-radio"/);
+    else {
       expect(md).toMatch(/No radio has a cited energy-per-byte figure/);
       expect(renderHtml(r)).not.toMatch(/id="chart-radio"/);
     }
