@@ -59,6 +59,8 @@ describe('radio rows in data/cloud-baselines.json', () => {
     expect(v('ltem-0dbm')).toBeCloseTo(((0.045 * 3.7) / (180_000 / 8)) * 1e6, 9);
     // Røstad 2020: 28.15 mC per 584-byte NB-IoT message with RAI, 3.7 V
     expect(v('nbiot-584b-rai')).toBeCloseTo(((28.15e-3 * 3.7) / 584) * 1e6, 9);
+    // WLR089U0: 41.54 mA at 3.3 V; SF7/125 kHz/CR 4/5: 5 symbols per 28 payload bits, T_sym = 2^7 / 125 kHz
+    expect(v('lora-sf7')).toBeCloseTo(41.54e-3 * 3.3 * ((8 * 5) / 28) * (128 / 125_000) * 1e6, 9);
     for (const r of b.radio) expect(r.provenance).toBe('derived');
   });
 
