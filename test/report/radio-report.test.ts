@@ -9,7 +9,7 @@ import type { RadioNumber } from '../../src/energy/radio.js';
 import { buildEnergyReport } from '../../src/report/build-report.js';
 import { renderHtml } from '../../src/report/render-html.js';
 import { renderMarkdown } from '../../src/report/render-markdown.js';
-import { writeReport } from '../../src/report/write-report.js';
+import { renderJson, writeReport } from '../../src/report/write-report.js';
 
 const BOARD: BoardProfile = {
   id: 'test-m4',
@@ -63,6 +63,12 @@ describe('device radio in the energy report', () => {
     expect(md).toMatch(/\| Device radio, sending the input over Test BLE row \| 98 µJ \[derived\] \|/);
     const html = renderHtml(r);
     expect(html).toMatch(/<svg[^>]*id="chart-radio"/);
+    // report.json carries the same rows with their provenance and citation
+    const j = JSON.parse(renderJson(r));
+    expect(j.radio.inputBytes).toBe(490);
+    expect(j.radio.uploads.map((u: { id: string }) => u.id)).toEqual(['test-ble', 'test-lora']);
+    expect(j.radio.uploads[1].uploadJ).toMatchObject({ unit: 'J', provenance: 'derived', source: 'test citation LoRa' });
+    expect(j.radio.uploads[1].perByte.conditions).toBe('SF7, 14 dBm, 40 B payload');
   });
 
   it('with the data file as it is, lists every radio without a cited figure and invents none', () => {
