@@ -65,7 +65,8 @@ export function renderHtml(r: EnergyReport): string {
     if (rr.uploads.length) {
       const bars: Bar[] = [];
       if (m.energyJ) bars.push({ label: `MCU inference: ${r.board?.id ?? ''}`, value: m.energyJ.value, provenance: m.energyJ.provenance, text: uJ(m.energyJ), highlight: true });
-      for (const u of rr.uploads) bars.push({ label: `${u.name}: send ${rr.inputBytes} B`, value: u.uploadJ.value, provenance: u.uploadJ.provenance, text: uJ(u.uploadJ) });
+      // the chart label drops the trailing (chip, band) detail; the table below has the full name
+      for (const u of rr.uploads) bars.push({ label: `send over ${u.name.replace(/\s*\([^()]*\)\s*$/, '')}`, value: u.uploadJ.value, provenance: u.uploadJ.provenance, text: uJ(u.uploadJ) });
       const rows = rr.uploads.map((u) => [esc(u.name), esc(u.conditions), `${Number(u.perByte.value.toPrecision(4))} µJ/B ${tag(u.perByte.provenance)}`, fig(u.uploadJ), u.perInference ? fig(u.perInference) : '—', `<small>${esc(u.perByte.source)}${u.perByte.note ? `; ${esc(u.perByte.note)}` : ''}</small>`]);
       body = `${barChart(bars, { id: 'chart-radio', title: 'Device energy: one inference vs sending the input (J)', log: true, unitLabel: 'joules' })}${table(['radio', 'conditions', 'per byte', `upload of ${rr.inputBytes} B`, 'upload ÷ MCU inference', 'source'], rows)}`;
     } else {
