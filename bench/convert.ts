@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadBoardForCodegen } from '../src/codegen/board-file.js';
+import { resolveBoard } from '../src/boards/load.js';
 import { convertModel } from '../src/codegen/convert.js';
 import { runGraph } from '../src/reference/interpreter.js';
 
@@ -23,7 +23,7 @@ const work = mkdtempSync(join(tmpdir(), 'tinyml-bench-convert-'));
 const ad01Cal = join(work, 'ad01-cal.bin');
 writeFileSync(ad01Cal, readFileSync(MODELS + 'normal_id_01_00000000_hist_librosa.bin').subarray(0, 20 * 640 * 4));
 
-const board = loadBoardForCodegen('host');
+const board = resolveBoard('host');
 const rows: string[][] = [['model', 'convert s', 'arena B', 'activations B', 'saving', 'linear B', 'weights B', 'code B', 'MACs']];
 
 async function bench(file: string, calibration?: string): Promise<{ inScale: number; inZp: number }> {

@@ -12,7 +12,7 @@
 import '../src/importers/index.js';
 import { existsSync } from 'node:fs';
 import { distill, type DistillOptions } from '../src/distill/distill.js';
-import { loadBoardForCodegen } from '../src/codegen/board-file.js';
+import { resolveBoard } from '../src/boards/load.js';
 import { cliLogger } from '../src/cli/output.js';
 
 const teacher = process.argv[2] ?? '.cache/mnist-teacher/model.json';
@@ -20,7 +20,7 @@ if (!existsSync(teacher)) {
   console.error(`no teacher at ${teacher}: run npx tsx scripts/train-mnist-teacher.ts .cache/mnist-teacher first`);
   process.exit(1);
 }
-const nano = loadBoardForCodegen('arduino-nano-33-ble-sense');
+const nano = resolveBoard('arduino-nano-33-ble-sense');
 const common: Omit<DistillOptions, 'outDir' | 'budget'> = {
   teacher,
   data: 'mnist',

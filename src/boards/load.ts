@@ -129,3 +129,15 @@ export function loadBoard(id: string, opts: BoardLoadOptions = {}): BoardProfile
 export function listBoards(opts: BoardLoadOptions = {}): BoardProfile[] {
   return listBoardIds(opts).map((id) => loadBoard(id, opts));
 }
+
+/**
+ * `--board` as users give it: a board id (boards/<id>.json) or a path to a board .json file
+ * (a private board or a test fixture), validated against the shipped schema either way.
+ */
+export function resolveBoard(idOrPath: string, opts: BoardLoadOptions = {}): BoardProfile {
+  if (idOrPath.endsWith('.json')) {
+    if (!existsSync(idOrPath)) throw new TinymlError('usage', `board file ${idOrPath} does not exist`, 'Pass a board id (run `tinyml boards`) or the path of a board .json file.');
+    return loadBoardFile(idOrPath, { boardsDir: DEFAULT_BOARDS_DIR, ...opts });
+  }
+  return loadBoard(idOrPath, opts);
+}

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BoardProfile } from '../boards/board.js';
-import { loadBoardForCodegen } from '../codegen/board-file.js';
+import { resolveBoard } from '../boards/load.js';
 import { convertGraph } from '../codegen/convert.js';
 import { modelHash } from '../codegen/model-hash.js';
 import { templatesDir } from '../codegen/paths.js';
@@ -93,4 +93,4 @@ export async function runOnHost(req: RunBackendRequest, cacheDir = defaultCacheD
 }
 
 registerRunBackend('host', (req) => runOnHost(req));
-registerBoardLoader(async (id: string): Promise<BoardProfile> => loadBoardForCodegen(id));
+registerBoardLoader(async (id: string): Promise<BoardProfile> => resolveBoard(id));

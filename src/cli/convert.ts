@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { loadBoardForCodegen } from '../codegen/board-file.js';
+import { defaultBoard } from '../boards/default-board.js';
+import { resolveBoard } from '../boards/load.js';
 import { convertModel, type ConvertReport } from '../codegen/convert.js';
 import { runGraph } from '../reference/interpreter.js';
 import { cliLogger, printJson, progressBar } from './output.js';
 
 interface ConvertCliOptions {
-  board: string;
+  board?: string;
   calibration?: string;
   output: string;
   planner: string;
@@ -36,7 +37,7 @@ export function registerConvert(program: Command): void {
     .command('convert')
     .description('Compile a model to an int8 C project for a board: arena plan, model.c/model.h, kernels, build files')
     .argument('<model>', 'model file (.tflite, Keras .h5/.keras, TF.js model.json); float models are quantized first')
-    .requiredOption('-b, --board <id>', 'board id (boards/<id>.json) or a path to a board .json file')
+    .option('-b, --board <id>', 'board id (boards/<id>.json) or a path to a board .json file (default: qemu-mps2-an386 when arm-none-eabi-gcc and qemu-system-arm are installed, else host)')
     .requiredOption('-o, --output <dir>', 'output project directory (replaced atomically)')
     .option('-c, --calibration <data>', 'calibration samples for float models: .npy, raw float32 .bin, or a folder')
     .option('--planner <id>', 'memory planner: greedy-by-size or linear', 'greedy-by-size')
@@ -58,7 +59,13 @@ A model that does not fit the board's flash or RAM is refused (exit code 5) with
     )
     .action(async (modelPath: string, o: ConvertCliOptions) => {
       const log = cliLogger('CONVERT', { quiet: !!o.json });
-      const board = loadBoardForCodegen(o.board);
+      let boardId = o.board;
+      if (!boardId) {
+        const d = defaultBoard();
+        log.info(d.reason);
+        boardId = d.id;
+      }
+      const board = resolveBoard(boardId);
       const bar = progressBar('calibrate', !o.json);
       let result;
       try {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { loadBoardForCodegen } from '../codegen/board-file.js';
+import { resolveBoard } from '../boards/load.js';
 import { convertModel } from '../codegen/convert.js';
 import { distill, type DistillReport } from '../distill/distill.js';
 import { TinymlError } from '../errors.js';
@@ -112,7 +112,7 @@ distill-report.json and distill-report.md (teacher vs student, candidates, Paret
     .action(async (teacher: string | undefined, o: DistillCliOptions) => {
       const log = cliLogger('DISTILL', { quiet: !!o.json });
       if (!teacher && !o.teacherLogits) throw new TinymlError('usage', 'give a teacher model or --teacher-logits');
-      const board = o.board ? loadBoardForCodegen(o.board) : undefined;
+      const board = o.board ? resolveBoard(o.board) : undefined;
       const flashBytes = o.flash ? parseBytes(o.flash, '--flash') : board?.memory.flash.length;
       const ramBytes = o.ram ? parseBytes(o.ram, '--ram') : board?.memory.ram.length;
       if (flashBytes === undefined || ramBytes === undefined) throw new TinymlError('usage', 'no budget: give --board or both --flash and --ram');

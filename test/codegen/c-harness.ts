@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BoardProfile } from '../../src/boards/board.js';
 import { buildHost, runHostProgram } from '../../src/build/host.js';
-import { loadBoardForCodegen } from '../../src/codegen/board-file.js';
+import { resolveBoard } from '../../src/boards/load.js';
 import { convertGraph } from '../../src/codegen/convert.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { elementCount } from '../../src/ir/graph.js';
@@ -34,7 +34,7 @@ export function randomInt8(r: () => number, n: number, lo = -128, hi = 127): Int
 
 let hostBoard: BoardProfile | undefined;
 export function host(): BoardProfile {
-  return (hostBoard ??= loadBoardForCodegen('host'));
+  return (hostBoard ??= resolveBoard('host'));
 }
 
 export const cacheDir = mkdtempSync(join(tmpdir(), 'tinyml-test-cache-'));

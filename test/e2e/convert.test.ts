@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildHost, runHostProgram } from '../../src/build/host.js';
 import { hasTool } from '../../src/build/tools.js';
-import { loadBoardForCodegen } from '../../src/codegen/board-file.js';
+import { resolveBoard } from '../../src/boards/load.js';
 import { convertModel, loadInt8Graph, type ConvertReport } from '../../src/codegen/convert.js';
 import { modelHash } from '../../src/codegen/model-hash.js';
 import type { Graph } from '../../src/ir/graph.js';
@@ -122,7 +122,7 @@ describe.skipIf(!hasTool('cc') || !hasTool('make'))('tinyml convert --board host
         // The same int8 graph the CLI compiled, checked by its hash.
         g = (await loadInt8Graph(MODELS + c.file, { runGraph })).graph;
       } else {
-        const res = await convertModel(MODELS + c.file, { board: loadBoardForCodegen('host'), outDir: out, runGraph, calibration: c.calibration! });
+        const res = await convertModel(MODELS + c.file, { board: resolveBoard('host'), outDir: out, runGraph, calibration: c.calibration! });
         report = res.report;
         g = res.graph;
       }
