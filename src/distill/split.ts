@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { TinymlError } from '../errors.js';
-import { mulberry32, shuffledIndices } from './rng.js';
+import { mulberry32, shuffledIndices } from '../rng.js';
 
 export interface SplitOptions {
   seed: number;

@@ -16,7 +16,7 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { ProgressFn } from '../log.js';
-import { mulberry32, shuffledIndices } from './rng.js';
+import { mulberry32, shuffledIndices } from '../rng.js';
 import type { Tf } from './tf.js';
 
 export interface TrainData {

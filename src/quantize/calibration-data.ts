@@ -16,6 +16,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TinymlError } from '../errors.js';
+import { mulberry32 } from '../rng.js';
 import { isNpy, parseNpy } from '../io/npy.js';
 
 export interface CalibrationSet {
@@ -114,17 +115,8 @@ export async function loadSamples(path: string, sampleSize: number): Promise<Cal
   return { samples: decodeSamples(await readBytes(path), sampleSize, path), files: [path], source: 'file' };
 }
 
-/** mulberry32: a small, fast, seeded PRNG (deterministic across platforms). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/rng.ts): a small, fast, seeded PRNG (deterministic across platforms). */
+export const seededRandom = mulberry32;
 
 /** Standard normal samples (Box–Muller) from a seeded generator. */
 export function syntheticSamples(count: number, sampleSize: number, seed = 1): CalibrationSet {

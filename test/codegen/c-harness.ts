@@ -15,16 +15,7 @@ import { runGraph } from '../../src/reference/interpreter.js';
 
 export const SANITIZE = ['-O1', '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-DTINYML_ARENA_GUARD'];
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as rng } from '../../src/rng.js';
 
 export function randomInt8(r: () => number, n: number, lo = -128, hi = 127): Int8Array {
   const a = new Int8Array(n);

@@ -16,21 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listImporters } from '../../src/importers/index.js';
 import { decodeTfliteModel, hasTfliteIdentifier } from '../../src/importers/tflite-schema.js';
 import { MODEL_DIR } from './tflite-fixtures.js';
+import { mulberry32 } from '../../src/rng.js';
 
 const VARIANTS = 1000;
 /** Generous: two cores are shared by many processes in CI. A real hang never answers. */
 const PER_VARIANT_LIMIT_MS = 15_000;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function seedFor(file: string): number {
   let h = 2166136261;

@@ -1,4 +1,4 @@
-/** A small seeded PRNG (mulberry32): same seed, same sequence, on every machine. */
+/** A small seeded PRNG (mulberry32): same seed, same sequence, on every machine. Shared by the quantizer's synthetic inputs, the split, training shuffles and tests. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
