@@ -19,7 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { TinymlError } from '../errors.js';
 import type { BoardProfile } from '../boards/board.js';
-import { loadBoard, loadBoardFile } from '../boards/load.js';
+import { resolveBoard } from '../boards/load.js';
 import { co2Grams, cloudInferenceEnergy, findById, loadCloudBaselines, type CloudBaselines } from '../energy/baselines.js';
 import { parseBattery } from '../energy/battery.js';
 import { calibrate, citeRow, cyclesPerMacFromRow, readMlperfTinyCsv, type MlperfTinyRow } from '../energy/calibration.js';
@@ -62,12 +62,6 @@ function readJson(file: string): Json | undefined {
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 const obj = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
-
-/** A board by id (boards/<id>.json, schema-validated) or by path to a .json file. */
-export function resolveBoard(idOrPath: string, boardsDir?: string): BoardProfile {
-  const opts = boardsDir ? { boardsDir } : {};
-  return idOrPath.endsWith('.json') ? loadBoardFile(idOrPath, opts) : loadBoard(idOrPath, opts);
-}
 
 const SWEEP = [0.01, 0.1, 1, 10, 100];
 
@@ -114,7 +108,7 @@ export function buildEnergyReport(o: BuildReportOptions): EnergyReport {
   // --- board and its power model
   const boardId = o.boardId ?? str(conv.board) ?? str(bench?.board);
   let board: BoardProfile | undefined = o.board;
-  if (!board && boardId) board = resolveBoard(boardId, o.boardsDir);
+  if (!board && boardId) board = resolveBoard(boardId, o.boardsDir ? { boardsDir: o.boardsDir } : {});
   else notes.push('no board named in convert-report.json or bench.json, and no --board: the MCU figures are left out.');
 
   let csv: MlperfTinyRow[] = [];
@@ -129,11 +123,23 @@ export function buildEnergyReport(o: BuildReportOptions): EnergyReport {
     const rb: ReportBoard = { id: board.id, name: board.name, core: board.core, clockHz: board.clockHz };
     const p = board.power;
     if (p) {
-      const cite = p.sources.map((s) => `${s.what} — ${s.source}`).join('; ');
+      // A citation may say which figure it supports (`figure`) and that its current was stated
+      // at another clock (`atHz`, scaled to the board's clock): such a figure is derived.
+      type TaggedCitation = (typeof p.sources)[number] & { figure?: string; atHz?: number };
+      const sources = p.sources as TaggedCitation[];
+      const of = (field: string) => {
+        const own = sources.filter((s) => s.figure === field);
+        const used = own.length ? own : sources;
+        return { cite: used.map((s) => `${s.what} — ${s.source}`).join('; '), tag: own.some((s) => s.atHz !== undefined) ? ('derived' as const) : ('published' as const) };
+      };
+      const fig = (v: number, unit: string, field: string) => {
+        const { cite, tag } = of(field);
+        return figure(v, unit, tag, cite);
+      };
       rb.supplyV = p.supplyV;
-      rb.activeW = figure(p.activeW, 'W', 'published', cite);
-      rb.sleepW = figure(p.sleepW, 'W', 'published', cite);
-      if (p.wakeJ !== undefined) rb.wakeJ = figure(p.wakeJ, 'J', 'published', cite);
+      rb.activeW = fig(p.activeW, 'W', 'activeW');
+      rb.sleepW = fig(p.sleepW, 'W', 'sleepW');
+      if (p.wakeJ !== undefined) rb.wakeJ = fig(p.wakeJ, 'J', 'wakeJ');
     } else {
       notes.push(
         `board ${board.id} has no power model (boards/${board.id}.json "power"): MCU energy cannot be computed. For an emulated board, pass --board <a real board with a power model, e.g. nucleo-l4r5zi> to apply its power model to these cycles.`,

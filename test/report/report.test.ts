@@ -190,3 +190,14 @@ describe('tinyml report (CLI)', () => {
     expect(out).toMatch(/--battery/);
   });
 });
+
+describe('board power figures in the report', () => {
+  it('tags a datasheet figure published and one scaled to another clock derived, citing its own sources', () => {
+    const uno = buildEnergyReport({ dir: fixture(BENCH), boardId: 'arduino-uno' });
+    expect(uno.board?.activeW?.provenance).toBe('derived');
+    expect(uno.board?.activeW?.source).toContain('ATmega328P');
+    expect(uno.board?.sleepW?.provenance).toBe('published');
+    const l4 = buildEnergyReport({ dir: fixture(BENCH), boardId: 'nucleo-l4r5zi' });
+    expect(l4.board?.activeW?.provenance).toBe('published');
+  });
+});
