@@ -118,11 +118,10 @@ export class EspRomSim extends Simulator {
       case 0x04: {
         const stay = w(0);
         this.log.push(`flash_end ${stay}`);
+        // Record the reboot before the reply leaves: the host may check it as soon as it reads it.
+        if (stay === 0) this.rebooted = true;
         await this.reply(cmd, 0);
-        if (stay === 0) {
-          this.rebooted = true;
-          this.silent = true;
-        }
+        if (stay === 0) this.silent = true;
         return;
       }
       case 0x13: {

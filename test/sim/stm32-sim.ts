@@ -178,9 +178,10 @@ export class Stm32Sim extends Simulator {
       case 0x21: {
         await this.tx([ACK]);
         const addr = await this.address();
-        await this.tx([ACK]);
+        // Record the jump before the last ACK leaves: the host may check it as soon as it reads the ACK.
         this.wentTo = addr;
         this.log.push(`go ${addr.toString(16)}`);
+        await this.tx([ACK]);
         this.silent = true;
         return;
       }
