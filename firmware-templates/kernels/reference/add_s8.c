@@ -16,8 +16,8 @@ void tinyml_add_s8(const tinyml_add_params_t *p, const tinyml_shape4_t *out_shap
           const int32_t i2 = b * strides2[0] + y * strides2[1] + x * strides2[2] + c * strides2[3];
           const int32_t v1 = p->input1_offset + input1[i1];
           const int32_t v2 = p->input2_offset + input2[i2];
-          const int32_t s1 = tinyml_mbqm(v1 * (1 << p->left_shift), p->input1_multiplier, p->input1_shift);
-          const int32_t s2 = tinyml_mbqm(v2 * (1 << p->left_shift), p->input2_multiplier, p->input2_shift);
+          const int32_t s1 = tinyml_mbqm(v1 * ((int32_t)1 << p->left_shift), p->input1_multiplier, p->input1_shift);
+          const int32_t s2 = tinyml_mbqm(v2 * ((int32_t)1 << p->left_shift), p->input2_multiplier, p->input2_shift);
           int32_t out_v = tinyml_mbqm(s1 + s2, p->output_multiplier, p->output_shift) + p->output_offset;
           *out++ = (int8_t)tinyml_clamp(out_v, p->act_min, p->act_max);
         }
