@@ -80,7 +80,7 @@ export function registerDistill(program: Command): void {
     .option('--max-params <n>', 'upper bound on student parameters (e.g. 1/20 of the teacher)')
     .option('--max-latency-ms <ms>', 'upper bound on latency (needs --cycles-per-mac)')
     .option('--cycles-per-mac <n>', 'measured cycles per MAC on the board (tinyml bench prints it)')
-    .option('--alpha <a>', 'weight of the distillation term (0 = hard labels only)', '0.7')
+    .option('--alpha <a>', 'weight of the distillation term (0 = hard labels only)', '0.9')
     .option('--temperature <T>', 'softmax temperature of the distillation term', '4')
     .option('--epochs <n>', 'maximum training epochs', '20')
     .option('--batch-size <n>', 'mini-batch size', '64')

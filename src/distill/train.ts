@@ -8,7 +8,8 @@
  * gradients at the same scale as T changes.
  *
  * Loop: each epoch shuffles the training indices with a seeded stream, runs mini-batches
- * through Adam, then measures validation accuracy; the best weights are kept and training
+ * through Adam with a cosine learning-rate schedule (from `learningRate` down to 5% of it
+ * over `epochs`, which steadies the last epochs), then measures validation accuracy; the best weights are kept and training
  * stops after `patience` epochs without improvement. Weights can be fine-tuned with
  * fake-quantized weights (`fakeQuantWeights`): the forward/backward pass sees per-channel
  * int8-rounded weights while the update is applied to the float weights (the
@@ -119,6 +120,9 @@ export async function trainStudent(tf: Tf, model: TF.LayersModel, train: TrainDa
   let epoch = 0;
   for (; epoch < opts.epochs; epoch++) {
     const t0 = Date.now();
+    const cosine = 0.5 * (1 + Math.cos((Math.PI * epoch) / Math.max(opts.epochs, 1)));
+    // tfjs keeps Adam's rate in a protected field; setting it keeps the optimizer's moments.
+    (optimizer as unknown as { learningRate: number }).learningRate = opts.learningRate * (0.05 + 0.95 * cosine);
     const order = shuffledIndices(n, rand);
     let lossSum = 0;
     let batches = 0;
