@@ -24,10 +24,9 @@
  */
 import { TinymlError } from '../../errors.js';
 import type { Transport } from '../../serial/transport.js';
-import { figure } from '../figure.js';
 import type { MeasureOptions, MeterInfo, MeterResult, PowerMeter } from './power-meter.js';
 import { drainInput, readSome, StallWatch } from './stream-reader.js';
-import { median, WindowIntegrator } from './window-integrator.js';
+import { meterResult, WindowIntegrator } from './window-integrator.js';
 
 export const LPM_PROMPT = 'PowerShield > ';
 const SAMPLE_RE = /\d{4}[+-]\d{2}/g;
@@ -179,18 +178,7 @@ export class Lpm01aMeter implements PowerMeter {
     }
     if (bg) await bg;
     if (bgError) throw bgError;
-    const e = integ.windows.map((w) => w.energyJ);
-    const d = integ.windows.map((w) => w.durationS);
-    return {
-      meter: info,
-      supplyV: o.supplyV,
-      windows: integ.windows,
-      energyJ: figure(median(e), 'J', 'measured', `ST X-NUCLEO-LPM01A on ${this.port}, energy mode at 1 kHz, median of ${e.length} D7-marked windows`),
-      durationS: figure(median(d), 's', 'measured', `ST X-NUCLEO-LPM01A on ${this.port}, 1 ms samples`),
-      lostSamples: integ.lost,
-      discardedWindows: integ.discarded,
-      samples: integ.samples,
-    };
+    return meterResult(info, o.supplyV, integ, `ST X-NUCLEO-LPM01A on ${this.port}, energy mode at 1 kHz, median of {n} D7-marked windows`, `ST X-NUCLEO-LPM01A on ${this.port}, 1 ms samples`);
   }
 
   private async stop(): Promise<void> {

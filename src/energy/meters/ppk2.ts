@@ -23,10 +23,9 @@
  */
 import { TinymlError } from '../../errors.js';
 import type { Transport } from '../../serial/transport.js';
-import { figure } from '../figure.js';
 import type { MeasureOptions, MeterInfo, MeterResult, PowerMeter } from './power-meter.js';
 import { drainInput, readSome, StallWatch } from './stream-reader.js';
-import { median, WindowIntegrator } from './window-integrator.js';
+import { meterResult, WindowIntegrator } from './window-integrator.js';
 
 export const PPK2_CMD = {
   NO_OP: 0x00,
@@ -228,18 +227,7 @@ export class Ppk2Meter implements PowerMeter {
     }
     if (bg) await bg;
     if (bgError) throw bgError;
-    const e = integ.windows.map((w) => w.energyJ);
-    const d = integ.windows.map((w) => w.durationS);
-    return {
-      meter: info,
-      supplyV: o.supplyV,
-      windows: integ.windows,
-      energyJ: figure(median(e), 'J', 'measured', `Nordic PPK2 on ${this.port}, median of ${e.length} windows marked on D${bit}`),
-      durationS: figure(median(d), 's', 'measured', `Nordic PPK2 on ${this.port}, 10 µs samples`),
-      lostSamples: integ.lost,
-      discardedWindows: integ.discarded,
-      samples: integ.samples,
-    };
+    return meterResult(info, o.supplyV, integ, `Nordic PPK2 on ${this.port}, median of {n} windows marked on D${bit}`, `Nordic PPK2 on ${this.port}, 10 µs samples`);
   }
 
   private async stop(): Promise<void> {

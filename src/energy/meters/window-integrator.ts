@@ -13,7 +13,8 @@
  * It does not interpolate: window edges fall on sample boundaries, so the window energy is
  * exact to one sample period at each edge (10 µs on the PPK2, 1 ms on the LPM01A at 1 kHz).
  */
-import type { MeasuredWindow } from './power-meter.js';
+import { figure } from '../figure.js';
+import type { MeasuredWindow, MeterInfo, MeterResult } from './power-meter.js';
 
 export class WindowIntegrator {
   readonly windows: MeasuredWindow[] = [];
@@ -90,4 +91,24 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * The result every meter reports: the median energy and duration of the integrated windows,
+ * tagged measured, with the meter's own description of how it sampled (`energySource`,
+ * `durationSource`).
+ */
+export function meterResult(info: MeterInfo, supplyV: number, integ: WindowIntegrator, energySource: string, durationSource: string): MeterResult {
+  const e = integ.windows.map((w) => w.energyJ);
+  const d = integ.windows.map((w) => w.durationS);
+  return {
+    meter: info,
+    supplyV,
+    windows: integ.windows,
+    energyJ: figure(median(e), 'J', 'measured', energySource.replace('{n}', String(e.length))),
+    durationS: figure(median(d), 's', 'measured', durationSource),
+    lostSamples: integ.lost,
+    discardedWindows: integ.discarded,
+    samples: integ.samples,
+  };
 }
