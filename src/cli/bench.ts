@@ -5,6 +5,7 @@ import { loadBoard } from '../boards/load.js';
 import { benchProject } from '../device/bench.js';
 import { TinymlError } from '../errors.js';
 import { cliLogger, printJson, progressBar } from './output.js';
+import { projectBoardId } from './project.js';
 
 interface BenchCliOptions {
   board?: string;
@@ -39,14 +40,7 @@ virtual time (-icount shift=0), not silicon cycles.`,
     )
     .action(async (dir: string, opts: BenchCliOptions) => {
       const log = cliLogger('BENCH', { quiet: !!opts.json });
-      let boardId = opts.board;
-      if (!boardId) {
-        try {
-          boardId = (JSON.parse(readFileSync(path.join(dir, 'convert-report.json'), 'utf8')) as { board: string }).board;
-        } catch {
-          throw new TinymlError('usage', `${dir}: no convert-report.json to take the board from`, 'Pass --board <id>.');
-        }
-      }
+      const boardId = projectBoardId(dir, opts.board);
       const n = Number(opts.inferences);
       if (!Number.isInteger(n) || n < 1 || n > 100000) throw new TinymlError('usage', `--inferences ${opts.inferences}: must be an integer from 1 to 100000`);
       const board = loadBoard(boardId);

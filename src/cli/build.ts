@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadBoard } from '../boards/load.js';
@@ -9,6 +8,7 @@ import { buildHost, HOST_EXE, measureCodeSize } from '../build/host.js';
 import { hasTool, runTool } from '../build/tools.js';
 import { TinymlError } from '../errors.js';
 import { cliLogger, printJson } from './output.js';
+import { projectBoardId } from './project.js';
 
 interface BuildCliOptions {
   board?: string;
@@ -42,14 +42,7 @@ projects build with arduino-cli / pio when installed, otherwise the command is p
     )
     .action(async (dir: string, opts: BuildCliOptions) => {
       const log = cliLogger('BUILD', { quiet: !!opts.json });
-      let boardId = opts.board;
-      if (!boardId) {
-        try {
-          boardId = (JSON.parse(readFileSync(path.join(dir, 'convert-report.json'), 'utf8')) as { board: string }).board;
-        } catch {
-          throw new TinymlError('usage', `${dir}: no convert-report.json to take the board from`, 'Pass --board <id>.');
-        }
-      }
+      const boardId = projectBoardId(dir, opts.board);
       const board = loadBoard(boardId);
       if (board.template === 'bare-metal-cortex-m') {
         const b = await buildArm(path.resolve(dir), board, { logger: log, ...(opts.kernels ? { kernels: opts.kernels } : {}) });

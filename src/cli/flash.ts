@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadBoard } from '../boards/load.js';
@@ -8,6 +7,7 @@ import { flashDevice } from '../flash/flash-device.js';
 import { loadImage } from '../flash/load-image.js';
 import { SerialPortTransport } from '../serial/serialport-transport.js';
 import { cliLogger, printJson, progressBar } from './output.js';
+import { readProjectBoard } from './project.js';
 
 interface FlashCliOptions {
   board?: string;
@@ -30,15 +30,9 @@ const int = (what: string) => (v: string) => {
   return n;
 };
 
+/** The board of the converted project `p` is, or is inside of. */
 function boardFromProject(p: string): string | undefined {
-  for (const dir of [p, path.dirname(p)]) {
-    try {
-      return (JSON.parse(readFileSync(path.join(dir, 'convert-report.json'), 'utf8')) as { board?: string }).board;
-    } catch {
-      /* not a converted project */
-    }
-  }
-  return undefined;
+  return readProjectBoard(p) ?? readProjectBoard(path.dirname(p));
 }
 
 export function registerFlash(program: Command): void {
