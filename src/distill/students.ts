@@ -71,16 +71,24 @@ export function buildStudent(tf: Tf, spec: StudentSpec, sampleShape: number[], n
     }
     x = tf.layers.flatten({ name: 'flatten' }).apply(x) as TF.SymbolicTensor;
   } else if (family === 'dscnn') {
-    x = tf.layers
-      .conv2d({ filters: width, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', name: 'conv_stem', kernelInitializer: init(k++), biasInitializer: zeros() })
-      .apply(x) as TF.SymbolicTensor;
+    // Conv → BatchNorm → ReLU, as DS-CNNs are built: without normalisation the global
+    // average pool sees tiny activations and the net barely trains. BatchNorm folds into the
+    // preceding conv on import, so the deployed graph is unchanged in shape and cost.
+    const bnRelu = (t: TF.SymbolicTensor, name: string) =>
+      tf.layers.reLU({ name: `${name}_relu` }).apply(tf.layers.batchNormalization({ name: `${name}_bn`, momentum: 0.9 }).apply(t)) as TF.SymbolicTensor;
+    x = bnRelu(
+      tf.layers.conv2d({ filters: width, kernelSize: 3, strides: 2, padding: 'same', name: 'conv_stem', kernelInitializer: init(k++), biasInitializer: zeros() }).apply(x) as TF.SymbolicTensor,
+      'conv_stem',
+    );
     for (let d = 0; d < depth; d++) {
-      x = tf.layers
-        .depthwiseConv2d({ kernelSize: 3, padding: 'same', activation: 'relu', name: `dw_${d}`, depthwiseInitializer: init(k++), biasInitializer: zeros() })
-        .apply(x) as TF.SymbolicTensor;
-      x = tf.layers
-        .conv2d({ filters: width * 2, kernelSize: 1, strides: 1, activation: 'relu', name: `pw_${d}`, kernelInitializer: init(k++), biasInitializer: zeros() })
-        .apply(x) as TF.SymbolicTensor;
+      x = bnRelu(
+        tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', name: `dw_${d}`, depthwiseInitializer: init(k++), biasInitializer: zeros() }).apply(x) as TF.SymbolicTensor,
+        `dw_${d}`,
+      );
+      x = bnRelu(
+        tf.layers.conv2d({ filters: width * 2, kernelSize: 1, strides: 1, name: `pw_${d}`, kernelInitializer: init(k++), biasInitializer: zeros() }).apply(x) as TF.SymbolicTensor,
+        `pw_${d}`,
+      );
       if (d === 0) x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool_${d}` }).apply(x) as TF.SymbolicTensor;
     }
     x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as TF.SymbolicTensor;
