@@ -42,7 +42,11 @@ export async function importModelBytes(bytes: Uint8Array, path: string): Promise
   try {
     return await imp.load(bytes, path);
   } catch (err) {
-    if (err instanceof TinymlError) throw err;
+    if (err instanceof TinymlError) {
+      // Every import error names the file, whichever layer of the importer raised it.
+      if (err.message.includes(path)) throw err;
+      throw new TinymlError(err.code, `${path}: ${err.message}`, err.hint);
+    }
     // A parser library threw on malformed input: still the file's fault, not ours.
     const msg = err instanceof Error ? err.message : String(err);
     throw new ModelFormatError(path, `malformed ${imp.description}: ${msg}`);

@@ -150,3 +150,19 @@ describe('ad01.h5 (MLPerf Tiny anomaly detection, Keras 2.4)', () => {
     expect(err.hint).toContain('model.save');
   });
 });
+
+describe('import errors name the file', () => {
+  it('prefixes the path to an error raised deep in the Keras lowering', async () => {
+    const { importModelBytes } = await import('../../src/importers/index.js');
+    const { TinymlError } = await import('../../src/errors.js');
+    // An int32 input is refused by the shared Keras lowering, which does not know the file name.
+    const json = JSON.stringify({
+      format: 'layers-model',
+      modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 4], dtype: 'int32' } }, { class_name: 'Dense', config: { name: 'd', units: 2, activation: 'linear', use_bias: false } }] } },
+      weightsManifest: [{ paths: [], weights: [] }],
+    });
+    const err = await importModelBytes(new TextEncoder().encode(json), '/tmp/some-dir/model.json').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TinymlError);
+    expect((err as Error).message).toMatch(/^\/tmp\/some-dir\/model\.json: .*dtype int32/);
+  });
+});
