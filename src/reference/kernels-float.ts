@@ -23,7 +23,7 @@ import { elementCount } from '../ir/graph.js';
 import { f32 } from '../quantize/fixed-point.js';
 import { copyKernel, int8Kernel, padKernel, reduceMap } from './kernels-int8.js';
 import { broadcastIndex, normAxis, sameShape, type Kernel } from './layout.js';
-import { activationRangeFloat, checkOutSize, computeOutSize, computePadding, shape4, tensorOf } from './op-params.js';
+import { activationRangeFloat, shape4, tensorOf, windowPadding } from './op-params.js';
 
 type F32 = Float32Array;
 const fr = Math.fround;
@@ -51,10 +51,7 @@ function conv2d(g: Graph, op: Conv2DOp): Kernel {
   const [outC, kH, kW, filterInC] = filter.shape as [number, number, number, number];
   const [, outH, outW] = shape4(output);
   const filtersPerGroup = outC / (inC / filterInC);
-  checkOutSize(op, 'height', computeOutSize(op.padding, inH, kH, op.strideH, op.dilationH), outH);
-  checkOutSize(op, 'width', computeOutSize(op.padding, inW, kW, op.strideW, op.dilationW), outW);
-  const padH = computePadding(op.strideH, op.dilationH, inH, kH, outH);
-  const padW = computePadding(op.strideW, op.dilationW, inW, kW, outW);
+  const { padH, padW } = windowPadding(op, inH, inW, kH, kW, outH, outW, op.dilationH, op.dilationW);
   const [actMin, actMax] = activationRangeFloat(op.activation, op);
   const fdata = filter.data as F32;
   const bias = optionalBias(g, op);
@@ -99,10 +96,7 @@ function depthwiseConv2d(g: Graph, op: DepthwiseConv2DOp): Kernel {
   const [, outH, outW, outC] = shape4(output);
   const mult = op.depthMultiplier;
   if (outC !== inC * mult) throw new TinymlError('input', `DepthwiseConv2D '${op.name}': ${inC} × ${mult} ≠ ${outC} output channels`);
-  checkOutSize(op, 'height', computeOutSize(op.padding, inH, kH, op.strideH, op.dilationH), outH);
-  checkOutSize(op, 'width', computeOutSize(op.padding, inW, kW, op.strideW, op.dilationW), outW);
-  const padH = computePadding(op.strideH, op.dilationH, inH, kH, outH);
-  const padW = computePadding(op.strideW, op.dilationW, inW, kW, outW);
+  const { padH, padW } = windowPadding(op, inH, inW, kH, kW, outH, outW, op.dilationH, op.dilationW);
   const [actMin, actMax] = activationRangeFloat(op.activation, op);
   const fdata = filter.data as F32;
   const bias = optionalBias(g, op);
@@ -172,10 +166,7 @@ function pool2d(g: Graph, op: Pool2DOp): Kernel {
   const output = out0(g, op);
   const [batches, inH, inW, depth] = shape4(input);
   const [, outH, outW] = shape4(output);
-  checkOutSize(op, 'height', computeOutSize(op.padding, inH, op.filterH, op.strideH, 1), outH);
-  checkOutSize(op, 'width', computeOutSize(op.padding, inW, op.filterW, op.strideW, 1), outW);
-  const padH = computePadding(op.strideH, 1, inH, op.filterH, outH);
-  const padW = computePadding(op.strideW, 1, inW, op.filterW, outW);
+  const { padH, padW } = windowPadding(op, inH, inW, op.filterH, op.filterW, outH, outW);
   const [actMin, actMax] = activationRangeFloat(op.activation, op);
   const isAvg = op.kind === 'AveragePool2D';
   const [iIdx, oIdx] = [op.inputs[0]!, op.outputs[0]!];

@@ -34,15 +34,13 @@ import {
   INT8_MAX,
   INT8_MIN,
   activationRangeInt8,
-  checkOutSize,
-  computeOutSize,
-  computePadding,
   perChannelMultipliers,
   perTensorConvMultiplier,
   scaleOf,
   shape4,
   tensorOf,
   zeroPointOf,
+  windowPadding,
 } from './op-params.js';
 import { mbqm, rdbpot, srdhmFast } from './requantize.js';
 
@@ -69,10 +67,7 @@ function conv2d(g: Graph, op: Conv2DOp): Kernel {
   if (inC % filterInC !== 0) throw new TinymlError('input', `Conv2D '${op.name}': input depth ${inC} is not a multiple of filter depth ${filterInC}`);
   const groups = inC / filterInC;
   const filtersPerGroup = outC / groups;
-  checkOutSize(op, 'height', computeOutSize(op.padding, inH, kH, op.strideH, op.dilationH), outH);
-  checkOutSize(op, 'width', computeOutSize(op.padding, inW, kW, op.strideW, op.dilationW), outW);
-  const padH = computePadding(op.strideH, op.dilationH, inH, kH, outH);
-  const padW = computePadding(op.strideW, op.dilationW, inW, kW, outW);
+  const { padH, padW } = windowPadding(op, inH, inW, kH, kW, outH, outW, op.dilationH, op.dilationW);
   const { multipliers, shifts } = perChannelMultipliers(input, filter, output, outC, op);
   const inputOffset = -zeroPointOf(input);
   const outputOffset = zeroPointOf(output);
@@ -129,10 +124,7 @@ function depthwiseConv2d(g: Graph, op: DepthwiseConv2DOp): Kernel {
   if (outC !== inC * mult || filterC !== outC) {
     throw new TinymlError('input', `DepthwiseConv2D '${op.name}': ${inC} input channels × multiplier ${mult} ≠ ${outC} output channels (filter ${filterC})`);
   }
-  checkOutSize(op, 'height', computeOutSize(op.padding, inH, kH, op.strideH, op.dilationH), outH);
-  checkOutSize(op, 'width', computeOutSize(op.padding, inW, kW, op.strideW, op.dilationW), outW);
-  const padH = computePadding(op.strideH, op.dilationH, inH, kH, outH);
-  const padW = computePadding(op.strideW, op.dilationW, inW, kW, outW);
+  const { padH, padW } = windowPadding(op, inH, inW, kH, kW, outH, outW, op.dilationH, op.dilationW);
   const { multipliers, shifts } = perChannelMultipliers(input, filter, output, outC, op);
   const inputOffset = -zeroPointOf(input);
   const outputOffset = zeroPointOf(output);
@@ -245,10 +237,7 @@ function pool2d(g: Graph, op: Pool2DOp): Kernel {
   const [batches, inH, inW, depth] = shape4(input);
   const [, outH, outW, outDepth] = shape4(output);
   if (outDepth !== depth) throw new TinymlError('input', `${op.kind} '${op.name}': depth ${depth} in, ${outDepth} out`);
-  checkOutSize(op, 'height', computeOutSize(op.padding, inH, op.filterH, op.strideH, 1), outH);
-  checkOutSize(op, 'width', computeOutSize(op.padding, inW, op.filterW, op.strideW, 1), outW);
-  const padH = computePadding(op.strideH, 1, inH, op.filterH, outH);
-  const padW = computePadding(op.strideW, 1, inW, op.filterW, outW);
+  const { padH, padW } = windowPadding(op, inH, inW, op.filterH, op.filterW, outH, outW);
   const [actMin, actMax] = activationRangeInt8(op.activation, output, op);
   const isAvg = op.kind === 'AveragePool2D';
   const [iIdx, oIdx] = [op.inputs[0]!, op.outputs[0]!];

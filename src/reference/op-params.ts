@@ -44,6 +44,26 @@ export function computePadding(stride: number, dilation: number, inSize: number,
   return total > 0 ? Math.trunc(total / 2) : 0;
 }
 
+/**
+ * Padding of a windowed op (conv, depthwise, pool) after checking that the graph's output
+ * height and width are the ones TFLite's padding rules give.
+ */
+export function windowPadding(
+  op: Op & { padding: Padding; strideH: number; strideW: number },
+  inH: number,
+  inW: number,
+  kH: number,
+  kW: number,
+  outH: number,
+  outW: number,
+  dilationH = 1,
+  dilationW = 1,
+): { padH: number; padW: number } {
+  checkOutSize(op, 'height', computeOutSize(op.padding, inH, kH, op.strideH, dilationH), outH);
+  checkOutSize(op, 'width', computeOutSize(op.padding, inW, kW, op.strideW, dilationW), outW);
+  return { padH: computePadding(op.strideH, dilationH, inH, kH, outH), padW: computePadding(op.strideW, dilationW, inW, kW, outW) };
+}
+
 /** Output size TFLite computes must equal the graph's; a mismatch is an invalid graph, not ours to guess. */
 export function checkOutSize(op: Op, dim: string, expected: number, actual: number): void {
   if (expected !== actual) {
