@@ -37,8 +37,9 @@ import { DEFAULT_SPLIT } from './defaults.js';
 import { saveTfjsModel } from './save.js';
 import { choose, costCandidate, costGrid, int8ArenaBytes, paretoFront, pickTrials, toIr, type Budget, type CandidateCost, type Trial } from './search.js';
 import { computeNormalization, gather, normalize, splitDataset, type Normalization, type Split } from './split.js';
-import { buildStudent, hasConv, specName, type StudentSpec } from './students.js';
-import { loadTf, useBackendFor, type Tf } from './tf.js';
+import { buildStudent, specName, type StudentSpec } from './students.js';
+import { loadTf, type Tf } from './tf.js';
+import { runGraphTf, tfGraphSupport } from './tf-graph.js';
 import { accuracy, trainStudent, type TrainData, type TrainResult } from './train.js';
 
 export interface DistillOptions {
@@ -151,10 +152,20 @@ async function teacherLogits(ds: Dataset, opts: DistillOptions, teacher: Graph |
   const lastOp = teacher.ops.find((o) => o.outputs.includes(teacher.outputs[0]!));
   const probs = lastOp?.kind === 'Softmax';
   const logits = new Float32Array(n * k);
-  for (let i = 0; i < n; i++) {
-    const out = runGraph(teacher, [ds.x.slice(i * per, (i + 1) * per)])[0] as Float32Array;
-    for (let j = 0; j < k; j++) logits[i * k + j] = probs ? Math.log(Math.max(out[j]!, 1e-12)) : out[j]!;
-    if (i % 100 === 99 || i === n - 1) progress(i + 1, n, 'samples');
+  const toLogits = (out: ArrayLike<number>, at: number) => {
+    for (let j = 0; j < out.length; j++) logits[at + j] = probs ? Math.log(Math.max(out[j]!, 1e-12)) : out[j]!;
+  };
+  const why = tfGraphSupport(teacher);
+  if (why === undefined) {
+    // Batched through tfjs: seconds instead of minutes for a convolutional teacher.
+    const { tf } = await loadTf();
+    toLogits(runGraphTf(tf, teacher, ds.x, n, { onProgress: (d, t) => progress(d, t, 'samples') }), 0);
+  } else {
+    log.info(`teacher outputs through the reference interpreter (${why})`);
+    for (let i = 0; i < n; i++) {
+      toLogits(runGraph(teacher, [ds.x.slice(i * per, (i + 1) * per)])[0] as Float32Array, i * k);
+      if (i % 100 === 99 || i === n - 1) progress(i + 1, n, 'samples');
+    }
   }
   await mkdir(dirname(cacheFile), { recursive: true });
   await writeFile(`${cacheFile}.tmp`, writeNpy({ dtype: 'float32', shape: [n, k], data: logits }));
@@ -240,7 +251,6 @@ export async function distill(opts: DistillOptions): Promise<DistillReport> {
     const sub = split.train.subarray(0, Math.min(opts.searchSamples, split.train.length));
     const briefTrain = trainData(sub, true);
     for (const c of pickTrials(candidates, opts.maxTrials, opts.searchMaxMacs)) {
-      await useBackendFor(hasConv(c.spec));
       const m = buildStudent(tf, c.spec, ds.sampleShape, k, opts.seed);
       const r = await trainStudent(tf, m, briefTrain, val, { ...settings, epochs: opts.searchEpochs, patience: opts.searchEpochs, onBatch: opts.onProgress?.(`search ${c.name}`) });
       m.dispose();
@@ -253,7 +263,6 @@ export async function distill(opts: DistillOptions): Promise<DistillReport> {
   log.info(`chosen student: ${chosen.name}`);
 
   // Full training
-  await useBackendFor(hasConv(chosen.spec));
   const onEpoch = (e: number, n: number, m: { loss: number; valAccuracy: number; seconds: number }) =>
     log.info(`epoch ${e}/${n}: loss ${m.loss.toFixed(4)}, val ${(m.valAccuracy * 100).toFixed(2)}%, ${m.seconds.toFixed(1)} s/epoch, ETA ${Math.round((n - e) * m.seconds)} s`);
   const student = buildStudent(tf, chosen.spec, ds.sampleShape, k, opts.seed);

@@ -129,8 +129,9 @@ export async function costGrid(tf: Tf, sampleShape: number[], numClasses: number
 
 /**
  * Up to `max` fitting candidates spread evenly over MACs, with each family's largest.
- * Only candidates of at most `maxMacs` MACs are tried (training cost grows with MACs; on a
- * CPU-only machine the largest convnets take minutes per epoch) — unless none is that cheap.
+ * Only candidates of at most `maxMacs` MACs are tried (training cost grows with MACs: on
+ * this 2-core machine a 1 M-MAC convnet takes about half a minute per 8,000-sample epoch)
+ * — unless none is that cheap.
  */
 export function pickTrials(costs: CandidateCost[], max: number, maxMacs = Infinity): CandidateCost[] {
   const fitAll = costs.filter((c) => c.fits).sort((a, b) => a.macs - b.macs || a.name.localeCompare(b.name));

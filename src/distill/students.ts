@@ -33,10 +33,6 @@ export function familiesFor(sampleShape: number[]): Family[] {
   return ['mlp'];
 }
 
-export function hasConv(s: StudentSpec): boolean {
-  return s.family !== 'mlp';
-}
-
 /** The candidate grid the budget search walks (small to large). */
 export function candidateGrid(sampleShape: number[]): StudentSpec[] {
   const out: StudentSpec[] = [];

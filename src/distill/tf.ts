@@ -1,14 +1,15 @@
 /**
  * TensorFlow.js, loaded once with the best backend this machine has:
  * `@tensorflow/tfjs-node` when it is installed (an optional dependency: its install
- * downloads libtensorflow and fails offline), otherwise the pure-JS packages with the
- * WASM backend for dense work and the CPU backend for convolutions (the WASM backend
- * has no Conv2DBackpropFilter, so it cannot train convnets).
+ * downloads libtensorflow and fails offline), otherwise the WASM backend, completed with
+ * the convnet gradient kernels it lacks (`wasm-kernels.ts`). The pure-JS CPU backend is the
+ * last resort when WASM cannot start.
  *
  * tfjs prints a "running TensorFlow.js in Node.js" banner on first use; it is muted here
  * so the CLI's output stays ours.
  */
 import type * as TF from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
 export type Tf = typeof TF;
 
@@ -38,30 +39,17 @@ export async function loadTf(): Promise<{ tf: Tf; native: boolean }> {
     } catch {
       const tf = await import('@tensorflow/tfjs');
       await import('@tensorflow/tfjs-backend-wasm');
-      await tf.setBackend('cpu');
+      if (await tf.setBackend('wasm')) {
+        registerWasmTrainingKernels(tf);
+      } else {
+        await tf.setBackend('cpu');
+        // The CPU backend prints its "install tfjs-node" banner on first use; mark it used.
+        const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+        if (cpu) cpu.firstUse = false;
+      }
       await tf.ready();
-      // The CPU backend prints its "install tfjs-node" banner on first use; mark it used.
-      const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
-      if (cpu) cpu.firstUse = false;
       return { tf, native: false };
     }
   });
   return loaded;
-}
-
-/**
- * Pick the fastest backend that can train this model: WASM for models without
- * convolutions, CPU otherwise (no-op with tfjs-node).
- */
-export async function useBackendFor(hasConv: boolean): Promise<string> {
-  const { tf, native } = await loadTf();
-  if (native) return tf.getBackend();
-  const want = hasConv ? 'cpu' : 'wasm';
-  if (tf.getBackend() !== want) {
-    await quietly(async () => {
-      await tf.setBackend(want);
-      await tf.ready();
-    });
-  }
-  return tf.getBackend();
 }

@@ -9,7 +9,7 @@ import { importModel } from '../../src/importers/index.js';
 import { loadMnist } from '../../src/distill/dataset.js';
 import { saveTfjsModel } from '../../src/distill/save.js';
 import { splitDataset } from '../../src/distill/split.js';
-import { loadTf, useBackendFor } from '../../src/distill/tf.js';
+import { loadTf } from '../../src/distill/tf.js';
 import { trainStudent } from '../../src/distill/train.js';
 import { quantizeInput } from '../../src/quantize/fidelity.js';
 import { runGraph } from '../../src/reference/interpreter.js';
@@ -20,7 +20,6 @@ const root = new URL('../..', import.meta.url).pathname;
 /** A small real teacher: a 784-64-10 MLP trained briefly on the first 1,000 digits. */
 async function makeTeacher(dir: string): Promise<string> {
   const { tf } = await loadTf();
-  await useBackendFor(false);
   const ds = loadMnist();
   const n = 1000;
   const split = splitDataset(ds.y.slice(0, n), { seed: 1, valFraction: 0.1, testFraction: 0.1 });
