@@ -38,6 +38,12 @@ export interface TrainOptions {
   patience: number;
   seed: number;
   fakeQuantWeights?: boolean;
+  /**
+   * Changes each mini-batch in place before the pass (data augmentation), drawing from the
+   * training's seeded stream. Only for hard-label training: cached teacher logits belong to
+   * the unchanged samples.
+   */
+  augment?: (batch: Float32Array, count: number, rand: () => number) => void;
   /** Called after each epoch: (epoch, epochs) plus metrics. */
   onEpoch?: (epoch: number, epochs: number, m: { loss: number; valAccuracy: number; seconds: number }) => void;
   onBatch?: ProgressFn;
@@ -108,6 +114,34 @@ function fakeQuantKernel(tf: Tf, w: TF.Tensor, depthwise: boolean): TF.Tensor {
   });
 }
 
+/**
+ * Random translation of [H, W, C] images by up to `max` pixels in each direction, filled
+ * with `fill` (the background value): the classic MNIST augmentation.
+ */
+export function randomShift(sampleShape: number[], max: number, fill = 0): NonNullable<TrainOptions['augment']> {
+  const [h, w, c] = sampleShape as [number, number, number];
+  const per = h * w * c;
+  const tmp = new Float32Array(per);
+  return (batch, count, rand) => {
+    for (let s = 0; s < count; s++) {
+      const dy = Math.floor(rand() * (2 * max + 1)) - max;
+      const dx = Math.floor(rand() * (2 * max + 1)) - max;
+      const img = batch.subarray(s * per, (s + 1) * per);
+      tmp.fill(fill);
+      for (let y = 0; y < h; y++) {
+        const sy = y - dy;
+        if (sy < 0 || sy >= h) continue;
+        for (let x = 0; x < w; x++) {
+          const sx = x - dx;
+          if (sx < 0 || sx >= w) continue;
+          for (let ch = 0; ch < c; ch++) tmp[(y * w + x) * c + ch] = img[(sy * w + sx) * c + ch]!;
+        }
+      }
+      img.set(tmp);
+    }
+  };
+}
+
 export async function trainStudent(tf: Tf, model: TF.LayersModel, train: TrainData, val: { x: Float32Array; y: Int32Array }, opts: TrainOptions): Promise<TrainResult> {
   const per = train.sampleShape.reduce((a, b) => a * b, 1);
   const n = train.y.length;
@@ -137,6 +171,10 @@ export async function trainStudent(tf: Tf, model: TF.LayersModel, train: TrainDa
         yb[j] = train.y[i]!;
         if (tb) tb.set(train.teacher!.subarray(i * k, (i + 1) * k), j * k);
       });
+      if (opts.augment) {
+        if (tb) throw new Error('augmentation with teacher logits would pair changed samples with the teacher outputs of unchanged ones');
+        opts.augment(xb, b, rand);
+      }
       // Straight-through estimator: swap in int8-rounded kernels for the pass, restore after.
       const saved = opts.fakeQuantWeights ? kernels.map((w) => w.read().clone()) : undefined;
       if (saved) kernels.forEach((w, i) => w.write(fakeQuantKernel(tf, saved[i]!, /depthwise/.test(w.originalName))));
