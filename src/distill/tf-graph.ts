@@ -6,6 +6,8 @@
  * reference interpreter to float rounding (the test bounds the difference on the MLPerf
  * Tiny float models). Graphs with an op or a quantized tensor this runner does not cover
  * are refused (`tfGraphSupport` says why) and the caller falls back to the interpreter.
+ * Every op's result is checked against the shape the graph declares, so importer tests use
+ * this runner as an executor independent of the reference interpreter.
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { Activation, Graph, Op, Tensor } from '../ir/graph.js';
@@ -136,7 +138,14 @@ export function runGraphTf(tf: Tf, graph: Graph, x: Float32Array, count: number,
           consts.set(i, c);
           return c;
         };
-        for (const op of graph.ops) values.set(op.outputs[0]!, runOp(tf, graph, op, get, n));
+        for (const op of graph.ops) {
+          const y = runOp(tf, graph, op, get, n);
+          const want = batched(graph.tensors[op.outputs[0]!]!, n);
+          if (y.shape.length !== want.length || y.shape.some((d, i) => d !== want[i])) {
+            throw new Error(`op '${op.name}' (${op.kind}) computes [${y.shape}] where the graph says [${want}]`);
+          }
+          values.set(op.outputs[0]!, y);
+        }
         return values.get(graph.outputs[0]!)!.dataSync() as Float32Array;
       });
       out.set(y, s * perOut);

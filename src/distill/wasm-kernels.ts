@@ -48,6 +48,32 @@ function convInfo(tf: Tf, xShape: number[], filterShape: number[], attrs: Attrs,
   return info;
 }
 
+/**
+ * Every (output position, filter tap) pair of a depthwise convolution that reads inside the
+ * input: `visit(xBase, wBase, dyBase)` gets the offsets of the input pixel, the filter tap
+ * and the output pixel (channel 0 of each).
+ */
+function forEachTap(c: ReturnType<typeof convInfo>, visit: (xBase: number, wBase: number, dyBase: number) => void): void {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = c;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = c;
+  for (let bi = 0; bi < n; bi++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const dBase = ((bi * oh + oy) * ow + ox) * co;
+        for (let fy = 0; fy < kh; fy++) {
+          const iy = oy * sh + fy * dh - c.padInfo.top;
+          if (iy < 0 || iy >= h) continue;
+          for (let fx = 0; fx < kw; fx++) {
+            const ix = ox * sw + fx * dw - c.padInfo.left;
+            if (ix < 0 || ix >= w) continue;
+            visit(((bi * h + iy) * w + ix) * ci, (fy * kw + fx) * co, dBase);
+          }
+        }
+      }
+    }
+  }
+}
+
 let registered = false;
 
 /** Register the kernels with the WASM backend (once per process). */
@@ -117,31 +143,15 @@ export function registerWasmTrainingKernels(tf: Tf): void {
       const { x, dy } = inputs as { x: TF.TensorInfo; dy: TF.TensorInfo };
       const a = attrs as unknown as Attrs;
       const c = convInfo(tf, x.shape, a.filterShape!, a, true);
-      const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = c;
-      const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = c;
+      const { inChannels: ci, outChannels: co } = c;
       const mult = co / ci;
       const xs = b.typedArrayFromHeap(x);
       const ds = b.typedArrayFromHeap(dy);
-      const acc = new Float64Array(kh * kw * co);
-      for (let bi = 0; bi < n; bi++) {
-        for (let oy = 0; oy < oh; oy++) {
-          for (let ox = 0; ox < ow; ox++) {
-            const dBase = ((bi * oh + oy) * ow + ox) * co;
-            for (let fy = 0; fy < kh; fy++) {
-              const iy = oy * sh + fy * dh - c.padInfo.top;
-              if (iy < 0 || iy >= h) continue;
-              for (let fx = 0; fx < kw; fx++) {
-                const ix = ox * sw + fx * dw - c.padInfo.left;
-                if (ix < 0 || ix >= w) continue;
-                const xBase = ((bi * h + iy) * w + ix) * ci;
-                const wBase = (fy * kw + fx) * co;
-                for (let q = 0; q < co; q++) acc[wBase + q]! += xs[xBase + Math.floor(q / mult)]! * ds[dBase + q]!;
-              }
-            }
-          }
-        }
-      }
-      const out = b.makeOutput([kh, kw, ci, mult], 'float32');
+      const acc = new Float64Array(c.filterHeight * c.filterWidth * co);
+      forEachTap(c, (xBase, wBase, dBase) => {
+        for (let q = 0; q < co; q++) acc[wBase + q]! += xs[xBase + Math.floor(q / mult)]! * ds[dBase + q]!;
+      });
+      const out = b.makeOutput([c.filterHeight, c.filterWidth, ci, mult], 'float32');
       b.typedArrayFromHeap(out).set(acc);
       return out;
     },
@@ -155,31 +165,15 @@ export function registerWasmTrainingKernels(tf: Tf): void {
       const { dy, filter } = inputs as { dy: TF.TensorInfo; filter: TF.TensorInfo };
       const a = attrs as unknown as Attrs;
       const c = convInfo(tf, a.inputShape!, filter.shape, a, true);
-      const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = c;
-      const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = c;
+      const { inChannels: ci, outChannels: co } = c;
       const mult = co / ci;
       const ds = b.typedArrayFromHeap(dy);
       const fs = b.typedArrayFromHeap(filter);
-      const acc = new Float64Array(n * h * w * ci);
-      for (let bi = 0; bi < n; bi++) {
-        for (let oy = 0; oy < oh; oy++) {
-          for (let ox = 0; ox < ow; ox++) {
-            const dBase = ((bi * oh + oy) * ow + ox) * co;
-            for (let fy = 0; fy < kh; fy++) {
-              const iy = oy * sh + fy * dh - c.padInfo.top;
-              if (iy < 0 || iy >= h) continue;
-              for (let fx = 0; fx < kw; fx++) {
-                const ix = ox * sw + fx * dw - c.padInfo.left;
-                if (ix < 0 || ix >= w) continue;
-                const xBase = ((bi * h + iy) * w + ix) * ci;
-                const wBase = (fy * kw + fx) * co;
-                for (let q = 0; q < co; q++) acc[xBase + Math.floor(q / mult)]! += ds[dBase + q]! * fs[wBase + q]!;
-              }
-            }
-          }
-        }
-      }
-      const out = b.makeOutput([n, h, w, ci], 'float32');
+      const acc = new Float64Array(c.batchSize * c.inHeight * c.inWidth * ci);
+      forEachTap(c, (xBase, wBase, dBase) => {
+        for (let q = 0; q < co; q++) acc[xBase + Math.floor(q / mult)]! += ds[dBase + q]! * fs[wBase + q]!;
+      });
+      const out = b.makeOutput([c.batchSize, c.inHeight, c.inWidth, ci], 'float32');
       b.typedArrayFromHeap(out).set(acc);
       return out;
     },

@@ -11,7 +11,7 @@ import { TinymlError } from '../../src/errors.js';
 import { importModel, listImporters } from '../../src/importers/index.js';
 import type { Graph, OpKind } from '../../src/ir/graph.js';
 import { buildConvNet, buildSequential, rng, saveAllFormats, useCpuBackend, type SavedFixture } from '../fixtures/keras/build-models.js';
-import { runIrWithTfjs } from '../fixtures/keras/run-ir-with-tfjs.js';
+import { runGraphTf } from '../../src/distill/tf-graph.js';
 import { runGraph } from '../../src/reference/interpreter.js';
 
 let tmp: string;
@@ -101,7 +101,7 @@ describe.each(formats)('conv net via %s', (fmt) => {
     const g = await importModel(conv.files[fmt]);
     for (const x of randomInputs([1, 12, 12, 3], 8, 7)) {
       const want = predict(conv.model, x, [1, 12, 12, 3]);
-      const [got] = runIrWithTfjs(g, [x]);
+      const got = runGraphTf(tf, g, x, 1);
       expect(maxAbsDiff(got!, want)).toBeLessThan(1e-5);
       const [ref] = runGraph(g, [x]);
       expect(maxAbsDiff(ref as Float32Array, want)).toBeLessThan(1e-5);
@@ -119,7 +119,7 @@ describe.each(formats)('Sequential model via %s', (fmt) => {
     expect(g.tensors[fc.inputs[1]!]!.shape).toEqual([6, 4]); // [units, in]: 8x8 -conv s2-> 3x3 -pool-> 1x1x4
     for (const x of randomInputs([1, 8, 8, 1], 8, 3)) {
       const want = predict(seq.model, x, [1, 8, 8, 1]);
-      const [got] = runIrWithTfjs(g, [x]);
+      const got = runGraphTf(tf, g, x, 1);
       expect(maxAbsDiff(got!, want)).toBeLessThan(1e-5);
       const [ref] = runGraph(g, [x]);
       expect(maxAbsDiff(ref as Float32Array, want)).toBeLessThan(1e-5);
