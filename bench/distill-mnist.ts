@@ -39,7 +39,7 @@ const common: Omit<DistillOptions, 'outDir' | 'budget'> = {
   maxInt8Drop: 1,
   maxTrials: 6,
   searchEpochs: 2,
-  searchSamples: 2000,
+  searchSamples: 8000,
   searchMaxMacs: 400_000,
   tolerance: 0.005,
   compareHardLabels: true,
