@@ -143,6 +143,7 @@ export function randomShift(sampleShape: number[], max: number, fill = 0): NonNu
 }
 
 export async function trainStudent(tf: Tf, model: TF.LayersModel, train: TrainData, val: { x: Float32Array; y: Int32Array }, opts: TrainOptions): Promise<TrainResult> {
+  if (opts.augment && train.teacher) throw new Error('augmentation with teacher logits would pair changed samples with the teacher outputs of unchanged ones');
   const per = train.sampleShape.reduce((a, b) => a * b, 1);
   const n = train.y.length;
   const k = train.numClasses;
@@ -171,10 +172,7 @@ export async function trainStudent(tf: Tf, model: TF.LayersModel, train: TrainDa
         yb[j] = train.y[i]!;
         if (tb) tb.set(train.teacher!.subarray(i * k, (i + 1) * k), j * k);
       });
-      if (opts.augment) {
-        if (tb) throw new Error('augmentation with teacher logits would pair changed samples with the teacher outputs of unchanged ones');
-        opts.augment(xb, b, rand);
-      }
+      opts.augment?.(xb, b, rand);
       // Straight-through estimator: swap in int8-rounded kernels for the pass, restore after.
       const saved = opts.fakeQuantWeights ? kernels.map((w) => w.read().clone()) : undefined;
       if (saved) kernels.forEach((w, i) => w.write(fakeQuantKernel(tf, saved[i]!, /depthwise/.test(w.originalName))));

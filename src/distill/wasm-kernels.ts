@@ -36,7 +36,7 @@ type Attrs = {
 
 function convInfo(tf: Tf, xShape: number[], filterShape: number[], attrs: Attrs, depthwise: boolean) {
   if (attrs.dataFormat === 'NCHW') throw new Error('WASM training kernels support NHWC only');
-  const info = tf.backend_util.computeConv2DInfo(
+  return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
     attrs.strides,
@@ -45,7 +45,6 @@ function convInfo(tf: Tf, xShape: number[], filterShape: number[], attrs: Attrs,
     attrs.dimRoundingMode,
     depthwise,
   );
-  return info;
 }
 
 /**
