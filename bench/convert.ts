@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveBoard } from '../src/boards/load.js';
-import { convertModel } from '../src/codegen/convert.js';
+import { convertModel } from '../src/pipeline/convert.js';
 import { runGraph } from '../src/reference/interpreter.js';
 
 const MODELS = fileURLToPath(new URL('../../shared/models/mlperf-tiny/', import.meta.url));

@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBoard } from '../src/boards/load.js';
-import { convertModel } from '../src/codegen/convert.js';
-import { benchProject, defaultInput } from '../src/device/bench.js';
+import { convertModel } from '../src/pipeline/convert.js';
+import { benchProject, defaultInput } from '../src/pipeline/bench.js';
 import { runGraph } from '../src/reference/interpreter.js';
 
 const MODELS = fileURLToPath(new URL('../../shared/models/mlperf-tiny/', import.meta.url));

@@ -13,9 +13,9 @@ import '../src/importers/index.js';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { distill, type DistillOptions } from '../src/distill/distill.js';
+import { distill, type DistillOptions } from '../src/pipeline/distill.js';
 import { importModel } from '../src/importers/index.js';
-import { graphCost } from '../src/ir/cost.js';
+import { graphCost } from '../src/ops/cost.js';
 import { resolveBoard } from '../src/boards/load.js';
 import { cliLogger } from '../src/cli/output.js';
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { importModel } from '../src/importers/index.js';
-import { graphCost } from '../src/ir/cost.js';
+import { graphCost } from '../src/ops/cost.js';
 import { allocTensorData, elementCount, type TensorData } from '../src/ir/graph.js';
 import { runGraph } from '../src/reference/interpreter.js';
 

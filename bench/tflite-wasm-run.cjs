@@ -10,6 +10,11 @@
  *   cmp -l tflite-out.bin ref-out.bin | wc -l      # differing bytes
  *
  * in.bin: N concatenated int8 samples of input 0; out.bin: the int8 output 0 of every sample.
+ *
+ * JSON mode, for any number of inputs and outputs of any dtype (test/ops/harness.ts):
+ *   node bench/tflite-wasm-run.cjs --json model.tflite samples.json out.json
+ * samples.json: [[input 0 values, input 1 values, ...] per sample]; out.json: [[output 0
+ * values, output 1 values, ...] per sample], outputs in the model's output order.
  * How it runs under Node: the package's loader believes it is in a Web Worker when `window` is
  * undefined, and loads its Emscripten glue with importScripts; we provide `self`, `navigator`,
  * `location` and an importScripts that evaluates the non-threaded glue and hands it the .wasm
@@ -39,7 +44,26 @@ const tf = require('@tensorflow/tfjs-core');
 require('@tensorflow/tfjs-backend-cpu');
 const tflite = require('@tensorflow/tfjs-tflite');
 
+async function runJson(modelPath, inPath, outPath) {
+  await tf.setBackend('cpu');
+  tflite.setWasmPath(W);
+  const model = await tflite.loadTFLiteModel(new Uint8Array(fs.readFileSync(modelPath)).buffer, { numThreads: 1 });
+  const samples = JSON.parse(fs.readFileSync(inPath, 'utf8'));
+  const results = [];
+  for (const sample of samples) {
+    const xs = model.inputs.map((inp, k) => tf.tensor(sample[k], inp.shape, inp.dtype === 'float32' ? 'float32' : 'int32'));
+    const r = model.predict(xs.length === 1 ? xs[0] : xs);
+    let outs;
+    if (r instanceof tf.Tensor) outs = [r];
+    else if (Array.isArray(r)) outs = r;
+    else outs = model.outputs.map((o) => r[o.name]);
+    results.push(outs.map((t) => Array.from(t.dataSync())));
+  }
+  fs.writeFileSync(outPath, JSON.stringify(results));
+}
+
 (async () => {
+  if (process.argv[2] === '--json') return runJson(...process.argv.slice(3));
   const [modelPath, inPath, outPath] = process.argv.slice(2);
   if (!outPath) throw new Error('usage: node tflite-wasm-run.cjs model.tflite in.bin out.bin');
   await tf.setBackend('cpu');

@@ -49,6 +49,8 @@ export class ModelFormatError extends TinymlError {
 export interface UnsupportedLayer {
   name: string;
   type: string;
+  /** Why it cannot run (an unknown op, a dtype, an option, a parameter). */
+  reason?: string;
 }
 
 /** One error listing every layer/op that could not be lowered, plus the supported set. */
@@ -56,7 +58,7 @@ export class UnsupportedOpsError extends TinymlError {
   readonly layers: UnsupportedLayer[];
   readonly supported: readonly string[];
   constructor(file: string, layers: UnsupportedLayer[], supported: readonly string[]) {
-    const list = layers.map((l) => `  - ${l.name} (${l.type})`).join('\n');
+    const list = layers.map((l) => `  - ${l.name} (${l.type})${l.reason ? `: ${l.reason}` : ''}`).join('\n');
     super(
       'unsupported',
       `${file}: ${layers.length} unsupported layer${layers.length === 1 ? '' : 's'}:\n${list}\nSupported: ${supported.join(', ')}`,

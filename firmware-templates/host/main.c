@@ -4,33 +4,57 @@
  *   tinyml_host [INPUT|-] [OUTPUT|-]
  *   tinyml_host --info
  *
- * Reads samples of TINYML_INPUT_BYTES int8 values back to back from INPUT (default: stdin)
- * and writes TINYML_OUTPUT_BYTES int8 values per sample to OUTPUT (default: stdout), until
- * end of input. A trailing partial sample is an error. --info prints the model's figures as
- * one JSON line. Exit status: 0 ok, 1 usage or I/O error, 2 tinyml_invoke() failed.
+ * Reads samples of TINYML_INPUT_BYTES bytes back to back from INPUT (default: stdin) — each
+ * sample is the model's packed input, every input tensor at its TINYML_INPUTk_OFFSET — and
+ * writes TINYML_OUTPUT_BYTES bytes of packed output per sample to OUTPUT (default: stdout),
+ * until end of input. A trailing partial sample is an error. --info prints the model's figures
+ * as one JSON line. Exit status: 0 ok, 1 usage or I/O error, 2 tinyml_invoke() failed.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "model.h"
 
-static int8_t in_buf[TINYML_INPUT_BYTES];
-static int8_t out_buf[TINYML_OUTPUT_BYTES];
+static union {
+  uint8_t u8[TINYML_INPUT_BYTES];
+  uint64_t align;
+} in_buf;
+static union {
+  uint8_t u8[TINYML_OUTPUT_BYTES];
+  uint64_t align;
+} out_buf;
+
+static void print_dims(const char *key, int (*dims_of)(int, int32_t *), int k) {
+  int32_t dims[4];
+  int rank = dims_of(k, dims);
+  int i;
+  printf("\"%s\":[", key);
+  for (i = 0; i < rank && i < 4; ++i) printf(i ? ",%ld" : "%ld", (long)dims[i]);
+  printf("]");
+}
 
 static int print_info(void) {
-  int32_t dims[4];
-  int rank, i;
+  int k;
   printf("{\"name\":\"%s\",\"hash\":\"%s\",\"inputBytes\":%d,\"outputBytes\":%d,\"arenaBytes\":%d,\"layers\":%d,",
          tinyml_model_name(), tinyml_model_hash(), TINYML_INPUT_BYTES, TINYML_OUTPUT_BYTES, TINYML_ARENA_BYTES,
          TINYML_NUM_LAYERS);
-  rank = tinyml_input_dims(dims);
-  printf("\"inputDims\":[");
-  for (i = 0; i < rank; ++i) printf(i ? ",%ld" : "%ld", (long)dims[i]);
-  rank = tinyml_output_dims(dims);
-  printf("],\"outputDims\":[");
-  for (i = 0; i < rank; ++i) printf(i ? ",%ld" : "%ld", (long)dims[i]);
-  printf("],\"inputZeroPoint\":%ld,\"outputZeroPoint\":%ld}\n", (long)tinyml_input_zero_point(),
-         (long)tinyml_output_zero_point());
+  print_dims("inputDims", tinyml_input_dims, 0);
+  printf(",");
+  print_dims("outputDims", tinyml_output_dims, 0);
+  printf(",\"inputZeroPoint\":%ld,\"outputZeroPoint\":%ld,\"inputs\":[", (long)tinyml_input_zero_point(0),
+         (long)tinyml_output_zero_point(0));
+  for (k = 0; k < TINYML_NUM_INPUTS; ++k) {
+    printf(k ? ",{" : "{");
+    print_dims("dims", tinyml_input_dims, k);
+    printf(",\"offset\":%lu,\"type\":%d}", (unsigned long)tinyml_input_offset(k), tinyml_input_type(k));
+  }
+  printf("],\"outputs\":[");
+  for (k = 0; k < TINYML_NUM_OUTPUTS; ++k) {
+    printf(k ? ",{" : "{");
+    print_dims("dims", tinyml_output_dims, k);
+    printf(",\"offset\":%lu,\"type\":%d}", (unsigned long)tinyml_output_offset(k), tinyml_output_type(k));
+  }
+  printf("]}\n");
   return 0;
 }
 
@@ -58,20 +82,20 @@ int main(int argc, char **argv) {
     }
   }
   for (;;) {
-    size_t got = fread(in_buf, 1, sizeof in_buf, in);
+    size_t got = fread(in_buf.u8, 1, sizeof in_buf.u8, in);
     int rc;
     if (got == 0) break;
-    if (got != sizeof in_buf) {
+    if (got != sizeof in_buf.u8) {
       fprintf(stderr, "tinyml_host: sample %lu is truncated: %lu of %d bytes\n", sample, (unsigned long)got,
               TINYML_INPUT_BYTES);
       return 1;
     }
-    rc = tinyml_invoke(in_buf, out_buf);
+    rc = tinyml_invoke(in_buf.u8, out_buf.u8);
     if (rc != 0) {
       fprintf(stderr, "tinyml_host: tinyml_invoke failed with %d on sample %lu\n", rc, sample);
       return 2;
     }
-    if (fwrite(out_buf, 1, sizeof out_buf, out) != sizeof out_buf) {
+    if (fwrite(out_buf.u8, 1, sizeof out_buf.u8, out) != sizeof out_buf.u8) {
       fprintf(stderr, "tinyml_host: write failed on sample %lu\n", sample);
       return 1;
     }

@@ -116,14 +116,15 @@ static char g_cmd[TINYML_CMD_MAX + 1];
 static size_t g_cmd_len;
 static int g_cmd_overflow;
 
-/* The db buffer is the model's input: aligned for the kernels' word loads. */
+/* The db buffer is the model's packed input (every input at its TINYML_INPUTk_OFFSET):
+ * aligned for the kernels' word loads. */
 static union {
   uint8_t u8[TINYML_INPUT_BYTES];
-  uint32_t align;
+  uint64_t align;
 } g_in;
 static union {
-  int8_t i8[TINYML_OUTPUT_BYTES];
-  uint32_t align;
+  uint8_t u8[TINYML_OUTPUT_BYTES];
+  uint64_t align;
 } g_out;
 static size_t g_buf_size; /* bytes announced by db load / db bin */
 static size_t g_buf_pos;  /* bytes received */
@@ -198,22 +199,50 @@ static void timestamp(void) {
   end_line();
 }
 
+/* Element i of output k as an integer (outputs are int8, int16 or int32). */
+static int32_t output_value(int k, uint32_t i) {
+  const uint8_t *p = g_out.u8 + tinyml_output_offset(k);
+  switch (tinyml_output_type(k)) {
+    case TINYML_DTYPE_INT16:
+      return ((const int16_t *)(const void *)p)[i];
+    case TINYML_DTYPE_INT32:
+      return ((const int32_t *)(const void *)p)[i];
+    case TINYML_DTYPE_UINT8:
+    case TINYML_DTYPE_BOOL:
+      return p[i];
+    default:
+      return ((const int8_t *)p)[i];
+  }
+}
+
 static void results(void) {
   size_t i;
-  float scale = tinyml_output_scale();
-  int32_t zp = tinyml_output_zero_point();
+  int k;
+  int first = 1;
   if (!g_have_output) {
     err("No results: run infer first");
     return;
   }
+  /* Every output's values dequantized, outputs one after the other. */
   put_str("m-results-[");
-  for (i = 0; i < TINYML_OUTPUT_BYTES; i++) {
-    if (i) tinyml_port_putc(',');
-    put_fixed3((float)((int32_t)g_out.i8[i] - zp) * scale);
+  for (k = 0; k < TINYML_NUM_OUTPUTS; k++) {
+    float scale = tinyml_output_scale(k);
+    int32_t zp = tinyml_output_zero_point(k);
+    uint32_t n = tinyml_output_count(k);
+    uint32_t e;
+    for (e = 0; e < n; e++) {
+      int32_t q = output_value(k, e);
+      if (!first) tinyml_port_putc(',');
+      first = 0;
+      if (scale > 0.0f)
+        put_fixed3((float)(q - zp) * scale);
+      else
+        put_fixed3((float)q);
+    }
   }
   put_str("]\r\n");
   put_str("m-tinyml-output-[");
-  for (i = 0; i < TINYML_OUTPUT_BYTES; i++) put_hex8((uint8_t)g_out.i8[i]);
+  for (i = 0; i < TINYML_OUTPUT_BYTES; i++) put_hex8(g_out.u8[i]);
   put_str("]\r\n");
 }
 
@@ -222,7 +251,7 @@ static int invoke_once(void) {
   size_t i;
   for (i = 0; i < TINYML_NUM_LAYERS; i++) g_layer_ticks[i] = 0;
 #endif
-  return tinyml_invoke((const int8_t *)g_in.u8, g_out.i8);
+  return tinyml_invoke(g_in.u8, g_out.u8);
 }
 
 static void infer(long n, long w) {
@@ -351,6 +380,10 @@ static void info(void) {
   put_u64(TINYML_INPUT_BYTES);
   put_str(",output=");
   put_u64(TINYML_OUTPUT_BYTES);
+  put_str(",inputs=");
+  put_u64(TINYML_NUM_INPUTS);
+  put_str(",outputs=");
+  put_u64(TINYML_NUM_OUTPUTS);
   put_str(",layers=");
   put_u64(TINYML_NUM_LAYERS);
   put_str(",cycle-source=");

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadBoard } from '../boards/load.js';
-import { benchProject } from '../device/bench.js';
+import { benchProject } from '../pipeline/bench.js';
 import { TinymlError } from '../errors.js';
 import { cliLogger, printJson, progressBar } from './output.js';
 import { projectBoardId } from './project.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { defaultBoard } from '../boards/default-board.js';
+import { defaultBoard } from '../pipeline/default-board.js';
 import { resolveBoard } from '../boards/load.js';
-import { convertModel, type ConvertReport } from '../codegen/convert.js';
+import { convertModel, type ConvertReport } from '../pipeline/convert.js';
 import { runGraph } from '../reference/interpreter.js';
 import { cliLogger, printJson, progressBar } from './output.js';
 

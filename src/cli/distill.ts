@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { resolveBoard } from '../boards/load.js';
-import { convertModel } from '../codegen/convert.js';
-import { distill, type DistillReport } from '../distill/distill.js';
+import { convertModel } from '../pipeline/convert.js';
+import { distill, type DistillReport } from '../pipeline/distill.js';
 import { TinymlError } from '../errors.js';
 import { runGraph } from '../reference/interpreter.js';
 import { cliLogger, printJson, progressBar } from './output.js';

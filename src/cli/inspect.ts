@@ -1,13 +1,16 @@
 import type { Command } from 'commander';
 import { importModel } from '../importers/index.js';
-import { graphCost } from '../ir/cost.js';
-import { OP_KINDS, type Graph, type Op, type Tensor } from '../ir/graph.js';
+import type { Graph, Op, Tensor } from '../ir/graph.js';
+import { graphCost } from '../ops/cost.js';
+import { layerSupport } from '../ops/support.js';
 import { printJson } from './output.js';
 
 /**
  * `tinyml inspect <model>`: what is in a model and what it costs — inputs/outputs with their
- * quantization, one row per op (shapes, params, MACs, activation bytes, int8 codegen support)
- * and totals. Figures are defined in src/ir/cost.ts.
+ * quantization, one row per op (shapes, params, MACs, activation bytes, whether tinyml can run
+ * it and why not), the dtypes seen, and totals. It refuses nothing it can read: unknown ops,
+ * dtypes and options are listed as unsupported layers (src/ops/support.ts) and it exits 0.
+ * Figures are defined in src/ops/cost.ts.
  */
 
 export interface InspectTensor {
@@ -31,6 +34,11 @@ export interface InspectLayer {
   macs: number;
   weightBytesInt8: number;
   activationBytes: number;
+  /** Whether tinyml can run this layer (reference interpreter and generated C). */
+  supported: boolean;
+  /** Why not (unknown op, dtype, option, parameter), when unsupported. */
+  reason: string | null;
+  /** Same as `supported` (kept for scripts written against older releases). */
   int8CodegenSupported: boolean;
 }
 
@@ -39,6 +47,10 @@ export interface InspectReport {
   inputs: InspectTensor[];
   outputs: InspectTensor[];
   layers: InspectLayer[];
+  /** Every dtype of the model's tensors, with how many tensors have it. */
+  dtypes: Record<string, number>;
+  /** One line: layers, unsupported layers, dtypes. */
+  summary: string;
   totals: {
     params: number;
     macs: number;
@@ -49,8 +61,6 @@ export interface InspectReport {
     unsupportedLayers: number;
   };
 }
-
-const CODEGEN_OPS = new Set<string>(OP_KINDS);
 
 function describeTensor(g: Graph, index: number): InspectTensor {
   const t: Tensor = g.tensors[index]!;
@@ -63,14 +73,19 @@ function activationOf(op: Op): string | null {
   return 'activation' in op ? op.activation : null;
 }
 
+function opLabel(op: Op): string {
+  return op.kind === 'Unsupported' ? op.type : op.kind;
+}
+
 export function inspectGraph(g: Graph): InspectReport {
   const cost = graphCost(g);
   const layers = g.ops.map((op, i): InspectLayer => {
     const c = cost.perOp[i]!;
+    const reason = layerSupport(g, op) ?? null;
     return {
       index: i,
       name: op.name,
-      op: op.kind,
+      op: opLabel(op),
       activation: activationOf(op),
       inputShapes: op.inputs.filter((ti) => ti >= 0).map((ti) => [...g.tensors[ti]!.shape]),
       outputShapes: op.outputs.map((ti) => [...g.tensors[ti]!.shape]),
@@ -78,14 +93,27 @@ export function inspectGraph(g: Graph): InspectReport {
       macs: c.macs,
       weightBytesInt8: c.weightBytesInt8,
       activationBytes: c.activationBytes,
-      int8CodegenSupported: CODEGEN_OPS.has(op.kind),
+      supported: reason === null,
+      reason,
+      int8CodegenSupported: reason === null,
     };
   });
+  const dtypes: Record<string, number> = {};
+  for (const t of g.tensors) {
+    const d = t.dtype === 'opaque' ? (t.sourceType ?? 'opaque').toLowerCase() : t.dtype;
+    dtypes[d] = (dtypes[d] ?? 0) + 1;
+  }
+  const unsupported = layers.filter((l) => !l.supported).length;
+  const summary = `${layers.length} layers, ${unsupported === 0 ? 'all supported' : `${unsupported} unsupported`}; dtypes: ${Object.entries(dtypes)
+    .map(([d, n]) => `${d} ×${n}`)
+    .join(', ')}`;
   return {
     model: { path: g.source?.path ?? '', format: g.source?.format ?? 'unknown', name: g.name },
     inputs: g.inputs.map((i) => describeTensor(g, i)),
     outputs: g.outputs.map((i) => describeTensor(g, i)),
     layers,
+    dtypes,
+    summary,
     totals: {
       params: cost.totals.params,
       macs: cost.totals.macs,
@@ -93,7 +121,7 @@ export function inspectGraph(g: Graph): InspectReport {
       largestActivationBytes: cost.totals.largestActivationBytes,
       constantBytes: cost.totals.constantBytes,
       layers: layers.length,
-      unsupportedLayers: layers.filter((l) => !l.int8CodegenSupported).length,
+      unsupportedLayers: unsupported,
     },
   };
 }
@@ -144,23 +172,29 @@ export function renderInspect(r: InspectReport): string {
     num(l.params),
     num(l.macs),
     num(l.activationBytes),
-    l.int8CodegenSupported ? 'yes' : 'NO',
+    l.supported ? 'yes' : 'NO',
   ]);
-  out.push(table(['#', 'op', 'name', 'inputs', 'output', 'params', 'MACs', 'act bytes', 'int8 codegen'], rows, new Set([0, 5, 6, 7])));
+  out.push(table(['#', 'op', 'name', 'inputs', 'output', 'params', 'MACs', 'act bytes', 'supported'], rows, new Set([0, 5, 6, 7])));
+  const bad = r.layers.filter((l) => !l.supported);
+  if (bad.length > 0) {
+    out.push('');
+    out.push('Unsupported layers:');
+    for (const l of bad) out.push(`  ${l.index} ${l.op} '${shortName(l.name)}': ${l.reason}`);
+  }
   out.push('');
   const t = r.totals;
   out.push(`Params:              ${num(t.params)}`);
   out.push(`MACs:                ${num(t.macs)}`);
   out.push(`Weights as int8:     ${num(t.weightBytesInt8)} bytes`);
   out.push(`Largest activation:  ${num(t.largestActivationBytes)} bytes`);
-  out.push(`int8 code generator: ${t.unsupportedLayers === 0 ? 'supports every layer' : `${t.unsupportedLayers} layer(s) unsupported`}`);
+  out.push(`Summary:             ${r.summary}`);
   return out.join('\n') + '\n';
 }
 
 export function registerInspect(program: Command): void {
   program
     .command('inspect')
-    .description('Show a model\'s inputs, outputs, layers, parameters, MACs and memory, and whether the int8 code generator supports it.')
+    .description('Show a model\'s inputs, outputs, layers, parameters, MACs and memory, and which layers tinyml can run (and why not).')
     .argument('<model>', 'model file (.tflite, Keras .h5/.keras, TF.js model.json); the format is detected from the content')
     .option('--json', 'print the report as JSON on stdout')
     .addHelpText(
@@ -171,8 +205,11 @@ Examples:
   tinyml inspect ad01.h5 --json | jq .totals.macs
 
 JSON: { model, inputs: [{name, shape, dtype, scale, zeroPoint}], layers: [{op, inputShapes, outputShapes,
-params, macs, activationBytes, int8CodegenSupported}], totals: {params, macs, weightBytesInt8,
-largestActivationBytes, ...} }`,
+params, macs, activationBytes, supported, reason}], dtypes: {dtype: count}, summary, totals: {params,
+macs, weightBytesInt8, largestActivationBytes, unsupportedLayers, ...} }
+
+Exit code 0 whenever the file can be read, also when some layers are unsupported (they are
+listed with the reason); 3 when it cannot be read.`,
     )
     .action(async (model: string, opts: { json?: boolean }) => {
       const report = inspectGraph(await importModel(model));

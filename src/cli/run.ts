@@ -5,8 +5,9 @@ import { TinymlError } from '../errors.js';
 import { importModel } from '../importers/index.js';
 import type { Graph, TensorData } from '../ir/graph.js';
 import { readSamples, tensorBytesLE } from '../io/samples.js';
-import { resolveRunBackend } from '../reference/backends.js';
-import { prepareGraph, runGraph } from '../reference/interpreter.js';
+import { resolveRunBackend } from '../pipeline/run-backends.js';
+import { assertSupported } from '../ops/support.js';
+import { runGraph } from '../reference/interpreter.js';
 import { cliLogger, printJson, progressBar } from './output.js';
 
 /**
@@ -58,7 +59,7 @@ async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
 export async function runCommand(model: string, opts: RunCommandOptions): Promise<void> {
   const log = cliLogger('RUN', { quiet: opts.json === true });
   const graph = await importModel(model);
-  prepareGraph(graph); // unsupported ops fail here, before any input is read
+  assertSupported(graph); // every unsupported layer at once (exit 4), before any input is read
   const samples = await loadInputs(graph, opts.input);
   const bar = progressBar('run', !opts.json && samples.length > 1);
   let outputs: TensorData[][];
@@ -121,7 +122,7 @@ export function registerRun(program: Command): void {
     .requiredOption('-i, --input <file...>', 'raw samples: N concatenated samples in the input dtype (int8 bytes, or little-endian float32); one file per model input')
     .option('--json', 'print { outputs: [[...], ...], argmax: [...] } on stdout')
     .option('-o, --output <file>', 'write the raw output bytes of every sample, one after another (same dtype rules as --input)')
-    .option('--board <id>', 'run the generated C for this board instead of the reference interpreter (backends register per board template)')
+    .option('--board <id>', 'run the generated C for this board instead of the reference interpreter (host: native build; emulated boards: QEMU)')
     .addHelpText(
       'after',
       `

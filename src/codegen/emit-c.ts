@@ -1,39 +1,35 @@
 /**
- * The C emitter: an int8 Graph + a memory plan → model.h / model.c.
+ * The C emitter: a quantized Graph + a memory plan → model.h / model.c.
  *
  * Contract of the generated code (documented again in model.h for its users):
- * - `const` weight and bias arrays (16-byte aligned, so they land in flash), per-channel
- *   multiplier/shift tables computed in TypeScript (op-params.ts), one static arena whose
- *   offsets come from the memory planner, and `tinyml_invoke()` calling one kernel per op.
- * - No malloc, no interpreter, no floating point at run time (scales are only returned as
- *   constants by the accessors).
+ * - `const` weight and bias arrays (16-byte aligned, so they land in flash), per-layer constants
+ *   from each op's `prepare` (src/ops/), one static arena whose offsets come from the memory
+ *   planner (activations and kernel scratch), and `tinyml_invoke()` calling each op's kernel.
+ * - Any number of model inputs and outputs, each in the caller's buffers: one pointer per
+ *   tensor (`tinyml_invoke_tensors`) or all of them packed back to back at fixed offsets
+ *   (`tinyml_invoke`).
+ * - No malloc, no interpreter; floating point only inside the two kernels TFLM itself runs in
+ *   float (Mean and Concatenation with differing quantization).
  * - Deterministic: the same graph gives byte-identical files (no timestamps, stable order).
  *
- * Elementwise ops whose int8 result depends on one input value only (Logistic, Tanh, Relu,
- * Relu6, int8→int8 Quantize) become a 256-entry table filled by running the reference
- * interpreter on every int8 value, so they equal the reference by construction.
+ * Each op writes its own layer through its definition's `emitC` (the single definition of its
+ * constants is its `prepare`, shared with the reference interpreter).
  */
-import type { Graph, Op, Tensor, TensorData } from '../ir/graph.js';
+import type { DType, Graph, Tensor } from '../ir/graph.js';
 import { elementCount, tensorBytes } from '../ir/graph.js';
 import { TinymlError } from '../errors.js';
-import type { RunGraph } from '../reference/interpreter.js';
-import {
-  activationRange,
-  addParams,
-  fullyConnectedMultipliers,
-  meanParams,
-  mulParams,
-  paddingBefore,
-  perChannelMultipliers,
-  softmaxParams,
-  tensorQuant,
-} from './op-params.js';
-import type { GraphBuffers, MemoryPlan } from './planner.js';
-import { formatPlan } from './planner.js';
+import { arrayBody, cComment, cFloat, cInt32, cInt64, cString, cType } from '../ops/common.js';
+import type { EmitContext } from '../ops/op-def.js';
+import { opDef } from '../ops/registry.js';
+import type { GraphBuffers, MemoryPlan } from '../plan/planner.js';
+import { formatPlan } from '../plan/planner.js';
 
 export interface EmitOptions {
-  runGraph: RunGraph;
   modelHash: string;
+  /** The board's kernel set (scratch sizes and kernel variants depend on it). */
+  kernelSet: string;
+  /** Each op's prepared constants (src/ops `prepare`), by op index. */
+  prepared: readonly unknown[];
 }
 
 export interface EmittedModel {
@@ -44,359 +40,165 @@ export interface EmittedModel {
   weightBytes: number;
 }
 
-const LUT_OPS = new Set(['Logistic', 'Tanh', 'Relu', 'Relu6', 'Quantize']);
+/** Alignment of each tensor inside the packed input/output buffers of `tinyml_invoke`. */
+export const IO_ALIGNMENT = 8;
 
-function cString(s: string): string {
-  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/[^\x20-\x7e]/g, '?') + '"';
+export interface IoLayout {
+  /** Per graph input/output: byte offset in the packed buffer and byte size. */
+  tensors: { tensor: number; offset: number; bytes: number }[];
+  /** Packed size (the last tensor's end; 0 when there are none). */
+  bytes: number;
 }
 
-function cComment(s: string): string {
-  return s.replace(/\*\//g, '* /').replace(/[^\x20-\x7e\n]/g, '?');
+/** Where each tensor sits in the packed buffer: in order, each at a multiple of IO_ALIGNMENT. */
+export function ioLayout(g: Graph, tensors: readonly number[]): IoLayout {
+  let offset = 0;
+  const out = tensors.map((t) => {
+    const o = Math.ceil(offset / IO_ALIGNMENT) * IO_ALIGNMENT;
+    const bytes = tensorBytes(g.tensors[t]!);
+    offset = o + bytes;
+    return { tensor: t, offset: o, bytes };
+  });
+  return { tensors: out, bytes: offset };
 }
 
-function cFloat(x: number): string {
-  const s = Math.fround(x).toPrecision(9);
-  return (s.includes('e') || s.includes('.') ? s : s + '.0') + 'f';
-}
-
-function cInt32(x: number): string {
-  return x === -2147483648 ? '(-2147483647 - 1)' : String(x);
-}
-
-function arrayBody(values: ArrayLike<number>, perLine: number, fmt: (v: number) => string = String): string {
-  const lines: string[] = [];
-  for (let i = 0; i < values.length; i += perLine) {
-    const chunk: string[] = [];
-    for (let j = i; j < Math.min(values.length, i + perLine); j++) chunk.push(fmt(values[j]!));
-    lines.push('  ' + chunk.join(', '));
+function weightLiteral(t: Tensor): { ctype: string; body: string } {
+  const data = t.data!;
+  switch (t.dtype) {
+    case 'int8':
+    case 'uint8':
+    case 'bool':
+      return { ctype: cType(t.dtype), body: arrayBody(data as ArrayLike<number>, 20) };
+    case 'int16':
+      return { ctype: 'int16_t', body: arrayBody(data as ArrayLike<number>, 12) };
+    case 'int32':
+      return { ctype: 'int32_t', body: arrayBody(data as ArrayLike<number>, 8, cInt32) };
+    case 'int64': {
+      const vals = Array.from(data);
+      const lines: string[] = [];
+      for (let i = 0; i < vals.length; i += 6) lines.push('  ' + vals.slice(i, i + 6).map(cInt64).join(', '));
+      return { ctype: 'int64_t', body: lines.join(',\n') };
+    }
+    case 'float32':
+      return { ctype: 'float', body: arrayBody(data as ArrayLike<number>, 6, cFloat) };
+    case 'float16':
+    case 'resource':
+    case 'opaque':
+      throw new TinymlError('unsupported', `constant tensor '${t.name}' is ${t.sourceType ?? t.dtype}; the generated code has no kernels for it`);
   }
-  return lines.join(',\n');
 }
 
-function shape4(shape: readonly number[], where: string): [number, number, number, number] {
-  if (shape.length > 4) throw new TinymlError('unsupported', `${where}: rank ${shape.length} tensors are not supported (at most 4)`);
-  const s = [...shape];
-  while (s.length < 4) s.unshift(1);
-  return s as [number, number, number, number];
-}
-
-function shapeLit(s: readonly number[]): string {
-  return `{${s.join(', ')}}`;
-}
-
-/** Row-major strides of `inShape` broadcast to `outShape` (0 on broadcast dimensions), 4-D. */
-function broadcastStrides(inShape: readonly number[], outShape: readonly number[], where: string): number[] {
-  const i4 = shape4(inShape, where);
-  const o4 = shape4(outShape, where);
-  const strides = [0, 0, 0, 0];
-  let acc = 1;
-  for (let d = 3; d >= 0; d--) {
-    if (i4[d] === o4[d]) strides[d] = acc;
-    else if (i4[d] === 1) strides[d] = 0;
-    else throw new TinymlError('unsupported', `${where}: shapes [${inShape}] and [${outShape}] do not broadcast`);
-    acc *= i4[d]!;
-  }
-  return strides;
-}
-
-interface Lowered {
-  decls: string[];
-  body: string[];
-  kernel?: string;
+/** C enum value of a dtype in model.h (TINYML_DTYPE_*). */
+function dtypeId(d: DType): string {
+  return `TINYML_DTYPE_${d.toUpperCase()}`;
 }
 
 export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opts: EmitOptions): EmittedModel {
-  if (g.inputs.length !== 1 || g.outputs.length !== 1) {
-    throw new TinymlError(
-      'unsupported',
-      `${g.name}: the C code generator handles one input and one output (this graph has ${g.inputs.length} and ${g.outputs.length})`,
-    );
+  if (g.inputs.length === 0 || g.outputs.length === 0) {
+    throw new TinymlError('unsupported', `${g.name}: the model has ${g.inputs.length} inputs and ${g.outputs.length} outputs; the C code generator needs at least one of each`);
   }
-  if (!g.ops.some((op) => op.outputs.includes(g.outputs[0]!))) {
-    throw new TinymlError('unsupported', `${g.name}: no layer computes the output '${g.tensors[g.outputs[0]!]!.name}' (an empty or pass-through model)`);
+  for (const o of g.outputs) {
+    if (!g.ops.some((op) => op.outputs.includes(o))) {
+      throw new TinymlError('unsupported', `${g.name}: no layer computes the output '${g.tensors[o]!.name}' (an empty or pass-through model)`);
+    }
   }
-  const inT = g.tensors[g.inputs[0]!]!;
-  const outT = g.tensors[g.outputs[0]!]!;
-  const inQ = tensorQuant(g, g.inputs[0]!, 'model input');
-  const outQ = tensorQuant(g, g.outputs[0]!, 'model output');
-  shape4(inT.shape, 'model input');
-  shape4(outT.shape, 'model output');
+  const inLayout = ioLayout(g, g.inputs);
+  const outLayout = ioLayout(g, g.outputs);
 
   const weightDecls: string[] = [];
   const emittedWeights = new Map<number, string>();
   let weightBytes = 0;
   const kernels = new Set<string>();
+  const inputIndex = new Map(g.inputs.map((t, k) => [t, k]));
+  const outputIndex = new Map(g.outputs.map((t, k) => [t, k]));
 
-  const ptr = (t: number): string => {
-    const h = buffers.homes[t];
-    if (!h) throw new Error(`tensor ${t} has no home`);
-    switch (h.kind) {
-      case 'input':
-        return 'input';
-      case 'output':
-        return 'output';
-      case 'arena':
-        return `(tinyml_arena + ${plan.placements[h.request]!.offset})`;
-      case 'const':
-        return weight(t);
-    }
-  };
   const weight = (t: number): string => {
     const existing = emittedWeights.get(t);
     if (existing) return existing;
     const tensor = g.tensors[t]!;
+    if (!tensor.data) throw new Error(`tensor ${t} '${tensor.name}' is not a constant`);
     const name = `tinyml_w${t}`;
-    const data = tensor.data as TensorData;
-    const ctype = tensor.dtype === 'int8' ? 'int8_t' : tensor.dtype === 'int32' ? 'int32_t' : undefined;
-    if (!ctype) throw new TinymlError('unsupported', `constant tensor '${tensor.name}' is ${tensor.dtype}; int8 code needs int8 weights and int32 biases`);
+    const { ctype, body } = weightLiteral(tensor);
     weightBytes += tensorBytes(tensor);
-    weightDecls.push(
-      `/* ${cComment(tensor.name)} [${tensor.shape.join(', ')}] */\nstatic const ${ctype} ${name}[${data.length}] TINYML_ALIGN(16) = {\n${arrayBody(
-        data,
-        ctype === 'int8_t' ? 20 : 8,
-        ctype === 'int32_t' ? cInt32 : String,
-      )}\n};`,
-    );
+    weightDecls.push(`/* ${cComment(tensor.name)} [${tensor.shape.join(', ')}] */\nstatic const ${ctype} ${name}[${Math.max(tensor.data.length, 1)}] TINYML_ALIGN(16) = {\n${body || '  0'}\n};`);
     emittedWeights.set(t, name);
     return name;
   };
 
-  const lowerOp = (op: Op, i: number): Lowered => {
-    const where = `layer ${i} '${op.name}' (${op.kind})`;
-    const L = `l${i}`;
-    const decls: string[] = [];
-    const body: string[] = [];
-    const x = op.inputs[0]!;
-    const y = op.outputs[0]!;
-    const xT = g.tensors[x]!;
-    const yT = g.tensors[y]!;
-    switch (op.kind) {
-      case 'Conv2D':
-      case 'DepthwiseConv2D': {
-        const xq = tensorQuant(g, x, where);
-        const yq = tensorQuant(g, y, where);
-        const w = op.inputs[1]!;
-        const b = op.inputs[2] ?? -1;
-        const wT = g.tensors[w]!;
-        const is = shape4(xT.shape, where);
-        const os = shape4(yT.shape, where);
-        const ws = shape4(wT.shape, where);
-        const outC = os[3];
-        const { mult, shift } = perChannelMultipliers(xq.scale, wT, yq.scale, outC);
-        const [lo, hi] = activationRange(op.activation, yq);
-        const padH = paddingBefore(op.padding, is[1], os[1], ws[1], op.strideH, op.dilationH);
-        const padW = paddingBefore(op.padding, is[2], os[2], ws[2], op.strideW, op.dilationW);
-        const dm = op.kind === 'DepthwiseConv2D' ? op.depthMultiplier || outC / is[3] : 1;
-        decls.push(
-          `static const tinyml_conv_params_t ${L}_p = { ${op.strideH}, ${op.strideW}, ${op.dilationH}, ${op.dilationW}, ${padH}, ${padW}, ${dm}, ${-xq.zeroPoint}, ${yq.zeroPoint}, ${lo}, ${hi} };`,
-          `static const tinyml_shape4_t ${L}_in = ${shapeLit(is)}, ${L}_w = ${shapeLit(ws)}, ${L}_out = ${shapeLit(os)};`,
-          `static const int32_t ${L}_mult[${outC}] = {\n${arrayBody(mult, 8, cInt32)}\n};`,
-          `static const int32_t ${L}_shift[${outC}] = {\n${arrayBody(shift, 16)}\n};`,
-        );
-        const fn = op.kind === 'Conv2D' ? 'conv2d_s8' : 'depthwise_conv2d_s8';
-        body.push(
-          `tinyml_${fn}(&${L}_p, ${L}_mult, ${L}_shift, &${L}_in, ${ptr(x)}, &${L}_w, ${weight(w)}, ${b >= 0 ? weight(b) : 'NULL'}, &${L}_out, ${ptr(y)});`,
-        );
-        return { decls, body, kernel: fn };
-      }
-      case 'FullyConnected': {
-        const xq = tensorQuant(g, x, where);
-        const yq = tensorQuant(g, y, where);
-        const w = op.inputs[1]!;
-        const b = op.inputs[2] ?? -1;
-        const wT = g.tensors[w]!;
-        const [units, inF] = [wT.shape[0]!, wT.shape[1]!];
-        const batches = elementCount(xT.shape) / inF;
-        const { mult, shift } = fullyConnectedMultipliers(xq.scale, wT, yq.scale, units);
-        const [lo, hi] = activationRange(op.activation, yq);
-        const wzp = (wT.quant?.scale.length ?? 0) > 1 ? 0 : (wT.quant?.zeroPoint[0] ?? 0);
-        decls.push(
-          `static const int32_t ${L}_mult[${units}] = {\n${arrayBody(mult, 8, cInt32)}\n};`,
-          `static const int32_t ${L}_shift[${units}] = {\n${arrayBody(shift, 16)}\n};`,
-        );
-        body.push(
-          `tinyml_fully_connected_s8(${-xq.zeroPoint}, ${-wzp}, ${yq.zeroPoint}, ${lo}, ${hi}, ${L}_mult, ${L}_shift, ${batches}, ${inF}, ${units}, ${ptr(x)}, ${weight(w)}, ${b >= 0 ? weight(b) : 'NULL'}, ${ptr(y)});`,
-        );
-        return { decls, body, kernel: 'fully_connected_s8' };
-      }
-      case 'AveragePool2D':
-      case 'MaxPool2D': {
-        const yq = tensorQuant(g, y, where);
-        tensorQuant(g, x, where);
-        const is = shape4(xT.shape, where);
-        const os = shape4(yT.shape, where);
-        const [lo, hi] = activationRange(op.activation, yq);
-        const padH = paddingBefore(op.padding, is[1], os[1], op.filterH, op.strideH, 1);
-        const padW = paddingBefore(op.padding, is[2], os[2], op.filterW, op.strideW, 1);
-        decls.push(
-          `static const tinyml_pool_params_t ${L}_p = { ${op.filterH}, ${op.filterW}, ${op.strideH}, ${op.strideW}, ${padH}, ${padW}, ${lo}, ${hi} };`,
-          `static const tinyml_shape4_t ${L}_in = ${shapeLit(is)}, ${L}_out = ${shapeLit(os)};`,
-        );
-        const fn = op.kind === 'AveragePool2D' ? 'avg_pool_s8' : 'max_pool_s8';
-        body.push(`tinyml_${fn}(&${L}_p, &${L}_in, ${ptr(x)}, &${L}_out, ${ptr(y)});`);
-        return { decls, body, kernel: fn };
-      }
-      case 'Mean': {
-        const xq = tensorQuant(g, x, where);
-        const yq = tensorQuant(g, y, where);
-        const rank = xT.shape.length;
-        let axes = op.axes;
-        if ((!axes || axes.length === 0) && op.inputs[1] !== undefined && op.inputs[1] >= 0) {
-          axes = Array.from(g.tensors[op.inputs[1]]!.data ?? []);
-        }
-        const norm = [...new Set(axes.map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
-        const reduced = [0, 0, 0, 0];
-        for (const a of norm) reduced[4 - rank + a] = 1;
-        const same = xq.scale === yq.scale && xq.zeroPoint === yq.zeroPoint;
-        const { scale, bias } = meanParams(xq, yq);
-        decls.push(
-          `static const tinyml_shape4_t ${L}_in = ${shapeLit(shape4(xT.shape, where))};`,
-          `static const int32_t ${L}_reduced[4] = {${reduced.join(', ')}};`,
-        );
-        body.push(`tinyml_mean_s8(${same ? 1 : 0}, ${cFloat(scale)}, ${cFloat(bias)}, ${yq.zeroPoint}, &${L}_in, ${L}_reduced, ${ptr(x)}, ${ptr(y)});`);
-        return { decls, body, kernel: 'mean_s8' };
-      }
-      case 'Reshape': {
-        if (buffers.aliasedReshapeOutputs.has(y)) {
-          body.push(`/* aliased: the output shares the input's arena bytes */`);
-          return { decls, body };
-        }
-        body.push(`tinyml_reshape_s8(${ptr(x)}, ${ptr(y)}, ${tensorBytes(yT)});`);
-        return { decls, body, kernel: 'reshape_s8' };
-      }
-      case 'Pad': {
-        tensorQuant(g, x, where);
-        const yq = tensorQuant(g, y, where);
-        const rank = xT.shape.length;
-        const before = op.paddings.map((p) => p[0]);
-        while (before.length < 4) before.unshift(0);
-        if (rank > 4) throw new TinymlError('unsupported', `${where}: Pad of rank ${rank}`);
-        decls.push(
-          `static const tinyml_shape4_t ${L}_in = ${shapeLit(shape4(xT.shape, where))}, ${L}_out = ${shapeLit(shape4(yT.shape, where))};`,
-          `static const int32_t ${L}_before[4] = {${before.join(', ')}};`,
-        );
-        body.push(`tinyml_pad_s8(&${L}_in, ${ptr(x)}, ${L}_before, &${L}_out, ${ptr(y)}, ${yq.zeroPoint});`);
-        return { decls, body, kernel: 'pad_s8' };
-      }
-      case 'Concatenation': {
-        const yq = tensorQuant(g, y, where);
-        const rank = yT.shape.length;
-        const axis = op.axis < 0 ? op.axis + rank : op.axis;
-        let outer = 1;
-        for (let k = 0; k < axis; k++) outer *= yT.shape[k]!;
-        const sizes: number[] = [];
-        const same: number[] = [];
-        const scales: number[] = [];
-        const biases: number[] = [];
-        // TFLite's ConcatenationWithScaling constants, in float32 as TFLite computes them.
-        const inverseOutScale = Math.fround(1 / yq.scale);
-        for (const t of op.inputs) {
-          const q = tensorQuant(g, t, where);
-          const scale = Math.fround(q.scale * inverseOutScale);
-          same.push(q.scale === yq.scale && q.zeroPoint === yq.zeroPoint ? 1 : 0);
-          scales.push(scale);
-          biases.push(Math.fround(-q.zeroPoint * scale));
-          sizes.push(tensorBytes(g.tensors[t]!) / outer);
-        }
-        const [lo, hi] = activationRange(op.activation, yq);
-        const n = op.inputs.length;
-        decls.push(
-          `static const int32_t ${L}_sizes[${n}] = {${sizes.join(', ')}}, ${L}_same[${n}] = {${same.join(', ')}};`,
-          `static const float ${L}_scales[${n}] = {${scales.map(cFloat).join(', ')}}, ${L}_biases[${n}] = {${biases.map(cFloat).join(', ')}};`,
-        );
-        body.push(`{`, `  const int8_t *const in[${n}] = {${op.inputs.map((t) => ptr(t)).join(', ')}};`);
-        body.push(`  tinyml_concat_s8(${n}, in, ${L}_sizes, ${L}_same, ${L}_scales, ${L}_biases, ${outer}, ${yq.zeroPoint}, ${lo}, ${hi}, ${ptr(y)});`, `}`);
-        return { decls, body, kernel: 'concat_s8' };
-      }
-      case 'Add':
-      case 'Mul': {
-        const a = op.inputs[0]!;
-        const b = op.inputs[1]!;
-        const aq = tensorQuant(g, a, where);
-        const bq = tensorQuant(g, b, where);
-        const yq = tensorQuant(g, y, where);
-        const [lo, hi] = activationRange(op.activation, yq);
-        const s1 = broadcastStrides(g.tensors[a]!.shape, yT.shape, where);
-        const s2 = broadcastStrides(g.tensors[b]!.shape, yT.shape, where);
-        decls.push(
-          `static const tinyml_shape4_t ${L}_out = ${shapeLit(shape4(yT.shape, where))};`,
-          `static const int32_t ${L}_s1[4] = {${s1.join(', ')}}, ${L}_s2[4] = {${s2.join(', ')}};`,
-        );
-        if (op.kind === 'Add') {
-          const p = addParams(aq, bq, yq);
-          decls.push(
-            `static const tinyml_add_params_t ${L}_p = { ${p.left_shift}, ${p.input1_offset}, ${cInt32(p.input1_multiplier)}, ${p.input1_shift}, ${p.input2_offset}, ${cInt32(p.input2_multiplier)}, ${p.input2_shift}, ${p.output_offset}, ${cInt32(p.output_multiplier)}, ${p.output_shift}, ${lo}, ${hi} };`,
-          );
-        } else {
-          const p = mulParams(aq, bq, yq);
-          decls.push(
-            `static const tinyml_mul_params_t ${L}_p = { ${p.input1_offset}, ${p.input2_offset}, ${p.output_offset}, ${cInt32(p.output_multiplier)}, ${p.output_shift}, ${lo}, ${hi} };`,
-          );
-        }
-        const fn = op.kind === 'Add' ? 'add_s8' : 'mul_s8';
-        body.push(`tinyml_${fn}(&${L}_p, &${L}_out, ${L}_s1, ${ptr(a)}, ${L}_s2, ${ptr(b)}, ${ptr(y)});`);
-        return { decls, body, kernel: fn };
-      }
-      case 'Softmax': {
-        const xq = tensorQuant(g, x, where);
-        const yq = tensorQuant(g, y, where);
-        if (Math.fround(yq.scale) !== Math.fround(1 / 256) || yq.zeroPoint !== -128) {
-          throw new TinymlError('unsupported', `${where}: int8 Softmax needs output scale 1/256 and zero point -128 (TFLite's requirement); found ${yq.scale}/${yq.zeroPoint}`);
-        }
-        const depth = xT.shape[xT.shape.length - 1]!;
-        const rows = elementCount(xT.shape) / depth;
-        const p = softmaxParams(op.beta, xq.scale);
-        body.push(`tinyml_softmax_s8(${cInt32(p.multiplier)}, ${p.leftShift}, ${p.diffMin}, ${rows}, ${depth}, ${ptr(x)}, ${ptr(y)});`);
-        return { decls, body, kernel: 'softmax_s8' };
-      }
-      case 'Logistic':
-      case 'Tanh':
-      case 'Relu':
-      case 'Relu6':
-      case 'Quantize': {
-        const table = elementwiseTable(g, op, opts.runGraph, where);
-        decls.push(`static const int8_t ${L}_table[256] = {\n${arrayBody(table, 16)}\n};`);
-        body.push(`tinyml_lut_s8(${L}_table, ${ptr(x)}, ${ptr(y)}, ${elementCount(yT.shape)});`);
-        return { decls, body, kernel: 'lut_s8' };
-      }
-      case 'Dequantize':
-        throw new TinymlError(
-          'unsupported',
-          `${where}: Dequantize inside the graph produces float32; int8 firmware only strips it at the model output`,
-        );
-    }
+  const ptr = (t: number): string => {
+    const tensor = g.tensors[t]!;
+    const ct = cType(tensor.dtype);
+    const outK = outputIndex.get(t);
+    if (outK !== undefined) return `((${ct} *)outputs[${outK}])`;
+    const inK = inputIndex.get(t);
+    if (inK !== undefined) return `((const ${ct} *)inputs[${inK}])`;
+    const h = buffers.homes[t];
+    if (!h) throw new Error(`tensor ${t} '${tensor.name}' has no home in the memory plan`);
+    if (h.kind === 'const') return weight(t);
+    if (h.kind !== 'arena') throw new Error(`tensor ${t} '${tensor.name}' is planned as ${h.kind}`);
+    const off = plan.placements[h.request]!.offset;
+    return ct === 'int8_t' ? `(tinyml_arena + ${off})` : `((${ct} *)(tinyml_arena + ${off}))`;
   };
 
-  const lowered = g.ops.map((op, i) => lowerOp(op, i));
-  for (const l of lowered) if (l.kernel) kernels.add(l.kernel);
+  const layerDecls: string[] = [];
+  const invokeBody: string[] = [];
+  g.ops.forEach((op, i) => {
+    const def = opDef(op);
+    const body: string[] = [];
+    const ctx: EmitContext = {
+      g,
+      index: i,
+      prefix: `l${i}`,
+      where: `layer ${i} '${op.name}' (${op.kind})`,
+      kernelSet: opts.kernelSet,
+      ptr,
+      weight,
+      scratch: () => {
+        const r = buffers.scratch[i];
+        if (r === undefined) throw new Error(`layer ${i} '${op.name}' asks for scratch it did not size (scratchBytes)`);
+        return `(tinyml_arena + ${plan.placements[r]!.offset})`;
+      },
+      decl: (...lines) => layerDecls.push(...lines),
+      call: (...lines) => body.push(...lines),
+    };
+    for (const k of def.emitC(ctx, op, opts.prepared[i])) kernels.add(k);
+    invokeBody.push(`  /* ${i}: ${cComment(op.name)} (${op.kind}) */`, `  TINYML_LAYER_BEGIN(${i});`);
+    for (const line of body) invokeBody.push(`  ${line}`);
+    invokeBody.push(`  TINYML_LAYER_END(${i});`);
+  });
 
   const numLayers = g.ops.length;
   const arenaAlloc = Math.max(plan.arenaBytes, 1);
-  const inBytes = tensorBytes(inT);
-  const outBytes = tensorBytes(outT);
-  const dims = (t: Tensor) => {
-    const s = [...t.shape];
-    while (s.length < 4) s.push(1);
-    return s;
-  };
+  const ioDefines = (label: 'INPUT' | 'OUTPUT', layout: IoLayout): string =>
+    layout.tensors
+      .map((io, k) => {
+        const t = g.tensors[io.tensor]!;
+        return `#define TINYML_${label}${k}_BYTES ${io.bytes}\n#define TINYML_${label}${k}_OFFSET ${io.offset}\n#define TINYML_${label}${k}_TYPE ${cType(t.dtype)}`;
+      })
+      .join('\n');
   const headerGuard = 'TINYML_MODEL_H';
   const modelH = `/*
- * ${cComment(g.name)}: int8 model compiled by tinyml (model hash ${opts.modelHash}).
+ * ${cComment(g.name)}: quantized model compiled by tinyml (model hash ${opts.modelHash}).
  *
- * How to call it:
+ * How to call it (one input, one output):
  *
- *   int8_t in[TINYML_INPUT_BYTES], out[TINYML_OUTPUT_BYTES];
- *   // quantize sensor data: q = round(x / tinyml_input_scale()) + tinyml_input_zero_point()
+ *   TINYML_INPUT0_TYPE in[TINYML_INPUT0_BYTES / sizeof(TINYML_INPUT0_TYPE)];
+ *   TINYML_OUTPUT0_TYPE out[TINYML_OUTPUT0_BYTES / sizeof(TINYML_OUTPUT0_TYPE)];
+ *   // quantize sensor data: q = round(x / tinyml_input_scale(0)) + tinyml_input_zero_point(0)
  *   if (tinyml_invoke(in, out) == 0) {
- *     // dequantize: y = (out[i] - tinyml_output_zero_point()) * tinyml_output_scale()
+ *     // dequantize: y = (out[i] - tinyml_output_zero_point(0)) * tinyml_output_scale(0)
  *   }
  *
- * - tinyml_invoke() returns 0 on success, -1 for a NULL buffer, -2 when the arena guard
+ * - Several inputs or outputs: tinyml_invoke_tensors(inputs, outputs) takes one pointer per
+ *   tensor (in model order); tinyml_invoke(in, out) takes them packed back to back, tensor k at
+ *   byte TINYML_INPUTk_OFFSET / TINYML_OUTPUTk_OFFSET (multiples of ${IO_ALIGNMENT}), in buffers of
+ *   TINYML_INPUT_BYTES / TINYML_OUTPUT_BYTES aligned to ${IO_ALIGNMENT} bytes.
+ * - tinyml_invoke*() return 0 on success, -1 for a NULL buffer, -2 when the arena guard
  *   (compiled in with -DTINYML_ARENA_GUARD) finds the arena overrun.
  * - The input and output buffers are the caller's; they are not part of the arena and may
- *   be anywhere in RAM. The arena (TINYML_ARENA_BYTES, exact) is a static array in model.c.
- * - No malloc, no floating point at run time; the scale accessors only return constants.
- * - Not re-entrant: one invocation at a time (the arena is shared).
+ *   be anywhere in RAM. The arena (TINYML_ARENA_BYTES, exact: activations and kernel scratch)
+ *   is a static array in model.c.
+ * - No malloc. Not re-entrant: one invocation at a time (the arena is shared).
  * - Per-layer timing: tinyml_set_layer_hook(f) makes tinyml_invoke() call f(layer, 0) before
  *   and f(layer, 1) after each of the TINYML_NUM_LAYERS layers (names: tinyml_layer_name()).
  */
@@ -409,24 +211,42 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
 extern "C" {
 #endif
 
-#define TINYML_INPUT_BYTES ${inBytes}
-#define TINYML_OUTPUT_BYTES ${outBytes}
+#define TINYML_NUM_INPUTS ${g.inputs.length}
+#define TINYML_NUM_OUTPUTS ${g.outputs.length}
+#define TINYML_INPUT_BYTES ${inLayout.bytes}
+#define TINYML_OUTPUT_BYTES ${outLayout.bytes}
+#define TINYML_IO_ALIGNMENT ${IO_ALIGNMENT}
+${ioDefines('INPUT', inLayout)}
+${ioDefines('OUTPUT', outLayout)}
 #define TINYML_ARENA_BYTES ${plan.arenaBytes}
 #define TINYML_NUM_LAYERS ${numLayers}
 
-int tinyml_invoke(const int8_t *input, int8_t *output);
+/* Element types of inputs and outputs (tinyml_input_type / tinyml_output_type). */
+enum { TINYML_DTYPE_INT8 = 1, TINYML_DTYPE_INT16 = 2, TINYML_DTYPE_INT32 = 3, TINYML_DTYPE_INT64 = 4, TINYML_DTYPE_UINT8 = 5, TINYML_DTYPE_BOOL = 6, TINYML_DTYPE_FLOAT32 = 7, TINYML_DTYPE_FLOAT16 = 8 };
+
+int tinyml_invoke(const void *input, void *output);
+int tinyml_invoke_tensors(const void *const *inputs, void *const *outputs);
 
 const char *tinyml_model_name(void);
 /* Hex of the first 8 bytes of the SHA-256 of the model's canonical form. */
 const char *tinyml_model_hash(void);
 
-float tinyml_input_scale(void);
-int32_t tinyml_input_zero_point(void);
-float tinyml_output_scale(void);
-int32_t tinyml_output_zero_point(void);
-/* Fill dims[4] (NHWC; trailing 1s for lower ranks) and return the tensor's rank. */
-int tinyml_input_dims(int32_t *dims);
-int tinyml_output_dims(int32_t *dims);
+/* Quantization, type and shape of input / output k (0 for out-of-range k). */
+float tinyml_input_scale(int k);
+int32_t tinyml_input_zero_point(int k);
+int tinyml_input_type(int k);
+float tinyml_output_scale(int k);
+int32_t tinyml_output_zero_point(int k);
+int tinyml_output_type(int k);
+/* Fill dims[4] (trailing 1s for lower ranks) and return the tensor's rank (-1 out of range). */
+int tinyml_input_dims(int k, int32_t *dims);
+int tinyml_output_dims(int k, int32_t *dims);
+/* Byte offset of input / output k in the packed buffers of tinyml_invoke(). */
+uint32_t tinyml_input_offset(int k);
+uint32_t tinyml_output_offset(int k);
+/* Elements of input / output k. */
+uint32_t tinyml_input_count(int k);
+uint32_t tinyml_output_count(int k);
 
 typedef void (*tinyml_layer_hook_t)(int layer, int phase /* 0 start, 1 end */);
 void tinyml_set_layer_hook(tinyml_layer_hook_t hook);
@@ -444,14 +264,38 @@ const char *tinyml_layer_name(int layer);
     .split('\n')
     .map((l) => ` *   ${cComment(l)}`.trimEnd())
     .join('\n');
-  const invokeBody: string[] = [];
-  lowered.forEach((l, i) => {
-    invokeBody.push(`  /* ${i}: ${cComment(g.ops[i]!.name)} (${g.ops[i]!.kind}) */`);
-    invokeBody.push(`  TINYML_LAYER_BEGIN(${i});`);
-    for (const line of l.body) invokeBody.push(`  ${line}`);
-    invokeBody.push(`  TINYML_LAYER_END(${i});`);
-  });
-  const layerDecls = lowered.flatMap((l) => l.decls);
+  const q = (t: number) => ({ scale: g.tensors[t]!.quant?.scale[0] ?? 0, zeroPoint: g.tensors[t]!.quant?.zeroPoint[0] ?? 0 });
+  const dims4 = (t: number) => {
+    const s = [...g.tensors[t]!.shape];
+    while (s.length < 4) s.push(1);
+    return s;
+  };
+  const ioTables = (label: 'in' | 'out', tensors: readonly number[]): string => {
+    const n = Math.max(tensors.length, 1);
+    const dims = tensors.map((t) => dims4(t).slice(0, 4));
+    const maxRank = 4;
+    return [
+      `static const float tinyml_${label}_scale[${n}] = {${tensors.map((t) => cFloat(q(t).scale)).join(', ') || '0'}};`,
+      `static const int32_t tinyml_${label}_zp[${n}] = {${tensors.map((t) => q(t).zeroPoint).join(', ') || '0'}};`,
+      `static const int32_t tinyml_${label}_type[${n}] = {${tensors.map((t) => dtypeId(g.tensors[t]!.dtype)).join(', ') || '0'}};`,
+      `static const int32_t tinyml_${label}_rank[${n}] = {${tensors.map((t) => g.tensors[t]!.shape.length).join(', ') || '0'}};`,
+      `static const int32_t tinyml_${label}_dims[${n}][${maxRank}] = {${dims.map((d) => `{${[...d, ...new Array(maxRank - d.length).fill(1)].join(', ')}}`).join(', ') || '{0}'}};`,
+      `static const uint32_t tinyml_${label}_offset[${n}] = {${(label === 'in' ? inLayout : outLayout).tensors.map((io) => io.offset).join(', ') || '0'}};`,
+      `static const uint32_t tinyml_${label}_count[${n}] = {${tensors.map((t) => elementCount(g.tensors[t]!.shape)).join(', ') || '0'}};`,
+    ].join('\n');
+  };
+  const accessors = (label: 'in' | 'out', name: 'input' | 'output', count: number): string => `float tinyml_${name}_scale(int k) { return k >= 0 && k < ${count} ? tinyml_${label}_scale[k] : 0.0f; }
+int32_t tinyml_${name}_zero_point(int k) { return k >= 0 && k < ${count} ? tinyml_${label}_zp[k] : 0; }
+int tinyml_${name}_type(int k) { return k >= 0 && k < ${count} ? (int)tinyml_${label}_type[k] : 0; }
+int tinyml_${name}_dims(int k, int32_t *dims) {
+  int i;
+  if (k < 0 || k >= ${count}) return -1;
+  for (i = 0; i < 4; ++i) dims[i] = tinyml_${label}_dims[k][i];
+  return (int)tinyml_${label}_rank[k];
+}
+uint32_t tinyml_${name}_offset(int k) { return k >= 0 && k < ${count} ? tinyml_${label}_offset[k] : 0u; }
+uint32_t tinyml_${name}_count(int k) { return k >= 0 && k < ${count} ? tinyml_${label}_count[k] : 0u; }`;
+
   const modelC = `/*
  * ${cComment(g.name)} (model hash ${opts.modelHash}), compiled by tinyml.
  * Kernels: ${[...kernels].sort().join(', ')}.
@@ -489,27 +333,13 @@ static const char *const tinyml_layer_names[${Math.max(numLayers, 1)}] = {
 ${g.ops.length ? g.ops.map((op) => `  ${cString(op.name)}`).join(',\n') : '  ""'}
 };
 
-static const int32_t tinyml_in_dims[4] = {${dims(inT).join(', ')}};
-static const int32_t tinyml_out_dims[4] = {${dims(outT).join(', ')}};
+${ioTables('in', g.inputs)}
+${ioTables('out', g.outputs)}
 
 const char *tinyml_model_name(void) { return ${cString(g.name)}; }
 const char *tinyml_model_hash(void) { return "${opts.modelHash}"; }
-float tinyml_input_scale(void) { return ${cFloat(inQ.scale)}; }
-int32_t tinyml_input_zero_point(void) { return ${inQ.zeroPoint}; }
-float tinyml_output_scale(void) { return ${cFloat(outQ.scale)}; }
-int32_t tinyml_output_zero_point(void) { return ${outQ.zeroPoint}; }
-
-int tinyml_input_dims(int32_t *dims) {
-  int i;
-  for (i = 0; i < 4; ++i) dims[i] = tinyml_in_dims[i];
-  return ${inT.shape.length};
-}
-
-int tinyml_output_dims(int32_t *dims) {
-  int i;
-  for (i = 0; i < 4; ++i) dims[i] = tinyml_out_dims[i];
-  return ${outT.shape.length};
-}
+${accessors('in', 'input', g.inputs.length)}
+${accessors('out', 'output', g.outputs.length)}
 
 void tinyml_set_layer_hook(tinyml_layer_hook_t hook) { tinyml_hook = hook; }
 
@@ -518,7 +348,8 @@ const char *tinyml_layer_name(int layer) {
   return tinyml_layer_names[layer];
 }
 
-int tinyml_invoke(const int8_t *input, int8_t *output) {
+int tinyml_invoke_tensors(const void *const *inputs, void *const *outputs) {
+  int k;
 #ifdef TINYML_ARENA_GUARD
   int g;
   for (g = 0; g < TINYML_GUARD_BYTES; ++g) {
@@ -526,7 +357,9 @@ int tinyml_invoke(const int8_t *input, int8_t *output) {
     tinyml_arena_storage[TINYML_GUARD_BYTES + TINYML_ARENA_ALLOC + g] = (int8_t)(0x3c ^ g);
   }
 #endif
-  if (input == NULL || output == NULL) return -1;
+  if (inputs == NULL || outputs == NULL) return -1;
+  for (k = 0; k < TINYML_NUM_INPUTS; ++k) if (inputs[k] == NULL) return -1;
+  for (k = 0; k < TINYML_NUM_OUTPUTS; ++k) if (outputs[k] == NULL) return -1;
   (void)tinyml_arena; /* a model may keep every tensor in the caller's buffers */
 ${invokeBody.join('\n')}
 #ifdef TINYML_ARENA_GUARD
@@ -537,31 +370,17 @@ ${invokeBody.join('\n')}
 #endif
   return 0;
 }
+
+int tinyml_invoke(const void *input, void *output) {
+  const void *inputs[${Math.max(g.inputs.length, 1)}];
+  void *outputs[${Math.max(g.outputs.length, 1)}];
+  int k;
+  if (input == NULL || output == NULL) return -1;
+  for (k = 0; k < TINYML_NUM_INPUTS; ++k) inputs[k] = (const uint8_t *)input + tinyml_in_offset[k];
+  for (k = 0; k < TINYML_NUM_OUTPUTS; ++k) outputs[k] = (uint8_t *)output + tinyml_out_offset[k];
+  return tinyml_invoke_tensors(inputs, outputs);
+}
 `;
   return { modelH, modelC, kernels: [...kernels].sort(), weightBytes };
 }
 
-/** The 256-entry table of an elementwise int8 op, from the reference interpreter. */
-export function elementwiseTable(g: Graph, op: Op, runGraph: RunGraph, where: string): Int8Array {
-  const x = g.tensors[op.inputs[0]!]!;
-  const y = g.tensors[op.outputs[0]!]!;
-  tensorQuant(g, op.inputs[0]!, where);
-  tensorQuant(g, op.outputs[0]!, where);
-  const mini: Graph = {
-    name: `${g.name}/${op.name}`,
-    tensors: [
-      { name: x.name, shape: [256], dtype: 'int8', quant: x.quant! },
-      { name: y.name, shape: [256], dtype: 'int8', quant: y.quant! },
-    ],
-    ops: [{ ...op, inputs: [0], outputs: [1] } as Op],
-    inputs: [0],
-    outputs: [1],
-  };
-  const values = new Int8Array(256);
-  for (let i = 0; i < 256; i++) values[i] = i - 128;
-  const [out] = runGraph(mini, [values]);
-  if (!(out instanceof Int8Array) || out.length !== 256) throw new Error(`${where}: reference returned no int8 table`);
-  return out;
-}
-
-export const LUT_OP_KINDS = LUT_OPS;

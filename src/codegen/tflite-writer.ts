@@ -10,70 +10,65 @@
  *      QUANTIZE = 114 fits, so both hold 114) and the op version TFLite requires for the dtype;
  *   3. tensors with shape, type, buffer, name and quantization (float32 scales, int64 zero points,
  *      quantized_dimension = the per-channel axis);
- *   4. operators with their builtin options; MEAN and PAD need their axes/paddings as a constant
+ *   4. operators with their builtin options, from each op's definition (src/ops/, `tflite.write`:
+ *      version, options record, operands); MEAN and PAD need their axes/paddings as a constant
  *      int32 input in TFLite, so an IR op without that input gets one appended as a new tensor;
  *   5. one subgraph "main", the model table, finished with the identifier.
- * The graph is validated first (src/ir/validate.ts). Only field values the importer reads are
+ * The graph is validated first (src/ops/validate.ts). Only field values the importer reads are
  * written, so import(write(g)) equals g for graphs the importer produced.
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { Builder } from 'flatbuffers';
 import { TinymlError } from '../errors.js';
-import type { Activation, Graph, Op, Padding, Tensor } from '../ir/graph.js';
-import { validateGraph } from '../ir/validate.js';
+import type { Graph, Op, Tensor } from '../ir/graph.js';
+import { opDef } from '../ops/registry.js';
 import {
-  ActivationCode,
-  BuiltinOperator,
-  BuiltinOptionsType,
-  PaddingCode,
+  builtinCode,
+  OPTION_TABLES,
+  optionsTypeOf,
+  PLACEHOLDER_FOR_GREATER_OP_CODES,
   TensorType,
   TFLITE_IDENTIFIER,
   TFLITE_SCHEMA_VERSION,
-} from '../importers/tflite-schema.js';
-
-/** Builtin code, and op versions for float and int8 operands (as TFLite's converter assigns them). */
-const OP_CODES: Record<Op['kind'], { code: number; floatVersion: number; int8Version: number }> = {
-  Conv2D: { code: BuiltinOperator.CONV_2D, floatVersion: 1, int8Version: 3 },
-  DepthwiseConv2D: { code: BuiltinOperator.DEPTHWISE_CONV_2D, floatVersion: 1, int8Version: 3 },
-  FullyConnected: { code: BuiltinOperator.FULLY_CONNECTED, floatVersion: 1, int8Version: 4 },
-  AveragePool2D: { code: BuiltinOperator.AVERAGE_POOL_2D, floatVersion: 1, int8Version: 2 },
-  MaxPool2D: { code: BuiltinOperator.MAX_POOL_2D, floatVersion: 1, int8Version: 2 },
-  Mean: { code: BuiltinOperator.MEAN, floatVersion: 1, int8Version: 2 },
-  Reshape: { code: BuiltinOperator.RESHAPE, floatVersion: 1, int8Version: 1 },
-  Pad: { code: BuiltinOperator.PAD, floatVersion: 1, int8Version: 2 },
-  Concatenation: { code: BuiltinOperator.CONCATENATION, floatVersion: 1, int8Version: 2 },
-  Add: { code: BuiltinOperator.ADD, floatVersion: 1, int8Version: 2 },
-  Mul: { code: BuiltinOperator.MUL, floatVersion: 1, int8Version: 2 },
-  Softmax: { code: BuiltinOperator.SOFTMAX, floatVersion: 1, int8Version: 2 },
-  Logistic: { code: BuiltinOperator.LOGISTIC, floatVersion: 1, int8Version: 2 },
-  Tanh: { code: BuiltinOperator.TANH, floatVersion: 1, int8Version: 2 },
-  Relu: { code: BuiltinOperator.RELU, floatVersion: 1, int8Version: 2 },
-  Relu6: { code: BuiltinOperator.RELU6, floatVersion: 1, int8Version: 2 },
-  Quantize: { code: BuiltinOperator.QUANTIZE, floatVersion: 1, int8Version: 2 },
-  Dequantize: { code: BuiltinOperator.DEQUANTIZE, floatVersion: 1, int8Version: 2 },
-};
-
-const ACTIVATION_CODES: Record<Activation, number> = {
-  none: ActivationCode.NONE,
-  relu: ActivationCode.RELU,
-  relu_n1_to_1: ActivationCode.RELU_N1_TO_1,
-  relu6: ActivationCode.RELU6,
-  tanh: ActivationCode.TANH,
-};
-
-const paddingCode = (p: Padding): number => (p === 'same' ? PaddingCode.SAME : PaddingCode.VALID);
+  type OptionRecord,
+} from '../ops/tflite-codes.js';
+import { validateGraph } from '../ops/validate.js';
 
 function tensorType(t: Tensor): number {
-  return t.dtype === 'float32' ? TensorType.FLOAT32 : t.dtype === 'int8' ? TensorType.INT8 : TensorType.INT32;
+  switch (t.dtype) {
+    case 'float32':
+      return TensorType.FLOAT32;
+    case 'int8':
+      return TensorType.INT8;
+    case 'int16':
+      return TensorType.INT16;
+    case 'int32':
+      return TensorType.INT32;
+    case 'int64':
+      return TensorType.INT64;
+    case 'uint8':
+      return TensorType.UINT8;
+    case 'bool':
+      return TensorType.BOOL;
+    case 'float16':
+      return TensorType.FLOAT16;
+    case 'resource':
+      return TensorType.RESOURCE;
+    case 'opaque':
+      throw new TinymlError('unsupported', `tensor '${t.name}' has type ${t.sourceType ?? 'opaque'}, which tinyml does not write`);
+  }
 }
 
 function dataBytes(t: Tensor): Uint8Array {
   const d = t.data!;
-  if (d instanceof Int8Array) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-  const out = new Uint8Array(d.length * 4);
+  if (d instanceof Int8Array || d instanceof Uint8Array) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  const out = new Uint8Array(d.byteLength);
   const dv = new DataView(out.buffer);
   if (d instanceof Float32Array) for (let i = 0; i < d.length; i++) dv.setFloat32(4 * i, d[i]!, true);
-  else for (let i = 0; i < d.length; i++) dv.setInt32(4 * i, d[i]!, true);
+  else if (d instanceof Int32Array) for (let i = 0; i < d.length; i++) dv.setInt32(4 * i, d[i]!, true);
+  else if (d instanceof Int16Array) for (let i = 0; i < d.length; i++) dv.setInt16(2 * i, d[i]!, true);
+  else if (d instanceof Uint16Array) for (let i = 0; i < d.length; i++) dv.setUint16(2 * i, d[i]!, true);
+  else for (let i = 0; i < d.length; i++) dv.setBigInt64(8 * i, BigInt(d[i]!), true);
   return out;
 }
 
@@ -83,107 +78,68 @@ function int32Vector(b: Builder, xs: readonly number[]): number {
   return b.endVector();
 }
 
-/** The op's options table and its union type; -1/0 when the op has none. */
-function writeOptions(b: Builder, op: Op): { type: number; offset: number } {
-  const table = (type: number, fill: () => void): { type: number; offset: number } => {
-    // Child vectors must be created before startObject, so `fill` only adds scalar/offset fields.
-    fill();
-    return { type, offset: b.endObject() };
-  };
-  switch (op.kind) {
-    case 'Conv2D':
-      b.startObject(6);
-      return table(BuiltinOptionsType.Conv2DOptions, () => {
-        b.addFieldInt8(0, paddingCode(op.padding), 0);
-        b.addFieldInt32(1, op.strideW, 0);
-        b.addFieldInt32(2, op.strideH, 0);
-        b.addFieldInt8(3, ACTIVATION_CODES[op.activation], 0);
-        b.addFieldInt32(4, op.dilationW, 1);
-        b.addFieldInt32(5, op.dilationH, 1);
-      });
-    case 'DepthwiseConv2D':
-      b.startObject(7);
-      return table(BuiltinOptionsType.DepthwiseConv2DOptions, () => {
-        b.addFieldInt8(0, paddingCode(op.padding), 0);
-        b.addFieldInt32(1, op.strideW, 0);
-        b.addFieldInt32(2, op.strideH, 0);
-        b.addFieldInt32(3, op.depthMultiplier, 0);
-        b.addFieldInt8(4, ACTIVATION_CODES[op.activation], 0);
-        b.addFieldInt32(5, op.dilationW, 1);
-        b.addFieldInt32(6, op.dilationH, 1);
-      });
-    case 'FullyConnected':
-      b.startObject(3);
-      return table(BuiltinOptionsType.FullyConnectedOptions, () => {
-        b.addFieldInt8(0, ACTIVATION_CODES[op.activation], 0);
-        b.addFieldInt8(2, op.keepNumDims ? 1 : 0, 0);
-      });
-    case 'AveragePool2D':
-    case 'MaxPool2D':
-      b.startObject(6);
-      return table(BuiltinOptionsType.Pool2DOptions, () => {
-        b.addFieldInt8(0, paddingCode(op.padding), 0);
-        b.addFieldInt32(1, op.strideW, 0);
-        b.addFieldInt32(2, op.strideH, 0);
-        b.addFieldInt32(3, op.filterW, 0);
-        b.addFieldInt32(4, op.filterH, 0);
-        b.addFieldInt8(5, ACTIVATION_CODES[op.activation], 0);
-      });
-    case 'Mean':
-      b.startObject(1);
-      return table(BuiltinOptionsType.ReducerOptions, () => b.addFieldInt8(0, op.keepDims ? 1 : 0, 0));
-    case 'Reshape': {
-      const shape = int32Vector(b, op.newShape);
-      b.startObject(1);
-      return table(BuiltinOptionsType.ReshapeOptions, () => b.addFieldOffset(0, shape, 0));
-    }
-    case 'Pad':
-      b.startObject(0);
-      return table(BuiltinOptionsType.PadOptions, () => {});
-    case 'Concatenation':
-      b.startObject(2);
-      return table(BuiltinOptionsType.ConcatenationOptions, () => {
-        b.addFieldInt32(0, op.axis, 0);
-        b.addFieldInt8(1, ACTIVATION_CODES[op.activation], 0);
-      });
-    case 'Add':
-    case 'Mul':
-      b.startObject(1);
-      return table(op.kind === 'Add' ? BuiltinOptionsType.AddOptions : BuiltinOptionsType.MulOptions, () =>
-        b.addFieldInt8(0, ACTIVATION_CODES[op.activation], 0),
-      );
-    case 'Softmax':
-      b.startObject(1);
-      return table(BuiltinOptionsType.SoftmaxOptions, () => b.addFieldFloat32(0, op.beta, 0));
-    case 'Quantize':
-      b.startObject(0);
-      return table(BuiltinOptionsType.QuantizeOptions, () => {});
-    case 'Dequantize':
-      b.startObject(0);
-      return table(BuiltinOptionsType.DequantizeOptions, () => {});
-    case 'Logistic':
-    case 'Tanh':
-    case 'Relu':
-    case 'Relu6':
-      return { type: BuiltinOptionsType.NONE, offset: 0 };
+/** Writes an options table from its field layout (src/ops/tflite-codes.ts); returns its offset. */
+function writeOptionsTable(b: Builder, table: string, values: OptionRecord): number {
+  const fields = OPTION_TABLES[table];
+  if (!fields) throw new Error(`no field layout for TFLite options table ${table}`);
+  // Vectors and strings are children: they must be created before the table starts.
+  const children = new Map<string, number>();
+  for (const f of fields) {
+    const v = values[f.name];
+    if (v === undefined) continue;
+    if (f.type === 'i32[]') children.set(f.name, int32Vector(b, v as number[]));
+    if (f.type === 'string') children.set(f.name, b.createString(v as string));
   }
+  b.startObject(fields.reduce((m, f) => Math.max(m, f.id + 1), 0));
+  for (const f of fields) {
+    const v = values[f.name];
+    if (v === undefined) continue;
+    const dflt = typeof f.default === 'boolean' ? (f.default ? 1 : 0) : (f.default ?? 0);
+    switch (f.type) {
+      case 'bool':
+        b.addFieldInt8(f.id, v ? 1 : 0, dflt);
+        break;
+      case 'i8':
+        b.addFieldInt8(f.id, v as number, dflt);
+        break;
+      case 'u8':
+        b.addFieldInt8(f.id, v as number, dflt);
+        break;
+      case 'i32':
+      case 'u32':
+        b.addFieldInt32(f.id, v as number, dflt);
+        break;
+      case 'f32':
+        b.addFieldFloat32(f.id, v as number, dflt);
+        break;
+      case 'i64':
+        b.addFieldInt64(f.id, BigInt(v as number), BigInt(dflt));
+        break;
+      case 'i32[]':
+      case 'string':
+        b.addFieldOffset(f.id, children.get(f.name)!, 0);
+        break;
+    }
+  }
+  return b.endObject();
 }
 
 /** Serializes `graph` as a .tflite file. Throws TinymlError for graphs that are not well-formed. */
 export function writeTflite(graph: Graph): Uint8Array {
   validateGraph(graph);
-  // Work on shallow copies: MEAN/PAD may need an extra constant operand appended.
+  // Each op's definition gives its version, options and operands (an attribute the file
+  // stores as a constant operand, like MEAN's axes, is appended as a new tensor).
   const tensors: Tensor[] = [...graph.tensors];
-  const ops: Op[] = graph.ops.map((op) => {
-    if (op.kind === 'Mean' && op.inputs.length < 2) {
-      tensors.push({ name: `${op.name}/axes`, shape: [op.axes.length], dtype: 'int32', data: Int32Array.from(op.axes) });
-      return { ...op, inputs: [op.inputs[0]!, tensors.length - 1] };
-    }
-    if (op.kind === 'Pad' && op.inputs.length < 2) {
-      tensors.push({ name: `${op.name}/paddings`, shape: [op.paddings.length, 2], dtype: 'int32', data: Int32Array.from(op.paddings.flat()) });
-      return { ...op, inputs: [op.inputs[0]!, tensors.length - 1] };
-    }
-    return op;
+  const written = graph.ops.map((op) => {
+    const def = opDef(op);
+    const w = def.tflite.write(op, {
+      g: graph,
+      addConstant: (t) => {
+        tensors.push(t);
+        return tensors.length - 1;
+      },
+    });
+    return { op: { ...op, inputs: w.inputs ?? op.inputs } as Op, code: builtinCode(def.tflite.builtin), version: w.version, table: def.tflite.options, options: w.options };
   });
 
   const b = new Builder(1024 + tensors.reduce((s, t) => s + (t.data ? t.data.byteLength + 16 : 0), 0));
@@ -211,17 +167,14 @@ export function writeTflite(graph: Graph): Uint8Array {
   // 2. operator codes
   const codeIndex = new Map<string, number>();
   const codeOffsets: number[] = [];
-  const opCodeIndex = ops.map((op) => {
-    const spec = OP_CODES[op.kind];
-    const int8 = op.inputs.some((ti) => ti >= 0 && tensors[ti]!.dtype === 'int8') || op.outputs.some((ti) => tensors[ti]!.dtype === 'int8');
-    const version = int8 ? spec.int8Version : spec.floatVersion;
-    const key = `${spec.code}:${version}`;
+  const opCodeIndex = written.map(({ code, version }) => {
+    const key = `${code}:${version}`;
     let idx = codeIndex.get(key);
     if (idx === undefined) {
       b.startObject(4);
-      b.addFieldInt8(0, Math.min(spec.code, BuiltinOperator.PLACEHOLDER_FOR_GREATER_OP_CODES), 0);
+      b.addFieldInt8(0, Math.min(code, PLACEHOLDER_FOR_GREATER_OP_CODES), 0);
       b.addFieldInt32(2, version, 1);
-      b.addFieldInt32(3, spec.code, 0);
+      b.addFieldInt32(3, code, 0);
       idx = codeOffsets.length;
       codeOffsets.push(b.endObject());
       codeIndex.set(key, idx);
@@ -258,17 +211,17 @@ export function writeTflite(graph: Graph): Uint8Array {
   });
 
   // 4. operators
-  const opOffsets = ops.map((op, i) => {
-    const inputs = int32Vector(b, op.inputs);
-    const outputs = int32Vector(b, op.outputs);
-    const options = writeOptions(b, op);
+  const opOffsets = written.map((w, i) => {
+    const inputs = int32Vector(b, w.op.inputs);
+    const outputs = int32Vector(b, w.op.outputs);
+    const options = w.table && w.options ? writeOptionsTable(b, w.table, w.options) : 0;
     b.startObject(5);
     b.addFieldInt32(0, opCodeIndex[i]!, 0);
     b.addFieldOffset(1, inputs, 0);
     b.addFieldOffset(2, outputs, 0);
-    if (options.offset) {
-      b.addFieldInt8(3, options.type, 0);
-      b.addFieldOffset(4, options.offset, 0);
+    if (options) {
+      b.addFieldInt8(3, optionsTypeOf(w.table!), 0);
+      b.addFieldOffset(4, options, 0);
     }
     return b.endObject();
   });

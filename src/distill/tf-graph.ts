@@ -10,8 +10,10 @@
  * this runner as an executor independent of the reference interpreter.
  */
 import type * as TF from '@tensorflow/tfjs';
-import type { Activation, Graph, Op, Tensor } from '../ir/graph.js';
+import type { Graph } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
+import { opDef } from '../ops/registry.js';
+import { batchedShape } from '../ops/tf-helpers.js';
 import type { Tf } from './tf.js';
 
 /** Why `graph` cannot run here, or undefined when it can. */
@@ -19,7 +21,7 @@ export function tfGraphSupport(graph: Graph): string | undefined {
   if (graph.inputs.length !== 1 || graph.outputs.length !== 1) return 'not one input and one output';
   for (const t of Object.values(graph.tensors)) if (t.dtype !== 'float32' && t.data === undefined) return `tensor '${t.name}' is ${t.dtype}`;
   for (const op of graph.ops) {
-    if (op.kind === 'Quantize' || op.kind === 'Dequantize') return `op ${op.kind}`;
+    if (!opDef(op).tf) return `op ${op.kind}`;
     if (op.kind === 'Conv2D') {
       const f = graph.tensors[op.inputs[1]!]!;
       const x = graph.tensors[op.inputs[0]!]!;
@@ -29,85 +31,8 @@ export function tfGraphSupport(graph: Graph): string | undefined {
   return undefined;
 }
 
-function activate(tf: Tf, x: TF.Tensor, a: Activation): TF.Tensor {
-  switch (a) {
-    case 'none':
-      return x;
-    case 'relu':
-      return tf.relu(x);
-    case 'relu6':
-      return tf.relu6(x);
-    case 'relu_n1_to_1':
-      return tf.clipByValue(x, -1, 1);
-    case 'tanh':
-      return tf.tanh(x);
-  }
-}
-
-/** The tensor's shape with its batch dimension (the first) set to `n`. */
-function batched(t: Tensor, n: number): number[] {
-  return [n, ...t.shape.slice(1)];
-}
-
-function constant(tf: Tf, t: Tensor): TF.Tensor {
+function constant(tf: Tf, t: Graph['tensors'][number]): TF.Tensor {
   return tf.tensor(Float32Array.from(t.data as ArrayLike<number>), t.shape);
-}
-
-function runOp(tf: Tf, g: Graph, op: Op, get: (i: number) => TF.Tensor, n: number): TF.Tensor {
-  const outT = g.tensors[op.outputs[0]!]!;
-  const bias = (x: TF.Tensor) => (op.inputs[2] !== undefined && op.inputs[2] >= 0 ? tf.add(x, get(op.inputs[2])) : x);
-  switch (op.kind) {
-    case 'Conv2D': {
-      // IR filters are [out, kh, kw, in]; tfjs wants [kh, kw, in, out].
-      const w = tf.transpose(get(op.inputs[1]!), [1, 2, 3, 0]) as TF.Tensor4D;
-      const y = tf.conv2d(get(op.inputs[0]!) as TF.Tensor4D, w, [op.strideH, op.strideW], op.padding, 'NHWC', [op.dilationH, op.dilationW]);
-      return activate(tf, bias(y), op.activation);
-    }
-    case 'DepthwiseConv2D': {
-      const x = get(op.inputs[0]!) as TF.Tensor4D;
-      const f = get(op.inputs[1]!);
-      const inC = x.shape[3];
-      const w = tf.reshape(f, [f.shape[1]!, f.shape[2]!, inC, f.shape[3]! / inC]) as TF.Tensor4D;
-      const y = tf.depthwiseConv2d(x, w, [op.strideH, op.strideW], op.padding, 'NHWC', [op.dilationH, op.dilationW]);
-      return activate(tf, bias(y), op.activation);
-    }
-    case 'FullyConnected': {
-      const w = get(op.inputs[1]!);
-      const x = tf.reshape(get(op.inputs[0]!), [-1, w.shape[1]!]);
-      const y = activate(tf, bias(tf.matMul(x, w, false, true)), op.activation);
-      return tf.reshape(y, batched(outT, n));
-    }
-    case 'MaxPool2D':
-    case 'AveragePool2D': {
-      const x = get(op.inputs[0]!) as TF.Tensor4D;
-      const pool = op.kind === 'MaxPool2D' ? tf.maxPool : tf.avgPool;
-      return activate(tf, pool(x, [op.filterH, op.filterW], [op.strideH, op.strideW], op.padding), op.activation);
-    }
-    case 'Mean':
-      return tf.mean(get(op.inputs[0]!), op.axes, op.keepDims);
-    case 'Reshape':
-      return tf.reshape(get(op.inputs[0]!), batched(outT, n));
-    case 'Pad':
-      return tf.pad(get(op.inputs[0]!), op.paddings);
-    case 'Concatenation':
-      return activate(tf, tf.concat(op.inputs.map(get), op.axis), op.activation);
-    case 'Add':
-    case 'Mul':
-      return activate(tf, (op.kind === 'Add' ? tf.add : tf.mul)(get(op.inputs[0]!), get(op.inputs[1]!)), op.activation);
-    case 'Softmax':
-      return tf.softmax(tf.mul(get(op.inputs[0]!), op.beta));
-    case 'Logistic':
-      return tf.sigmoid(get(op.inputs[0]!));
-    case 'Tanh':
-      return tf.tanh(get(op.inputs[0]!));
-    case 'Relu':
-      return tf.relu(get(op.inputs[0]!));
-    case 'Relu6':
-      return tf.relu6(get(op.inputs[0]!));
-    case 'Quantize':
-    case 'Dequantize':
-      throw new Error(`op ${op.kind} is not run by tfjs`);
-  }
 }
 
 /**
@@ -128,7 +53,7 @@ export function runGraphTf(tf: Tf, graph: Graph, x: Float32Array, count: number,
     for (let s = 0; s < count; s += batchSize) {
       const n = Math.min(batchSize, count - s);
       const y = tf.tidy(() => {
-        const values = new Map<number, TF.Tensor>([[graph.inputs[0]!, tf.tensor(x.subarray(s * per, (s + n) * per), batched(inT, n))]]);
+        const values = new Map<number, TF.Tensor>([[graph.inputs[0]!, tf.tensor(x.subarray(s * per, (s + n) * per), batchedShape(inT.shape, n))]]);
         const get = (i: number): TF.Tensor => {
           const v = values.get(i) ?? consts.get(i);
           if (v) return v;
@@ -139,12 +64,16 @@ export function runGraphTf(tf: Tf, graph: Graph, x: Float32Array, count: number,
           return c;
         };
         for (const op of graph.ops) {
-          const y = runOp(tf, graph, op, get, n);
-          const want = batched(graph.tensors[op.outputs[0]!]!, n);
-          if (y.shape.length !== want.length || y.shape.some((d, i) => d !== want[i])) {
-            throw new Error(`op '${op.name}' (${op.kind}) computes [${y.shape}] where the graph says [${want}]`);
-          }
-          values.set(op.outputs[0]!, y);
+          const r = opDef(op).tf!(tf, graph, op, get, n);
+          const ys = Array.isArray(r) ? r : [r];
+          op.outputs.forEach((o, k) => {
+            const y = ys[k];
+            const want = batchedShape(graph.tensors[o]!.shape, n);
+            if (!y || y.shape.length !== want.length || y.shape.some((d, i) => d !== want[i])) {
+              throw new Error(`op '${op.name}' (${op.kind}) computes [${y?.shape}] where the graph says [${want}]`);
+            }
+            values.set(o, y);
+          });
         }
         return values.get(graph.outputs[0]!)!.dataSync() as Float32Array;
       });

@@ -32,7 +32,7 @@
  */
 import type { Activation, Graph, Op, Padding, Tensor } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
-import { validateGraph } from '../ir/validate.js';
+import { validateGraph } from '../ops/validate.js';
 import { ModelFormatError, TinymlError, UnsupportedOpsError, type UnsupportedLayer } from '../errors.js';
 import { declaredInputShape, refKey, type KerasLayer, type KerasModelSpec } from './keras-topology.js';
 

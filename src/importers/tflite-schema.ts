@@ -24,19 +24,8 @@
  *                          (offset/size point past the flatbuffer for >2 GB models; rejected)
  *   Operator               0 opcode_index:uint  1 inputs:[int]  2 outputs:[int]
  *                          3 builtin_options_type:ubyte  4 builtin_options:table
- *   Options tables (union index in BuiltinOptions → fields):
- *     1 Conv2DOptions          0 padding 1 stride_w 2 stride_h 3 fused_activation 4 dilation_w=1 5 dilation_h=1
- *     2 DepthwiseConv2DOptions 0 padding 1 stride_w 2 stride_h 3 depth_multiplier 4 fused_activation
- *                              5 dilation_w=1 6 dilation_h=1
- *     5 Pool2DOptions          0 padding 1 stride_w 2 stride_h 3 filter_width 4 filter_height 5 fused_activation
- *     8 FullyConnectedOptions  0 fused_activation 1 weights_format 2 keep_num_dims
- *     9 SoftmaxOptions         0 beta:float
- *    10 ConcatenationOptions   0 axis 1 fused_activation
- *    11 AddOptions             0 fused_activation
- *    17 ReshapeOptions         0 new_shape:[int]
- *    21 MulOptions             0 fused_activation
- *    22 PadOptions, 38 DequantizeOptions, 89 QuantizeOptions: no fields
- *    27 ReducerOptions         0 keep_dims:bool
+ *   Options tables: decoded generically from their field layouts in src/ops/tflite-codes.ts
+ *                          (OPTION_TABLES), into a record of field name → value.
  *
  * What the decoder promises: every read is checked against the buffer before it happens, so a
  * truncated or corrupt file throws ModelFormatError naming the file, the field and the byte
@@ -44,103 +33,22 @@
  * against the bytes that remain before anything is allocated. Offsets (uoffset) only point
  * forward, and the schema subset is not recursive, so decoding cannot loop.
  * What it does not promise: that the decoded model makes sense (shapes, op arity) — the
- * importer and src/ir/validate.ts check that.
+ * importer and src/ops/validate.ts check that.
  */
 import { ByteBuffer } from 'flatbuffers';
 import { ModelFormatError } from '../errors.js';
+import { OPTION_TABLES, optionsTableName, TFLITE_IDENTIFIER, type OptionRecord } from '../ops/tflite-codes.js';
 
-export const TFLITE_IDENTIFIER = 'TFL3';
-export const TFLITE_SCHEMA_VERSION = 3;
-
-export const TensorType = {
-  FLOAT32: 0,
-  FLOAT16: 1,
-  INT32: 2,
-  UINT8: 3,
-  INT64: 4,
-  STRING: 5,
-  BOOL: 6,
-  INT16: 7,
-  COMPLEX64: 8,
-  INT8: 9,
-  FLOAT64: 10,
-} as const;
-
-export const TENSOR_TYPE_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(TensorType).map(([k, v]) => [v, k]),
-);
-
-/** BuiltinOperator codes of the ops tinyml lowers (plus the placeholder used by the byte field). */
-export const BuiltinOperator = {
-  ADD: 0,
-  AVERAGE_POOL_2D: 1,
-  CONCATENATION: 2,
-  CONV_2D: 3,
-  DEPTHWISE_CONV_2D: 4,
-  DEQUANTIZE: 6,
-  FULLY_CONNECTED: 9,
-  LOGISTIC: 14,
-  MAX_POOL_2D: 17,
-  MUL: 18,
-  RELU: 19,
-  RELU6: 21,
-  RESHAPE: 22,
-  SOFTMAX: 25,
-  TANH: 28,
-  CUSTOM: 32,
-  PAD: 34,
-  MEAN: 40,
-  QUANTIZE: 114,
-  PLACEHOLDER_FOR_GREATER_OP_CODES: 127,
-} as const;
-
-/** Names of all builtin operators up to 161, for error messages about unsupported ops. */
-const BUILTIN_NAMES = (
-  'ADD AVERAGE_POOL_2D CONCATENATION CONV_2D DEPTHWISE_CONV_2D DEPTH_TO_SPACE DEQUANTIZE EMBEDDING_LOOKUP ' +
-  'FLOOR FULLY_CONNECTED HASHTABLE_LOOKUP L2_NORMALIZATION L2_POOL_2D LOCAL_RESPONSE_NORMALIZATION LOGISTIC ' +
-  'LSH_PROJECTION LSTM MAX_POOL_2D MUL RELU RELU_N1_TO_1 RELU6 RESHAPE RESIZE_BILINEAR RNN SOFTMAX ' +
-  'SPACE_TO_DEPTH SVDF TANH CONCAT_EMBEDDINGS SKIP_GRAM CALL CUSTOM EMBEDDING_LOOKUP_SPARSE PAD ' +
-  'UNIDIRECTIONAL_SEQUENCE_RNN GATHER BATCH_TO_SPACE_ND SPACE_TO_BATCH_ND TRANSPOSE MEAN SUB DIV SQUEEZE ' +
-  'UNIDIRECTIONAL_SEQUENCE_LSTM STRIDED_SLICE BIDIRECTIONAL_SEQUENCE_RNN EXP TOPK_V2 SPLIT LOG_SOFTMAX ' +
-  'DELEGATE BIDIRECTIONAL_SEQUENCE_LSTM CAST PRELU MAXIMUM ARG_MAX MINIMUM LESS NEG PADV2 GREATER ' +
-  'GREATER_EQUAL LESS_EQUAL SELECT SLICE SIN TRANSPOSE_CONV SPARSE_TO_DENSE TILE EXPAND_DIMS EQUAL ' +
-  'NOT_EQUAL LOG SUM SQRT RSQRT SHAPE POW ARG_MIN FAKE_QUANT REDUCE_PROD REDUCE_MAX PACK LOGICAL_OR ' +
-  'ONE_HOT LOGICAL_AND LOGICAL_NOT UNPACK REDUCE_MIN FLOOR_DIV REDUCE_ANY SQUARE ZEROS_LIKE FILL ' +
-  'FLOOR_MOD RANGE RESIZE_NEAREST_NEIGHBOR LEAKY_RELU SQUARED_DIFFERENCE MIRROR_PAD ABS SPLIT_V UNIQUE ' +
-  'CEIL REVERSE_V2 ADD_N GATHER_ND COS WHERE RANK ELU REVERSE_SEQUENCE MATRIX_DIAG QUANTIZE ' +
-  'MATRIX_SET_DIAG ROUND HARD_SWISH IF WHILE NON_MAX_SUPPRESSION_V4 NON_MAX_SUPPRESSION_V5 SCATTER_ND ' +
-  'SELECT_V2 DENSIFY SEGMENT_SUM BATCH_MATMUL PLACEHOLDER_FOR_GREATER_OP_CODES CUMSUM CALL_ONCE ' +
-  'BROADCAST_TO RFFT2D CONV_3D IMAG REAL COMPLEX_ABS HASHTABLE HASHTABLE_FIND HASHTABLE_IMPORT ' +
-  'HASHTABLE_SIZE REDUCE_ALL CONV_3D_TRANSPOSE VAR_HANDLE READ_VARIABLE ASSIGN_VARIABLE BROADCAST_ARGS ' +
-  'RANDOM_STANDARD_NORMAL BUCKETIZE RANDOM_UNIFORM MULTINOMIAL GELU DYNAMIC_UPDATE_SLICE RELU_0_TO_1 ' +
-  'UNSORTED_SEGMENT_PROD UNSORTED_SEGMENT_MAX UNSORTED_SEGMENT_SUM ATAN2 UNSORTED_SEGMENT_MIN SIGN ' +
-  'BITCAST BITWISE_XOR RIGHT_SHIFT'
-).split(' ');
-
-export function builtinOperatorName(code: number): string {
-  return BUILTIN_NAMES[code] ?? `BUILTIN_${code}`;
-}
-
-/** BuiltinOptions union indices used by tinyml. */
-export const BuiltinOptionsType = {
-  NONE: 0,
-  Conv2DOptions: 1,
-  DepthwiseConv2DOptions: 2,
-  Pool2DOptions: 5,
-  FullyConnectedOptions: 8,
-  SoftmaxOptions: 9,
-  ConcatenationOptions: 10,
-  AddOptions: 11,
-  ReshapeOptions: 17,
-  MulOptions: 21,
-  PadOptions: 22,
-  ReducerOptions: 27,
-  DequantizeOptions: 38,
-  QuantizeOptions: 89,
-} as const;
-
-export const PaddingCode = { SAME: 0, VALID: 1 } as const;
-export const ActivationCode = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3, TANH: 4, SIGN_BIT: 5 } as const;
+export {
+  ActivationCode,
+  BuiltinOperator,
+  builtinOperatorName,
+  PaddingCode,
+  TENSOR_TYPE_NAMES,
+  TensorType,
+  TFLITE_IDENTIFIER,
+  TFLITE_SCHEMA_VERSION,
+} from '../ops/tflite-codes.js';
 
 // ---- decoded (plain object) form ------------------------------------------------------------
 
@@ -161,31 +69,15 @@ export interface TfliteTensor {
   hasSparsity: boolean;
 }
 
-/** Option values decoded for the option tables above; absent fields take the schema default. */
-export interface TfliteOptions {
-  padding?: number;
-  strideW?: number;
-  strideH?: number;
-  dilationW?: number;
-  dilationH?: number;
-  depthMultiplier?: number;
-  filterW?: number;
-  filterH?: number;
-  activation?: number;
-  weightsFormat?: number;
-  keepNumDims?: boolean;
-  beta?: number;
-  axis?: number;
-  newShape?: number[];
-  keepDims?: boolean;
-}
-
 export interface TfliteOperator {
   opcodeIndex: number;
   inputs: number[];
   outputs: number[];
   optionsType: number;
-  options: TfliteOptions;
+  /** True when the operator stores an options table. */
+  hasOptions: boolean;
+  /** Its fields by schema name (absent scalars at their schema default; absent vectors absent). */
+  options: OptionRecord;
   /** Byte offset of the operator table, for error messages. */
   offset: number;
 }
@@ -385,62 +277,50 @@ export function hasTfliteIdentifier(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && bytes[4] === 0x54 && bytes[5] === 0x46 && bytes[6] === 0x4c && bytes[7] === 0x33;
 }
 
-function decodeOptions(r: Reader, op: TableRef, type: number): TfliteOptions {
+/** Decodes the operator's options table by its field layout; unknown tables give no fields. */
+function decodeOptions(r: Reader, op: TableRef, type: number): { hasOptions: boolean; options: OptionRecord } {
   const t = r.subTable(op, 4, 'builtin_options');
-  if (!t) return {};
-  const o: TfliteOptions = {};
-  switch (type) {
-    case BuiltinOptionsType.Conv2DOptions:
-      o.padding = r.fieldI8(t, 0, 'padding', 0);
-      o.strideW = r.fieldI32(t, 1, 'stride_w', 0);
-      o.strideH = r.fieldI32(t, 2, 'stride_h', 0);
-      o.activation = r.fieldI8(t, 3, 'fused_activation_function', 0);
-      o.dilationW = r.fieldI32(t, 4, 'dilation_w_factor', 1);
-      o.dilationH = r.fieldI32(t, 5, 'dilation_h_factor', 1);
-      break;
-    case BuiltinOptionsType.DepthwiseConv2DOptions:
-      o.padding = r.fieldI8(t, 0, 'padding', 0);
-      o.strideW = r.fieldI32(t, 1, 'stride_w', 0);
-      o.strideH = r.fieldI32(t, 2, 'stride_h', 0);
-      o.depthMultiplier = r.fieldI32(t, 3, 'depth_multiplier', 0);
-      o.activation = r.fieldI8(t, 4, 'fused_activation_function', 0);
-      o.dilationW = r.fieldI32(t, 5, 'dilation_w_factor', 1);
-      o.dilationH = r.fieldI32(t, 6, 'dilation_h_factor', 1);
-      break;
-    case BuiltinOptionsType.Pool2DOptions:
-      o.padding = r.fieldI8(t, 0, 'padding', 0);
-      o.strideW = r.fieldI32(t, 1, 'stride_w', 0);
-      o.strideH = r.fieldI32(t, 2, 'stride_h', 0);
-      o.filterW = r.fieldI32(t, 3, 'filter_width', 0);
-      o.filterH = r.fieldI32(t, 4, 'filter_height', 0);
-      o.activation = r.fieldI8(t, 5, 'fused_activation_function', 0);
-      break;
-    case BuiltinOptionsType.FullyConnectedOptions:
-      o.activation = r.fieldI8(t, 0, 'fused_activation_function', 0);
-      o.weightsFormat = r.fieldI8(t, 1, 'weights_format', 0);
-      o.keepNumDims = r.fieldBool(t, 2, 'keep_num_dims', false);
-      break;
-    case BuiltinOptionsType.SoftmaxOptions:
-      o.beta = r.fieldF32(t, 0, 'beta', 0);
-      break;
-    case BuiltinOptionsType.ConcatenationOptions:
-      o.axis = r.fieldI32(t, 0, 'axis', 0);
-      o.activation = r.fieldI8(t, 1, 'fused_activation_function', 0);
-      break;
-    case BuiltinOptionsType.AddOptions:
-    case BuiltinOptionsType.MulOptions:
-      o.activation = r.fieldI8(t, 0, 'fused_activation_function', 0);
-      break;
-    case BuiltinOptionsType.ReshapeOptions:
-      if (r.field(t, 0, 4, 'new_shape')) o.newShape = r.i32Vector(t, 0, 'new_shape');
-      break;
-    case BuiltinOptionsType.ReducerOptions:
-      o.keepDims = r.fieldBool(t, 0, 'keep_dims', false);
-      break;
-    default:
-      break;
+  if (!t) return { hasOptions: false, options: {} };
+  const fields = OPTION_TABLES[optionsTableName(type) ?? ''] ?? [];
+  const o: OptionRecord = {};
+  for (const f of fields) {
+    // Absent scalar fields take the schema default; absent vectors and strings stay absent.
+    if (f.type !== 'i32[]' && f.type !== 'string') o[f.name] = f.default ?? (f.type === 'bool' ? false : 0);
+    switch (f.type) {
+      case 'bool':
+        if (r.field(t, f.id, 1, f.name)) o[f.name] = r.fieldBool(t, f.id, f.name, false);
+        break;
+      case 'i8':
+        if (r.field(t, f.id, 1, f.name)) o[f.name] = r.fieldI8(t, f.id, f.name, 0);
+        break;
+      case 'u8':
+        if (r.field(t, f.id, 1, f.name)) o[f.name] = r.fieldU8(t, f.id, f.name, 0);
+        break;
+      case 'i32':
+        if (r.field(t, f.id, 4, f.name)) o[f.name] = r.fieldI32(t, f.id, f.name, 0);
+        break;
+      case 'u32':
+        if (r.field(t, f.id, 4, f.name)) o[f.name] = r.fieldU32(t, f.id, f.name, 0);
+        break;
+      case 'f32':
+        if (r.field(t, f.id, 4, f.name)) o[f.name] = r.fieldF32(t, f.id, f.name, 0);
+        break;
+      case 'i64': {
+        const p = r.field(t, f.id, 8, f.name);
+        if (p) o[f.name] = Number(r.bb.readInt64(p));
+        break;
+      }
+      case 'i32[]':
+        if (r.field(t, f.id, 4, f.name)) o[f.name] = r.i32Vector(t, f.id, f.name);
+        break;
+      case 'string': {
+        const v = r.string(t, f.id, f.name);
+        if (v !== undefined) o[f.name] = v;
+        break;
+      }
+    }
   }
-  return o;
+  return { hasOptions: true, options: o };
 }
 
 /**
@@ -517,7 +397,7 @@ export function decodeTfliteModel(bytes: Uint8Array, file: string): TfliteModel 
         inputs: r.i32Vector(op, 1, 'inputs'),
         outputs: r.i32Vector(op, 2, 'outputs'),
         optionsType,
-        options: decodeOptions(r, op, optionsType),
+        ...decodeOptions(r, op, optionsType),
         offset: op.pos,
       };
     });

@@ -14,90 +14,48 @@
  *   5. hybrid models (float activations with int8 weights, as in kws_ref_model_float32.tflite)
  *      get those weights dequantized to float32 (real = scale × (q − zeroPoint)), so a float
  *      graph is float throughout;
- *   6. validate the graph (src/ir/validate.ts).
+ *   6. validate the graph (src/ops/validate.ts).
  * Only the first subgraph is read (control-flow subgraphs are not supported).
  */
 import { basename, extname } from 'node:path';
-import { ModelFormatError, TinymlError, UnsupportedOpsError, type UnsupportedLayer } from '../errors.js';
-import {
-  elementCount,
-  type Activation,
-  type DType,
-  type Graph,
-  type Op,
-  type Padding,
-  type QuantParams,
-  type Tensor,
-} from '../ir/graph.js';
-import { validateGraph, MAX_TENSOR_ELEMENTS } from '../ir/validate.js';
+import { ModelFormatError, TinymlError } from '../errors.js';
+import { elementCount, type DType, type Graph, type Op, type QuantParams, type Tensor } from '../ir/graph.js';
+import type { TfliteReadContext } from '../ops/op-def.js';
+import { opDefForBuiltin, SUPPORTED_TFLITE_OPS } from '../ops/registry.js';
+import { activationOfCode, ActivationCode, BuiltinOperator, builtinOperatorName, OPTION_TABLES, optionsTableName, PaddingCode, TENSOR_TYPE_NAMES, TensorType } from '../ops/tflite-codes.js';
+import { MAX_TENSOR_ELEMENTS, validateGraph } from '../ops/validate.js';
 import { registerImporter } from './registry.js';
-import {
-  ActivationCode,
-  BuiltinOperator,
-  builtinOperatorName,
-  decodeTfliteModel,
-  hasTfliteIdentifier,
-  PaddingCode,
-  TENSOR_TYPE_NAMES,
-  TensorType,
-  type TfliteModel,
-  type TfliteOperator,
-  type TfliteTensor,
-} from './tflite-schema.js';
+import { decodeTfliteModel, hasTfliteIdentifier, type TfliteModel, type TfliteOperator, type TfliteTensor } from './tflite-schema.js';
+import { uint8ToInt8 } from './uint8.js';
 
-/** TFLite builtin operators tinyml lowers, by name (the list shown in UnsupportedOpsError). */
-export const SUPPORTED_TFLITE_OPS: readonly string[] = [
-  'ADD',
-  'AVERAGE_POOL_2D',
-  'CONCATENATION',
-  'CONV_2D',
-  'DEPTHWISE_CONV_2D',
-  'DEQUANTIZE',
-  'FULLY_CONNECTED',
-  'LOGISTIC',
-  'MAX_POOL_2D',
-  'MEAN',
-  'MUL',
-  'PAD',
-  'QUANTIZE',
-  'RELU',
-  'RELU6',
-  'RESHAPE',
-  'SOFTMAX',
-  'TANH',
-];
+export { SUPPORTED_TFLITE_OPS };
 
-const SUPPORTED_CODES = new Set<number>(SUPPORTED_TFLITE_OPS.map((n) => BuiltinOperator[n as keyof typeof BuiltinOperator]));
-
-function dtypeOf(type: number): DType | undefined {
+function dtypeOf(type: number): DType {
   switch (type) {
     case TensorType.FLOAT32:
       return 'float32';
     case TensorType.INT8:
       return 'int8';
+    case TensorType.INT16:
+      return 'int16';
     case TensorType.INT32:
       return 'int32';
+    case TensorType.INT64:
+      return 'int64';
+    case TensorType.UINT8:
+      return 'uint8';
+    case TensorType.BOOL:
+      return 'bool';
+    case TensorType.FLOAT16:
+      return 'float16';
+    case TensorType.RESOURCE:
+      return 'resource';
     default:
-      return undefined;
+      return 'opaque';
   }
 }
 
-function activationOf(code: number | undefined): Activation | undefined {
-  switch (code ?? 0) {
-    case ActivationCode.NONE:
-      return 'none';
-    case ActivationCode.RELU:
-      return 'relu';
-    case ActivationCode.RELU_N1_TO_1:
-      return 'relu_n1_to_1';
-    case ActivationCode.RELU6:
-      return 'relu6';
-    case ActivationCode.TANH:
-      return 'tanh';
-    default:
-      return undefined;
-  }
-}
+const BYTES: Partial<Record<DType, number>> = { float32: 4, int8: 1, int16: 2, int32: 4, int64: 8, uint8: 1, bool: 1, float16: 2 };
 
 function opName(sg: { tensors: TfliteTensor[] }, op: TfliteOperator, index: number, type: string): string {
   const out = op.outputs[0];
@@ -105,47 +63,75 @@ function opName(sg: { tensors: TfliteTensor[] }, op: TfliteOperator, index: numb
   return t?.name ? t.name : `${type.toLowerCase()}_${index}`;
 }
 
-function readConstant(bytes: Uint8Array, start: number, dtype: DType, count: number): Float32Array | Int8Array | Int32Array {
+function readConstant(bytes: Uint8Array, start: number, dtype: DType, count: number): Tensor['data'] {
   // Copy out of the file (flatbuffer data is only 16-byte aligned relative to the buffer start,
   // and the caller's Uint8Array may sit at any offset) and decode little-endian explicitly.
-  if (dtype === 'int8') return new Int8Array(bytes.slice(start, start + count).buffer);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset + start, count * 4);
-  if (dtype === 'float32') {
-    const out = new Float32Array(count);
-    for (let i = 0; i < count; i++) out[i] = dv.getFloat32(4 * i, true);
-    return out;
+  const raw = bytes.slice(start, start + count * (BYTES[dtype] ?? 1));
+  const dv = new DataView(raw.buffer);
+  switch (dtype) {
+    case 'int8':
+      return new Int8Array(raw.buffer);
+    case 'uint8':
+    case 'bool':
+      return raw;
+    case 'float32': {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = dv.getFloat32(4 * i, true);
+      return out;
+    }
+    case 'int16': {
+      const out = new Int16Array(count);
+      for (let i = 0; i < count; i++) out[i] = dv.getInt16(2 * i, true);
+      return out;
+    }
+    case 'float16': {
+      const out = new Uint16Array(count);
+      for (let i = 0; i < count; i++) out[i] = dv.getUint16(2 * i, true);
+      return out;
+    }
+    case 'int32': {
+      const out = new Int32Array(count);
+      for (let i = 0; i < count; i++) out[i] = dv.getInt32(4 * i, true);
+      return out;
+    }
+    case 'int64': {
+      const out = new Float64Array(count);
+      for (let i = 0; i < count; i++) {
+        const v = dv.getBigInt64(8 * i, true);
+        if (v > 9007199254740991n || v < -9007199254740991n) return undefined;
+        out[i] = Number(v);
+      }
+      return out;
+    }
+    default:
+      return undefined;
   }
-  const out = new Int32Array(count);
-  for (let i = 0; i < count; i++) out[i] = dv.getInt32(4 * i, true);
-  return out;
 }
 
 function lowerTensors(model: TfliteModel, bytes: Uint8Array, file: string): Tensor[] {
   const sg = model.subgraphs[0]!;
-  const badTypes: string[] = [];
-  const tensors = sg.tensors.map((t, i): Tensor => {
+  return sg.tensors.map((t, i): Tensor => {
     const label = `tensor ${i} "${t.name}"`;
     const dtype = dtypeOf(t.type);
-    if (!dtype) {
-      badTypes.push(`${label} (${TENSOR_TYPE_NAMES[t.type] ?? `type ${t.type}`})`);
-      return { name: t.name, shape: t.shape, dtype: 'float32' };
-    }
     if (t.shape.some((d) => d < 0)) throw new ModelFormatError(file, `${label} has shape [${t.shape}] (dynamic shapes are not supported)`);
     if (t.hasSparsity) throw new TinymlError('unsupported', `${file}: ${label} is sparse; tinyml reads dense tensors only`, 'Export the model without sparsification.');
-    if (t.isVariable) throw new TinymlError('unsupported', `${file}: ${label} is a variable (stateful) tensor; tinyml reads stateless models only`);
     const tensor: Tensor = { name: t.name, shape: [...t.shape], dtype };
+    if (dtype === 'opaque') tensor.sourceType = TENSOR_TYPE_NAMES[t.type] ?? `type ${t.type}`;
+    if (t.isVariable) tensor.variable = true;
     if (t.buffer >= model.buffers.length) {
       throw new ModelFormatError(file, `${label} refers to buffer ${t.buffer}, but the model has ${model.buffers.length}`);
     }
     const buf = model.buffers[t.buffer]!;
-    if (t.buffer !== 0 && buf.length > 0) {
+    const width = BYTES[dtype];
+    if (t.buffer !== 0 && buf.length > 0 && width !== undefined) {
       const count = elementCount(t.shape);
       if (count > MAX_TENSOR_ELEMENTS) throw new ModelFormatError(file, `${label} has shape [${t.shape}]`);
-      const want = count * (dtype === 'int8' ? 1 : 4);
+      const want = count * width;
       if (buf.length !== want) {
         throw new ModelFormatError(file, `${label} [${t.shape}] ${dtype} needs ${want} bytes, buffer ${t.buffer} holds ${buf.length}`, buf.start);
       }
       tensor.data = readConstant(bytes, buf.start, dtype, count);
+      if (!tensor.data) throw new TinymlError('unsupported', `${file}: ${label} holds an int64 value beyond ±2^53, which tinyml does not represent`);
     }
     const q = t.quantization;
     if (q && q.scale.length > 0) {
@@ -158,140 +144,85 @@ function lowerTensors(model: TfliteModel, bytes: Uint8Array, file: string): Tens
         return Number(z);
       });
       const quant: QuantParams = { scale: Array.from(q.scale), zeroPoint };
-      if (q.scale.length > 1 || q.quantizedDimension !== 0) quant.axis = q.quantizedDimension;
+      // A per-tensor scale with a quantized_dimension outside the shape is an old-converter
+      // quirk that TFLite and TFLM accept (person_detect.tflite): the axis means nothing then.
+      if (q.scale.length > 1) quant.axis = q.quantizedDimension;
       tensor.quant = quant;
     }
     return tensor;
   });
-  if (badTypes.length > 0) {
-    throw new TinymlError(
-      'unsupported',
-      `${file}: ${badTypes.length} tensor${badTypes.length === 1 ? '' : 's'} with a data type tinyml does not handle:\n${badTypes.map((b) => `  - ${b}`).join('\n')}\nSupported: FLOAT32, INT8, INT32`,
-      'Convert the model with float32 or full-int8 quantization (no uint8/int16/float16).',
-    );
-  }
-  return tensors;
 }
+
+/** Thrown by a definition's reader for an operator it recognises but cannot support. */
+class UnsupportedOperator extends Error {}
 
 function lowerOp(model: TfliteModel, tensors: Tensor[], op: TfliteOperator, index: number, file: string): Op {
   const sg = model.subgraphs[0]!;
-  const code = model.operatorCodes[op.opcodeIndex]!.builtinCode;
-  const type = builtinOperatorName(code);
+  const oc = model.operatorCodes[op.opcodeIndex]!;
+  const code = oc.builtinCode;
+  const type = code === BuiltinOperator.CUSTOM ? `CUSTOM:${oc.customCode ?? '?'}` : builtinOperatorName(code);
   const name = opName(sg, op, index, type);
-  const o = op.options;
   const where = `operator ${index} (${type} "${name}")`;
   const bad = (what: string): never => {
     throw new ModelFormatError(file, `${where}: ${what}`, op.offset);
   };
-  const base = { name, inputs: [...op.inputs], outputs: [...op.outputs] };
-  const padding = (): Padding => {
-    if (o.padding === undefined) bad('missing options');
-    if (o.padding === PaddingCode.SAME) return 'same';
-    if (o.padding === PaddingCode.VALID) return 'valid';
-    return bad(`unknown padding code ${o.padding}`);
-  };
-  const act = (): Activation => activationOf(o.activation) ?? bad(`unsupported fused activation code ${o.activation}`);
-  const constInt = (k: number, what: string): Int32Array => {
-    const ti = op.inputs[k];
-    const t = ti !== undefined && ti >= 0 ? tensors[ti] : undefined;
-    if (!t || !(t.data instanceof Int32Array)) return bad(`${what} (input ${k}) must be a constant int32 tensor`);
-    return t.data;
-  };
   for (const ti of [...op.inputs, ...op.outputs]) {
     if (ti !== -1 && (ti < 0 || ti >= tensors.length)) bad(`refers to tensor ${ti}, but the subgraph has ${tensors.length}`);
   }
-
-  switch (code) {
-    case BuiltinOperator.CONV_2D:
-      return {
-        ...base,
-        kind: 'Conv2D',
-        padding: padding(),
-        strideH: o.strideH ?? 1,
-        strideW: o.strideW ?? 1,
-        dilationH: o.dilationH ?? 1,
-        dilationW: o.dilationW ?? 1,
-        activation: act(),
-      };
-    case BuiltinOperator.DEPTHWISE_CONV_2D: {
-      let depthMultiplier = o.depthMultiplier ?? 0;
-      const x = tensors[op.inputs[0] ?? -1];
-      const w = tensors[op.inputs[1] ?? -1];
-      // Some converters leave depth_multiplier 0; TFLite derives it from the shapes then.
-      if (depthMultiplier === 0 && x && w && x.shape[3]) depthMultiplier = (w.shape[3] ?? 0) / x.shape[3];
-      return {
-        ...base,
-        kind: 'DepthwiseConv2D',
-        padding: padding(),
-        strideH: o.strideH ?? 1,
-        strideW: o.strideW ?? 1,
-        dilationH: o.dilationH ?? 1,
-        dilationW: o.dilationW ?? 1,
-        depthMultiplier,
-        activation: act(),
-      };
-    }
-    case BuiltinOperator.FULLY_CONNECTED:
-      if ((o.weightsFormat ?? 0) !== 0) bad(`weights_format ${o.weightsFormat} (shuffled weights) is not supported`);
-      return { ...base, kind: 'FullyConnected', activation: act(), keepNumDims: o.keepNumDims ?? false };
-    case BuiltinOperator.AVERAGE_POOL_2D:
-    case BuiltinOperator.MAX_POOL_2D:
-      return {
-        ...base,
-        kind: code === BuiltinOperator.MAX_POOL_2D ? 'MaxPool2D' : 'AveragePool2D',
-        filterH: o.filterH ?? 0,
-        filterW: o.filterW ?? 0,
-        strideH: o.strideH ?? 1,
-        strideW: o.strideW ?? 1,
-        padding: padding(),
-        activation: act(),
-      };
-    case BuiltinOperator.MEAN: {
-      const axes = Array.from(constInt(1, 'axes'));
-      const rank = tensors[op.inputs[0] ?? -1]?.shape.length ?? 0;
-      return { ...base, kind: 'Mean', axes: axes.map((a) => (a < 0 ? a + rank : a)), keepDims: o.keepDims ?? false };
-    }
-    case BuiltinOperator.RESHAPE: {
-      // TFLite: the shape operand wins over the option; with neither, the output shape is the target.
-      const shapeIn = op.inputs[1];
-      let newShape: number[];
-      if (shapeIn !== undefined && shapeIn >= 0 && tensors[shapeIn]?.data instanceof Int32Array) newShape = Array.from(tensors[shapeIn]!.data);
-      else if (o.newShape && o.newShape.length > 0) newShape = o.newShape;
-      else newShape = [...(tensors[op.outputs[0] ?? -1]?.shape ?? [])];
-      return { ...base, kind: 'Reshape', newShape };
-    }
-    case BuiltinOperator.PAD: {
-      const p = constInt(1, 'paddings');
-      if (p.length % 2 !== 0) bad(`paddings hold ${p.length} values, expected rank x 2`);
-      const paddings: [number, number][] = [];
-      for (let i = 0; i < p.length; i += 2) paddings.push([p[i]!, p[i + 1]!]);
-      return { ...base, kind: 'Pad', paddings };
-    }
-    case BuiltinOperator.CONCATENATION: {
-      const rank = tensors[op.outputs[0] ?? -1]?.shape.length ?? 0;
-      const axis = o.axis ?? 0;
-      return { ...base, kind: 'Concatenation', axis: axis < 0 ? axis + rank : axis, activation: act() };
-    }
-    case BuiltinOperator.ADD:
-      return { ...base, kind: 'Add', activation: act() };
-    case BuiltinOperator.MUL:
-      return { ...base, kind: 'Mul', activation: act() };
-    case BuiltinOperator.SOFTMAX:
-      return { ...base, kind: 'Softmax', beta: o.beta ?? 1 };
-    case BuiltinOperator.LOGISTIC:
-      return { ...base, kind: 'Logistic' };
-    case BuiltinOperator.TANH:
-      return { ...base, kind: 'Tanh' };
-    case BuiltinOperator.RELU:
-      return { ...base, kind: 'Relu' };
-    case BuiltinOperator.RELU6:
-      return { ...base, kind: 'Relu6' };
-    case BuiltinOperator.QUANTIZE:
-      return { ...base, kind: 'Quantize' };
-    case BuiltinOperator.DEQUANTIZE:
-      return { ...base, kind: 'Dequantize' };
-    default:
-      return bad('unsupported operator');
+  const base = { name, inputs: [...op.inputs], outputs: [...op.outputs] };
+  const unsupportedOp = (reason: string): Op => ({ ...base, kind: 'Unsupported', type, reason });
+  const def = opDefForBuiltin(code);
+  if (!def) {
+    return unsupportedOp(code === BuiltinOperator.CUSTOM ? 'custom operators are not supported' : 'tinyml has no kernel for this TFLite operator');
+  }
+  const table = optionsTableName(op.optionsType);
+  const fields = OPTION_TABLES[table ?? ''] ?? [];
+  const opt = (field: string) => {
+    if (!op.hasOptions) return undefined;
+    if (field in op.options) return op.options[field];
+    const f = fields.find((x) => x.name === field);
+    if (!f) return undefined;
+    return f.default ?? (f.type === 'bool' ? false : f.type === 'i32[]' || f.type === 'string' ? undefined : 0);
+  };
+  const r: TfliteReadContext = {
+    file,
+    index,
+    base,
+    tensors,
+    hasOptions: op.hasOptions,
+    opt,
+    optNumber: (field, noTable = 0) => (op.hasOptions ? Number(opt(field) ?? 0) : noTable),
+    optBool: (field, noTable = false) => (op.hasOptions ? Boolean(opt(field) ?? false) : noTable),
+    activation() {
+      const code = op.hasOptions ? Number(opt('fused_activation_function') ?? 0) : ActivationCode.NONE;
+      const a = activationOfCode(code);
+      if (!a) throw new UnsupportedOperator(`fused activation code ${code} (${code === ActivationCode.SIGN_BIT ? 'SIGN_BIT' : 'unknown'}) is not supported`);
+      return a;
+    },
+    padding() {
+      const p = opt('padding');
+      if (p === undefined) bad('missing options');
+      if (p === PaddingCode.SAME) return 'same';
+      if (p === PaddingCode.VALID) return 'valid';
+      return bad(`unknown padding code ${String(p)}`);
+    },
+    constInts(k, what) {
+      const ti = op.inputs[k];
+      const t = ti !== undefined && ti >= 0 ? tensors[ti] : undefined;
+      if (!t || !(t.data instanceof Int32Array || (t.dtype === 'int64' && t.data instanceof Float64Array))) return bad(`${what} (input ${k}) must be a constant int32 tensor`);
+      return Array.from(t.data);
+    },
+    isConstant(k) {
+      const ti = op.inputs[k];
+      return ti !== undefined && ti >= 0 && tensors[ti]?.data !== undefined;
+    },
+    bad,
+  };
+  try {
+    return def.tflite.read(r);
+  } catch (e) {
+    if (e instanceof UnsupportedOperator) return unsupportedOp(e.message);
+    throw e;
   }
 }
 
@@ -323,29 +254,22 @@ export function tfliteToGraph(bytes: Uint8Array, file: string): Graph {
   }
   const sg = model.subgraphs[0];
   if (!sg) throw new ModelFormatError(file, 'the model has no subgraph');
-
-  const unsupported: UnsupportedLayer[] = [];
   sg.operators.forEach((op, i) => {
-    const oc = model.operatorCodes[op.opcodeIndex];
-    if (!oc) throw new ModelFormatError(file, `operator ${i} uses operator code ${op.opcodeIndex}, but the model has ${model.operatorCodes.length}`, op.offset);
-    const type = oc.builtinCode === BuiltinOperator.CUSTOM ? `CUSTOM:${oc.customCode ?? '?'}` : builtinOperatorName(oc.builtinCode);
-    if (!SUPPORTED_CODES.has(oc.builtinCode)) unsupported.push({ name: opName(sg, op, i, type), type });
-    else if (op.options.activation === ActivationCode.SIGN_BIT) unsupported.push({ name: opName(sg, op, i, type), type: `${type} with fused SIGN_BIT` });
+    if (!model.operatorCodes[op.opcodeIndex]) throw new ModelFormatError(file, `operator ${i} uses operator code ${op.opcodeIndex}, but the model has ${model.operatorCodes.length}`, op.offset);
   });
-  if (unsupported.length > 0) throw new UnsupportedOpsError(file, unsupported, SUPPORTED_TFLITE_OPS);
 
   const tensors = lowerTensors(model, bytes, file);
   const ops = sg.operators.map((op, i) => lowerOp(model, tensors, op, i, file));
   dequantizeHybridWeights(tensors, ops);
 
-  const graph: Graph = {
+  const graph: Graph = uint8ToInt8({
     name: basename(file, extname(file)) || sg.name,
     tensors,
     ops,
     inputs: [...sg.inputs],
     outputs: [...sg.outputs],
     source: { format: 'tflite', path: file },
-  };
+  });
   validateGraph(graph);
   return graph;
 }

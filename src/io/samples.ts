@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { TinymlError } from '../errors.js';
-import { bytesPerElement, elementCount, type Tensor, type TensorData } from '../ir/graph.js';
+import { allocTensorData, bytesPerElement, elementCount, type DType, type Tensor, type TensorData } from '../ir/graph.js';
 
 /**
  * Raw sample files: N samples of one tensor concatenated, each in the tensor's dtype
- * (int8 bytes for int8 tensors, little-endian float32 / int32 otherwise), no header.
+ * (int8 bytes for int8 tensors, little-endian int16 / int32 / int64 / float32 otherwise), no header.
  * This is the format of `tinyml run --input` and of MLPerf Tiny's .bin inputs.
  */
 
@@ -24,23 +24,40 @@ export function splitSamples(bytes: Uint8Array, tensor: Tensor, file: string): T
     );
   }
   const count = bytes.length / sampleBytes;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: TensorData[] = [];
-  for (let s = 0; s < count; s++) {
-    const base = s * sampleBytes;
-    if (tensor.dtype === 'int8') {
-      out.push(new Int8Array(bytes.buffer.slice(bytes.byteOffset + base, bytes.byteOffset + base + sampleBytes)));
-    } else if (tensor.dtype === 'float32') {
-      const a = new Float32Array(per);
-      for (let i = 0; i < per; i++) a[i] = dv.getFloat32(base + 4 * i, true);
-      out.push(a);
-    } else {
-      const a = new Int32Array(per);
-      for (let i = 0; i < per; i++) a[i] = dv.getInt32(base + 4 * i, true);
-      out.push(a);
+  for (let s = 0; s < count; s++) out.push(fromBytesLE(bytes.subarray(s * sampleBytes, (s + 1) * sampleBytes), tensor.dtype, per));
+  return out;
+}
+
+/** `n` values of `dtype` from little-endian bytes. */
+export function fromBytesLE(bytes: Uint8Array, dtype: DType, n: number): TensorData {
+  const a = allocTensorData(dtype, n);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < n; i++) {
+    switch (dtype) {
+      case 'float32':
+        a[i] = dv.getFloat32(4 * i, true);
+        break;
+      case 'int16':
+        a[i] = dv.getInt16(2 * i, true);
+        break;
+      case 'float16':
+        a[i] = dv.getUint16(2 * i, true);
+        break;
+      case 'int32':
+        a[i] = dv.getInt32(4 * i, true);
+        break;
+      case 'int64':
+        a[i] = Number(dv.getBigInt64(8 * i, true));
+        break;
+      case 'int8':
+        a[i] = dv.getInt8(i);
+        break;
+      default:
+        a[i] = dv.getUint8(i);
     }
   }
-  return out;
+  return a;
 }
 
 /** Read a file of N concatenated samples of `tensor`. */
@@ -57,11 +74,15 @@ export async function readSamples(file: string, tensor: Tensor): Promise<TensorD
 
 /** The raw bytes of tensor data (little-endian), the inverse of splitSamples for one sample. */
 export function tensorBytesLE(data: TensorData): Uint8Array {
-  if (data instanceof Int8Array) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
-  const out = new Uint8Array(data.length * 4);
+  if (data instanceof Int8Array || data instanceof Uint8Array) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  const width = data instanceof Float64Array ? 8 : data instanceof Int16Array || data instanceof Uint16Array ? 2 : 4;
+  const out = new Uint8Array(data.length * width);
   const dv = new DataView(out.buffer);
   for (let i = 0; i < data.length; i++) {
     if (data instanceof Float32Array) dv.setFloat32(4 * i, data[i]!, true);
+    else if (data instanceof Float64Array) dv.setBigInt64(8 * i, BigInt(data[i]!), true);
+    else if (data instanceof Int16Array) dv.setInt16(2 * i, data[i]!, true);
+    else if (data instanceof Uint16Array) dv.setUint16(2 * i, data[i]!, true);
     else dv.setInt32(4 * i, data[i]!, true);
   }
   return out;

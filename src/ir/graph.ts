@@ -15,9 +15,23 @@
  * (a missing bias) is `-1`, as in TFLite.
  */
 
-export type DType = 'float32' | 'int8' | 'int32';
+/**
+ * Element types. float32, int8, int16, int32 and int64 are computed on; the others are read
+ * from files so that `inspect` can show them (an op that meets one refuses it by name), and
+ * uint8 models are re-expressed in int8 on import where that is exact. `resource` is a
+ * variable handle (no data); `opaque` is any other file type (its name in `Tensor.sourceType`),
+ * kept only so the rest of the model can be shown.
+ */
+export type DType = 'float32' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'bool' | 'float16' | 'resource' | 'opaque';
 
-export type TensorData = Float32Array | Int8Array | Int32Array;
+export const DTYPES: readonly DType[] = ['float32', 'int8', 'int16', 'int32', 'int64', 'uint8', 'bool', 'float16', 'resource', 'opaque'];
+
+/**
+ * Storage per dtype. int64 is held as Float64Array: exact for |v| < 2^53, which every int64 a
+ * model stores (16x8 biases, shapes, indices) satisfies; importers refuse larger values.
+ * bool is Uint8Array (0/1), float16 the raw bits in a Uint16Array.
+ */
+export type TensorData = Float32Array | Int8Array | Int16Array | Int32Array | Float64Array | Uint8Array | Uint16Array;
 
 export interface QuantParams {
   scale: number[];
@@ -33,6 +47,10 @@ export interface Tensor {
   /** Constant contents (weights, biases, shape operands); absent for activations. */
   data?: TensorData;
   quant?: QuantParams;
+  /** The source file's type name when it has no IR dtype (dtype 'opaque'), e.g. "STRING". */
+  sourceType?: string;
+  /** A variable (state) tensor: its value persists between invocations (TFLite is_variable). */
+  variable?: boolean;
 }
 
 export type Activation = 'none' | 'relu' | 'relu6' | 'relu_n1_to_1' | 'tanh';
@@ -83,12 +101,14 @@ export interface Pool2DOp extends OpBase {
   activation: Activation;
 }
 
-export interface MeanOp extends OpBase {
-  kind: 'Mean';
+/** Reductions over `axes` (Mean; Sum and ReduceMax once registered). */
+export interface ReduceOp extends OpBase {
+  kind: 'Mean' | 'Sum' | 'ReduceMax';
   /** Reduced axes (non-negative). Inputs[1] may also hold them as a constant tensor. */
   axes: number[];
   keepDims: boolean;
 }
+export type MeanOp = ReduceOp & { kind: 'Mean' };
 
 export interface ReshapeOp extends OpBase {
   kind: 'Reshape';
@@ -107,9 +127,15 @@ export interface ConcatenationOp extends OpBase {
   activation: Activation;
 }
 
+/** Binary arithmetic with NumPy broadcasting and a fused activation. */
 export interface ElementwiseBinaryOp extends OpBase {
-  kind: 'Add' | 'Mul';
+  kind: 'Add' | 'Mul' | 'Sub' | 'Div';
   activation: Activation;
+}
+
+/** Binary ops with broadcasting and no fused activation. */
+export interface BinaryOp extends OpBase {
+  kind: 'Maximum' | 'Minimum' | 'SquaredDifference';
 }
 
 export interface SoftmaxOp extends OpBase {
@@ -118,9 +144,132 @@ export interface SoftmaxOp extends OpBase {
 }
 
 export interface UnaryOp extends OpBase {
-  kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize';
+  kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' | 'Rsqrt' | 'HardSwish' | 'LogSoftmax' | 'L2Normalization' | 'Cast';
 }
 
+export interface LeakyReluOp extends OpBase {
+  kind: 'LeakyRelu';
+  alpha: number;
+}
+
+/** PRelu: inputs [x, alpha], alpha broadcast against x. */
+export interface PreluOp extends OpBase {
+  kind: 'Prelu';
+}
+
+export interface TransposeOp extends OpBase {
+  kind: 'Transpose';
+  /** Output dim i is input dim perm[i]. Inputs[1] may hold it as a constant tensor. */
+  perm: number[];
+}
+
+/** TFLite STRIDED_SLICE, masks as bit fields. Inputs: [x, begin, end, strides] (constants). */
+export interface StridedSliceOp extends OpBase {
+  kind: 'StridedSlice';
+  begin: number[];
+  end: number[];
+  strides: number[];
+  beginMask: number;
+  endMask: number;
+  ellipsisMask: number;
+  newAxisMask: number;
+  shrinkAxisMask: number;
+  /** End is relative to begin. */
+  offset: boolean;
+}
+
+/** SLICE: inputs [x, begin, size]; size -1 = to the end. */
+export interface SliceOp extends OpBase {
+  kind: 'Slice';
+  begin: number[];
+  size: number[];
+}
+
+/** SPLIT (inputs [axis, x]) and SPLIT_V (inputs [x, sizeSplits, axis]): several outputs. */
+export interface SplitOp extends OpBase {
+  kind: 'Split' | 'SplitV';
+  axis: number;
+  /** Size of each output along `axis`. */
+  sizes: number[];
+}
+
+export interface PackOp extends OpBase {
+  kind: 'Pack' | 'Unpack';
+  axis: number;
+  count: number;
+}
+
+export interface SqueezeOp extends OpBase {
+  kind: 'Squeeze';
+  /** Dims to drop (empty = every size-1 dim). */
+  squeezeDims: number[];
+}
+
+export interface ExpandDimsOp extends OpBase {
+  kind: 'ExpandDims';
+  axis: number;
+}
+
+/** GATHER: inputs [params, indices]. */
+export interface GatherOp extends OpBase {
+  kind: 'Gather';
+  axis: number;
+  batchDims: number;
+}
+
+export interface ShapeOp extends OpBase {
+  kind: 'Shape';
+}
+
+/** FILL: inputs [dims, value]. */
+export interface FillOp extends OpBase {
+  kind: 'Fill';
+}
+
+export interface ArgMaxOp extends OpBase {
+  kind: 'ArgMax';
+  axis: number;
+}
+
+/** TRANSPOSE_CONV: inputs [outputShape, weights (OHWI), x, bias?]. */
+export interface TransposeConvOp extends OpBase {
+  kind: 'TransposeConv';
+  strideH: number;
+  strideW: number;
+  padding: Padding;
+  activation: Activation;
+}
+
+/** RESIZE_*: inputs [x, size (constant [newH, newW])]. */
+export interface ResizeOp extends OpBase {
+  kind: 'ResizeNearestNeighbor' | 'ResizeBilinear';
+  alignCorners: boolean;
+  halfPixelCenters: boolean;
+}
+
+export interface BatchMatMulOp extends OpBase {
+  kind: 'BatchMatMul';
+  adjX: boolean;
+  adjY: boolean;
+}
+
+/**
+ * An operator the importer could read but tinyml cannot run: its outputs keep the shapes the
+ * file declares so the rest of the graph can be inspected. `type` is the source's op name
+ * (e.g. "CUSTOM:TFLite_Detection_PostProcess"), `reason` says why it is not supported.
+ */
+export interface UnsupportedOp extends OpBase {
+  kind: 'Unsupported';
+  type: string;
+  reason: string;
+}
+
+/**
+ * The ops of the IR. Every kind here has exactly one definition in src/ops/ (the registry's
+ * table is a mapped type over this union, so a kind without a definition does not compile).
+ * Interfaces above that are not in this union are reserved attribute layouts for ops whose
+ * definitions are not written yet.
+ */
 export type Op =
   | Conv2DOp
   | DepthwiseConv2DOp
@@ -130,32 +279,12 @@ export type Op =
   | ReshapeOp
   | PadOp
   | ConcatenationOp
-  | ElementwiseBinaryOp
+  | (ElementwiseBinaryOp & { kind: 'Add' | 'Mul' })
   | SoftmaxOp
-  | UnaryOp;
+  | (UnaryOp & { kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' })
+  | UnsupportedOp;
 
 export type OpKind = Op['kind'];
-
-export const OP_KINDS: readonly OpKind[] = [
-  'Conv2D',
-  'DepthwiseConv2D',
-  'FullyConnected',
-  'AveragePool2D',
-  'MaxPool2D',
-  'Mean',
-  'Reshape',
-  'Pad',
-  'Concatenation',
-  'Add',
-  'Mul',
-  'Softmax',
-  'Logistic',
-  'Tanh',
-  'Relu',
-  'Relu6',
-  'Quantize',
-  'Dequantize',
-];
 
 export interface GraphSource {
   /** 'tflite' | 'keras-h5' | 'keras-v3' | 'tfjs' | ... */
@@ -180,7 +309,23 @@ export function elementCount(shape: readonly number[]): number {
 }
 
 export function bytesPerElement(dtype: DType): number {
-  return dtype === 'int8' ? 1 : 4;
+  switch (dtype) {
+    case 'int8':
+    case 'uint8':
+    case 'bool':
+      return 1;
+    case 'int16':
+    case 'float16':
+      return 2;
+    case 'float32':
+    case 'int32':
+      return 4;
+    case 'int64':
+      return 8;
+    case 'resource':
+    case 'opaque':
+      return 0;
+  }
 }
 
 export function tensorBytes(t: Tensor): number {
@@ -197,9 +342,50 @@ export function allocTensorData(dtype: DType, n: number): TensorData {
       return new Float32Array(n);
     case 'int8':
       return new Int8Array(n);
+    case 'int16':
+      return new Int16Array(n);
     case 'int32':
       return new Int32Array(n);
+    case 'int64':
+      return new Float64Array(n);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(n);
+    case 'float16':
+      return new Uint16Array(n);
+    case 'resource':
+    case 'opaque':
+      return new Uint8Array(0);
   }
+}
+
+/** True when `data` is the typed array `dtype` is stored in. */
+export function dataMatchesDtype(dtype: DType, data: TensorData): boolean {
+  switch (dtype) {
+    case 'float32':
+      return data instanceof Float32Array;
+    case 'int8':
+      return data instanceof Int8Array;
+    case 'int16':
+      return data instanceof Int16Array;
+    case 'int32':
+      return data instanceof Int32Array;
+    case 'int64':
+      return data instanceof Float64Array;
+    case 'uint8':
+    case 'bool':
+      return data instanceof Uint8Array;
+    case 'float16':
+      return data instanceof Uint16Array;
+    case 'resource':
+    case 'opaque':
+      return false;
+  }
+}
+
+/** Integer dtypes that carry quantized activations in the integer kernels. */
+export function isQuantizedDtype(dtype: DType): boolean {
+  return dtype === 'int8' || dtype === 'int16';
 }
 
 /** True when every activation tensor an op reads or writes is int8 (a fully-quantized graph). */

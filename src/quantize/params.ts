@@ -17,7 +17,7 @@
  * the values are exactly representable either way, and a zero scale would make every
  * requantization multiplier infinite.
  */
-import { f32, roundHalfAway } from './fixed-point.js';
+import { f32, roundHalfAway } from '../numerics/fixed-point.js';
 
 export const QMIN = -128;
 export const QMAX = 127;

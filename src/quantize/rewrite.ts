@@ -7,15 +7,17 @@
  *    asymmetric per-tensor params from its range (see params.ts). Tensor indices do not
  *    change, so tensor i of the float graph and tensor i of the int8 graph hold the same
  *    activation (the fidelity report matches them that way).
- * 2. Fused activations clip the range: ReLU → [0, max], ReLU6 → [0, min(max, 6)],
+ * Each op's rule is its definition's `quant` (src/ops/):
+ * 2. Fused activations clip the range (`clip`): ReLU → [0, max], ReLU6 → [0, min(max, 6)],
  *    RELU_N1_TO_1 → [-1, 1] (intersected with what was seen); standalone Relu/Relu6 ops alike.
- * 3. TFLite's fixed output params: Softmax and Logistic (1/256, -128), Tanh (1/128, 0).
- * 4. Ops TFLite requires to keep their input's params (MaxPool2D, AveragePool2D, Reshape,
- *    Pad) and Concatenation (all inputs and the output identical) put their tensors in one
- *    group (union-find); a group takes the fixed params of a member if it has one, else the
- *    union of its members' ranges. Two different fixed params in one group is an error.
- * 5. Weights of Conv2D / FullyConnected (axis 0) and DepthwiseConv2D (axis 3): per-channel
- *    symmetric int8; their biases int32 at input_scale × weight_scale per channel.
+ * 3. TFLite's fixed output params (`output: fixed`): Softmax and Logistic (1/256, -128), Tanh
+ *    (1/128, 0).
+ * 4. Ops TFLite requires to keep their input's params (`output: shared`: pooling, Reshape,
+ *    Pad; Concatenation with all its inputs) put their tensors in one group (union-find); a
+ *    group takes the fixed params of a member if it has one, else the union of its members'
+ *    ranges. Two different fixed params in one group is an error.
+ * 5. Weights (`weights`: Conv2D / FullyConnected axis 0, DepthwiseConv2D axis 3): per-channel
+ *    symmetric int8; their biases (`bias`) int32 at input_scale × weight_scale per channel.
  *    Option `perTensorFullyConnected`: one scale for FullyConnected weights and bias (TFLite's
  *    converter default, for older TFLite Micro runtimes).
  *    Other float constants (an Add/Mul operand, ...): per-tensor asymmetric from their data.
@@ -26,19 +28,12 @@
  * already contain Quantize/Dequantize ops (mixed graphs), naming them.
  */
 import { TinymlError, UnsupportedOpsError } from '../errors.js';
-import { isConstant, OP_KINDS, type Graph, type Op, type Tensor } from '../ir/graph.js';
-import { roundHalfAway } from './fixed-point.js';
+import { isConstant, type Activation, type Graph, type Op, type Tensor } from '../ir/graph.js';
+import { opDef, OP_KINDS } from '../ops/registry.js';
+import { roundHalfAway } from '../numerics/fixed-point.js';
 import { asymmetricParams, quantizeBias, quantizeWeightsPerChannel, quantizeWeightsPerTensor, type AffineParams } from './params.js';
 
 export type RangeMap = Map<number, [number, number]>;
-
-const SAME_PARAMS_OPS = new Set<Op['kind']>(['MaxPool2D', 'AveragePool2D', 'Reshape', 'Pad']);
-
-const FIXED_OUTPUT: Partial<Record<Op['kind'], AffineParams>> = {
-  Softmax: { scale: 1 / 256, zeroPoint: -128 },
-  Logistic: { scale: 1 / 256, zeroPoint: -128 },
-  Tanh: { scale: 1 / 128, zeroPoint: 0 },
-};
 
 /** Tensors that are activations (non-constant, float32): graph inputs and op outputs. */
 export function activationTensors(g: Graph): number[] {
@@ -48,7 +43,7 @@ export function activationTensors(g: Graph): number[] {
   return [...s].filter((i) => !isConstant(g.tensors[i]!) && g.tensors[i]!.dtype === 'float32').sort((a, b) => a - b);
 }
 
-function clipForActivation(range: [number, number], act: string | undefined): [number, number] {
+function clipForActivation(range: [number, number], act: Activation | undefined): [number, number] {
   const [lo, hi] = range;
   switch (act) {
     case 'relu':
@@ -60,18 +55,6 @@ function clipForActivation(range: [number, number], act: string | undefined): [n
     default:
       return range;
   }
-}
-
-function activationOf(op: Op): string | undefined {
-  if (op.kind === 'Relu') return 'relu';
-  if (op.kind === 'Relu6') return 'relu6';
-  return 'activation' in op ? op.activation : undefined;
-}
-
-function weightAxis(op: Op): number | undefined {
-  if (op.kind === 'Conv2D' || op.kind === 'FullyConnected') return 0;
-  if (op.kind === 'DepthwiseConv2D') return 3;
-  return undefined;
 }
 
 export interface RewriteResult {
@@ -95,7 +78,7 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
     throw new UnsupportedOpsError(
       g.source?.path ?? g.name,
       mixed.map((op) => ({ name: op.name, type: `${op.kind} in a float graph` })),
-      OP_KINDS.filter((k) => k !== 'Quantize' && k !== 'Dequantize'),
+      OP_KINDS.filter((k) => k !== 'Quantize' && k !== 'Dequantize' && k !== 'Unsupported'),
     );
   }
   const acts = activationTensors(g);
@@ -109,11 +92,12 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
   }
   const fixed = new Map<number, AffineParams>();
   for (const op of g.ops) {
-    const out = op.outputs[0]!;
-    if (!range.has(out)) continue;
-    range.set(out, clipForActivation(range.get(out)!, activationOf(op)));
-    const f = FIXED_OUTPUT[op.kind];
-    if (f) fixed.set(out, f);
+    const rule = opDef(op).quant;
+    for (const out of op.outputs) {
+      if (!range.has(out)) continue;
+      range.set(out, clipForActivation(range.get(out)!, rule.clip?.(op)));
+      if (rule.output.kind === 'fixed') fixed.set(out, rule.output.int8);
+    }
   }
 
   // Union-find over tensors that must share params.
@@ -130,8 +114,10 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
     if (ra !== rb) parent.set(rb, ra);
   };
   for (const op of g.ops) {
-    if (SAME_PARAMS_OPS.has(op.kind) && range.has(op.inputs[0]!)) union(op.inputs[0]!, op.outputs[0]!);
-    if (op.kind === 'Concatenation') for (const i of op.inputs) if (range.has(i)) union(i, op.outputs[0]!);
+    const out = opDef(op).quant.output;
+    if (out.kind !== 'shared') continue;
+    const shared = out.inputs === 'all' ? op.inputs : out.inputs.map((k) => op.inputs[k]!);
+    for (const i of shared) for (const o of op.outputs) if (i >= 0 && range.has(i)) union(i, o);
   }
   const groups = new Map<number, number[]>();
   for (const t of acts) {
@@ -171,9 +157,13 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
   }
   const done = new Set<number>(params.keys());
   for (const op of g.ops) {
-    const axis = weightAxis(op);
-    if (axis === undefined) continue;
-    const [x, w, b] = op.inputs as [number, number, number | undefined];
+    const rule = opDef(op).quant;
+    const wRule = rule.weights?.[0];
+    if (!wRule) continue;
+    const axis = wRule.axis;
+    const x = op.inputs[0]!;
+    const w = op.inputs[wRule.input]!;
+    const b = rule.bias ? op.inputs[rule.bias.input] : undefined;
     const wt = g.tensors[w]!;
     const inScale = params.get(x)?.scale;
     if (inScale === undefined) throw new TinymlError('unsupported', `${op.kind} '${op.name}': input tensor ${x} is not a float activation`);
@@ -209,10 +199,11 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
       done.add(b);
     }
   }
-  // Remaining float constants used as op operands: per-tensor asymmetric.
+  // Remaining float constants used as op operands: per-tensor asymmetric (attributes stay).
   for (const op of g.ops) {
-    for (const i of op.inputs) {
-      if (i < 0 || done.has(i)) continue;
+    const keep = opDef(op).quant.keepInputs ?? [];
+    for (const [k, i] of op.inputs.entries()) {
+      if (i < 0 || done.has(i) || keep.includes(k)) continue;
       const t = g.tensors[i]!;
       if (!isConstant(t) || t.dtype !== 'float32') continue;
       const d = t.data as Float32Array;

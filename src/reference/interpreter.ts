@@ -1,8 +1,7 @@
 import { TinymlError } from '../errors.js';
-import { allocTensorData, elementCount, type Graph, type Op, type TensorData } from '../ir/graph.js';
-import { floatKernel } from './kernels-float.js';
-import { int8Kernel } from './kernels-int8.js';
-import type { Kernel } from './layout.js';
+import { allocTensorData, dataMatchesDtype, elementCount, type Graph, type Op, type TensorData } from '../ir/graph.js';
+import type { Kernel } from '../ops/op-def.js';
+import { opDef, usesFloatKernel } from '../ops/registry.js';
 
 /**
  * The reference interpreter: the numerical ground truth of the project.
@@ -25,16 +24,16 @@ export type RunGraph = (graph: Graph, inputs: TensorData[], opts?: RunOptions) =
 /*
  * How it runs:
  *   1. The first run of a graph "prepares" it (like TFLite's Prepare): every op becomes a
- *      closure with its multipliers, shifts, paddings and activation ranges precomputed
- *      (kernels-int8.ts, kernels-float.ts). Plans are cached per Graph object (WeakMap), so a
- *      graph must not be mutated between runs.
+ *      closure with its multipliers, shifts, paddings and activation ranges precomputed by its
+ *      definition in src/ops/ (`prepare`, then `evalQuantized`; or `evalFloat`). Plans are
+ *      cached per Graph object (WeakMap), so a graph must not be mutated between runs.
  *   2. Each run allocates fresh buffers for the activations (the caller may keep what
  *      onTensor and the return value hand out), binds constants and inputs, and calls the
  *      kernels in graph order.
- * An op runs its int8 kernel when it writes an int8 tensor (Quantize/Dequantize always live
- * with the int8 kernels), its float kernel when it writes float32. Ops the kernels cannot run
- * (int32 activations, a fused tanh on an int8 conv, ...) fail at prepare time with the op's
- * name, before any sample runs.
+ * An op runs its float kernel when it writes float32 (src/ops/registry.ts usesFloatKernel;
+ * Quantize/Dequantize always run their quantized kernels), its quantized kernel otherwise.
+ * Ops the kernels cannot run (an unsupported dtype, a fused tanh on an int8 conv, ...) fail at
+ * prepare time with the op's name, before any sample runs.
  */
 
 interface Plan {
@@ -44,11 +43,12 @@ interface Plan {
 const plans = new WeakMap<Graph, Plan>();
 
 function opKernel(g: Graph, op: Op): Kernel {
-  const outT = g.tensors[op.outputs[0] ?? -1];
-  if (!outT) throw new TinymlError('input', `${op.kind} '${op.name}' has no output tensor`);
-  if (op.kind === 'Quantize' || op.kind === 'Dequantize' || outT.dtype === 'int8') return int8Kernel(g, op);
-  if (outT.dtype === 'float32') return floatKernel(g, op);
-  throw new TinymlError('unsupported', `${op.kind} '${op.name}': ${outT.dtype} activations are not supported by the reference interpreter`);
+  const def = opDef(op);
+  if (usesFloatKernel(g, op)) {
+    if (!def.evalFloat) throw new TinymlError('unsupported', `${op.kind} '${op.name}': no float kernel (TFLM has none either)`);
+    return def.evalFloat(g, op);
+  }
+  return def.evalQuantized(g, op, def.prepare(g, op));
 }
 
 /** Prepare a graph once (validates every op); later runs reuse the plan. */
@@ -69,8 +69,7 @@ export const runGraph: RunGraph = (graph, inputs, opts = {}) => {
   graph.inputs.forEach((ti, k) => {
     const t = graph.tensors[ti]!;
     const data = inputs[k]!;
-    const want = t.dtype === 'int8' ? Int8Array : t.dtype === 'float32' ? Float32Array : Int32Array;
-    if (!(data instanceof want) || data.length !== elementCount(t.shape)) {
+    if (!dataMatchesDtype(t.dtype, data) || data.length !== elementCount(t.shape)) {
       throw new TinymlError(
         'usage',
         `input ${k} ('${t.name}') of model '${graph.name}' needs ${elementCount(t.shape)} ${t.dtype} values [${t.shape}], got ${data.length} in a ${data.constructor.name}`,

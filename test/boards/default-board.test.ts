@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultBoard } from '../../src/boards/default-board.js';
+import { defaultBoard } from '../../src/pipeline/default-board.js';
 import { loadBoard } from '../../src/boards/load.js';
 
 describe('default board', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { BoardProfile } from '../../src/boards/board.js';
 import { buildHost, runHostProgram } from '../../src/build/host.js';
 import { resolveBoard } from '../../src/boards/load.js';
-import { convertGraph } from '../../src/codegen/convert.js';
+import { convertGraph } from '../../src/pipeline/convert.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { elementCount } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/reference/interpreter.js';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildHost, runHostProgram } from '../../src/build/host.js';
 import { hasTool } from '../../src/build/tools.js';
-import { convertModel } from '../../src/codegen/convert.js';
+import { convertModel } from '../../src/pipeline/convert.js';
 import { TinymlError } from '../../src/errors.js';
 import { runGraph } from '../../src/reference/interpreter.js';
 import { cacheDir, host, randomInt8, rng } from './c-harness.js';

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runOnHost } from '../../src/build/host-run.js';
+import { runOnHost } from '../../src/pipeline/run-host.js';
 import { hasTool } from '../../src/build/tools.js';
 import { needsQuantization, stripFloatEdges } from '../../src/codegen/prepare.js';
 import { TinymlError } from '../../src/errors.js';

@@ -5,10 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { missingArmTools } from '../../src/build/arm.js';
 import { hasTool } from '../../src/build/tools.js';
-import { defaultInput } from '../../src/device/bench.js';
+import { defaultInput } from '../../src/pipeline/bench.js';
 import { importModel } from '../../src/importers/index.js';
 import { silentLogger } from '../../src/log.js';
-import { resolveRunBackend } from '../../src/reference/backends.js';
+import { resolveRunBackend } from '../../src/pipeline/run-backends.js';
 import { runGraph } from '../../src/reference/interpreter.js';
 
 const MODEL = new URL('../../../shared/models/mlperf-tiny/ad01_int8.tflite', import.meta.url).pathname;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../src/importers/index.js';
-import { GreedyBySizePlanner, bufferRequests } from '../../src/codegen/planner.js';
-import { choose, costGrid, int8ArenaBytes, paretoFront, pickTrials, toIr } from '../../src/distill/search.js';
+import { GreedyBySizePlanner, bufferRequests } from '../../src/plan/planner.js';
+import { choose, costGrid, int8ArenaBytes, paretoFront, pickTrials, toIr } from '../../src/pipeline/distill-search.js';
 import { buildStudent, candidateGrid } from '../../src/distill/students.js';
 import { loadTf } from '../../src/distill/tf.js';
 import { quantizeModel } from '../../src/quantize/quantize.js';

@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { buildHost, runHostProgram } from '../../src/build/host.js';
 import { hasTool } from '../../src/build/tools.js';
 import { resolveBoard } from '../../src/boards/load.js';
-import { convertModel, loadInt8Graph, type ConvertReport } from '../../src/codegen/convert.js';
+import { convertModel, loadInt8Graph, type ConvertReport } from '../../src/pipeline/convert.js';
 import { modelHash } from '../../src/codegen/model-hash.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { elementCount } from '../../src/ir/graph.js';

@@ -47,8 +47,8 @@ function expectedFigures(file: string): { params: number; macs: number; outputs:
       const kh = f[1]!;
       const kw = f[2]!;
       const outC = code === BuiltinOperator.CONV_2D ? f[0]! : f[3]!;
-      const oh = outSize(h, kh, o.strideH!, o.padding === 0);
-      const ow = outSize(w, kw, o.strideW!, o.padding === 0);
+      const oh = outSize(h, kh, o.stride_h as number, o.padding === 0);
+      const ow = outSize(w, kw, o.stride_w as number, o.padding === 0);
       expect(shape(op.outputs[0]!)).toEqual([n, oh, ow, outC]);
       macs += n * oh * ow * outC * kh * kw * (code === BuiltinOperator.CONV_2D ? c : 1);
       params += count(f) + count(shape(op.inputs[2]!));
@@ -79,7 +79,7 @@ describe('tinyml inspect', () => {
     const kws = readFileSync(join(MODEL_DIR, 'kws_ref_model.tflite'));
     writeFileSync(join(tmp, 'truncated.tflite'), kws.subarray(0, 30000));
     writeFileSync(join(tmp, 'notes.txt'), 'hello, not a model\n');
-    writeFileSync(join(tmp, 'odd.tflite'), buildFixture({ opcodes: [{ deprecated: 19 }, { deprecated: 41, builtin: 41 }, { deprecated: 127, builtin: 150 }], ops: [0, 1, 2] }));
+    writeFileSync(join(tmp, 'odd.tflite'), buildFixture({ opcodes: [{ deprecated: 19 }, { deprecated: 15, builtin: 15 }, { deprecated: 127, builtin: 150 }], ops: [0, 1, 2] }));
     for (const f of [...TFLITE, 'ad01.h5']) json.set(f, inspectGraph(await importModel(join(MODEL_DIR, f))));
     const runs = await Promise.all([
       tinyml('inspect', join(MODEL_DIR, 'kws_ref_model.tflite'), '--json'),
@@ -89,8 +89,9 @@ describe('tinyml inspect', () => {
       tinyml('inspect', join(tmp, 'truncated.tflite')),
       tinyml('inspect', join(tmp, 'odd.tflite'), '--json'),
       tinyml('inspect', '--help'),
+      tinyml('convert', join(tmp, 'odd.tflite'), '--board', 'host', '-o', join(tmp, 'odd-out')),
     ]);
-    [cliJson, human, errors.missing, errors.garbage, errors.truncated, errors.unsupported, errors.help] = runs as Run[];
+    [cliJson, human, errors.missing, errors.garbage, errors.truncated, errors.unsupported, errors.help, errors.convertUnsupported] = runs as Run[];
   }, 600_000);
 
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -152,7 +153,7 @@ describe('tinyml inspect', () => {
     expect(header).toBeGreaterThan(0);
     const rows = lines.slice(header + 2, header + 2 + 13);
     expect(rows).toHaveLength(13);
-    const col = lines[header]!.indexOf('int8 codegen');
+    const col = lines[header]!.indexOf('supported');
     for (const row of rows) expect(row.indexOf('yes')).toBe(col);
     const macsEnd = lines[header]!.indexOf('MACs') + 4;
     expect(rows[0]!.slice(0, macsEnd)).toMatch(/320,000$/); // 25*5*64 outputs x 10*4 taps x 1 channel
@@ -170,11 +171,25 @@ describe('tinyml inspect', () => {
     for (const r of [errors.missing!, errors.garbage!, errors.truncated!]) expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('lists every unsupported op at once (exit 4)', () => {
+  it('shows a model with unsupported ops (exit 0), marking exactly those layers and why', () => {
     const r = errors.unsupported!;
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as InspectReport;
+    expect(report.layers.map((l) => [l.name, l.op, l.supported])).toEqual([
+      ['t1', 'Relu', true],
+      ['t2', 'LSH_PROJECTION', false],
+      ['t3', 'GELU', false],
+    ]);
+    expect(report.layers[1]!.reason).toMatch(/no kernel/);
+    expect(report.totals.unsupportedLayers).toBe(2);
+    expect(report.summary).toMatch(/3 layers, 2 unsupported/);
+  });
+
+  it('convert lists every unsupported op at once (exit 4)', () => {
+    const r = errors.convertUnsupported!;
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/2 unsupported layers/);
-    expect(r.stderr).toMatch(/t2 \(SUB\)/);
+    expect(r.stderr).toMatch(/t2 \(LSH_PROJECTION\)/);
     expect(r.stderr).toMatch(/t3 \(GELU\)/);
     expect(r.stderr).toMatch(/Supported: .*CONV_2D/);
   });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { importModel } from '../../src/importers/index.js';
-import { graphCost } from '../../src/ir/cost.js';
+import { graphCost } from '../../src/ops/cost.js';
 import { guessBenchmark, referenceModels } from '../../src/energy/mlperf-models.js';
 
 const MODELS = fileURLToPath(new URL('../../../shared/models/mlperf-tiny/', import.meta.url));

@@ -19,7 +19,7 @@ import { bootFrame, TinymlBoot } from '../../src/flash/tinyml-boot.js';
 import { SerialPortTransport } from '../../src/serial/serialport-transport.js';
 import { hasTool, run } from '../sim/helpers.js';
 import { buildArm } from '../../src/build/arm.js';
-import { convertModel } from '../../src/codegen/convert.js';
+import { convertModel } from '../../src/pipeline/convert.js';
 import { runGraph } from '../../src/reference/interpreter.js';
 import { silentLogger } from '../../src/log.js';
 

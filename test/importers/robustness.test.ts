@@ -130,7 +130,7 @@ class ImportWorker {
     const src = (p: string): string => new URL(p, import.meta.url).href;
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { importers: src('../../src/importers/index.ts'), validate: src('../../src/ir/validate.ts'), errors: src('../../src/errors.ts') },
+      workerData: { importers: src('../../src/importers/index.ts'), validate: src('../../src/ops/validate.ts'), errors: src('../../src/errors.ts') },
       stderr: true,
     });
     this.worker.stderr.resume();

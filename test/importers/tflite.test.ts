@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError, TinymlError, UnsupportedOpsError } from '../../src/errors.js';
+import { assertSupported } from '../../src/ops/support.js';
 import { importModelBytes } from '../../src/importers/index.js';
 import { SUPPORTED_TFLITE_OPS, tfliteToGraph } from '../../src/importers/tflite.js';
 import type { Graph, Tensor } from '../../src/ir/graph.js';
@@ -128,19 +129,29 @@ describe('operator codes', () => {
     expect(g.ops.map((o) => o.kind)).toEqual(['Relu', 'Relu6', 'Relu6']);
   });
 
-  it('lists every unsupported op in one error, with names, types and the supported set', async () => {
+  it('reads unknown ops as unsupported layers; refusing the graph lists them all in one error with the supported set', async () => {
     const bytes = buildFixture({
-      opcodes: [{ deprecated: RELU }, { deprecated: 127, builtin: 150 }, { deprecated: 41, builtin: 41 }, { deprecated: 32, builtin: 32, custom: 'MyOp' }],
+      opcodes: [{ deprecated: RELU }, { deprecated: 127, builtin: 150 }, { deprecated: 15, builtin: 15 }, { deprecated: 32, builtin: 32, custom: 'MyOp' }],
       ops: [0, 1, 2, 3, 0],
     });
-    const err = await importModelBytes(bytes, 'odd.tflite').catch((e: unknown) => e);
+    const g = await importModelBytes(bytes, 'odd.tflite');
+    expect(g.ops.map((o) => (o.kind === 'Unsupported' ? o.type : o.kind))).toEqual(['Relu', 'GELU', 'LSH_PROJECTION', 'CUSTOM:MyOp', 'Relu']);
+    const err = (() => {
+      try {
+        assertSupported(g);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
     expect(err).toBeInstanceOf(UnsupportedOpsError);
     const e = err as UnsupportedOpsError;
-    expect(e.layers).toEqual([
+    expect(e.layers.map(({ name, type }) => ({ name, type }))).toEqual([
       { name: 't2', type: 'GELU' },
-      { name: 't3', type: 'SUB' },
+      { name: 't3', type: 'LSH_PROJECTION' },
       { name: 't4', type: 'CUSTOM:MyOp' },
     ]);
+    expect(e.layers[2]!.reason).toMatch(/custom operators are not supported/);
     expect(e.supported).toEqual(SUPPORTED_TFLITE_OPS);
     expect(e.message).toContain('odd.tflite');
     expect(e.message).toContain('CONV_2D');

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError } from '../../src/errors.js';
-import { graphCost } from '../../src/ir/cost.js';
+import { graphCost } from '../../src/ops/cost.js';
 import type { Graph, Op, Tensor } from '../../src/ir/graph.js';
-import { broadcastShapes, convOutputSize, inferOutputShapes, paddingBefore, resolveReshape } from '../../src/ir/shapes.js';
-import { validateGraph } from '../../src/ir/validate.js';
+import { broadcastShapes, convOutputSize, paddingBefore, resolveReshape } from '../../src/ir/shapes.js';
+import { inferOutputShapes } from '../../src/ops/validate.js';
+import { validateGraph } from '../../src/ops/validate.js';
 
 describe('TFLite padding arithmetic', () => {
   // Cases worked by hand from tensorflow/lite/kernels/padding.h:

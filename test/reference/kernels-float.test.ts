@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Padding } from '../../src/ir/graph.js';
-import { expOnNegativeValues, logistic, tanh } from '../../src/reference/gemmlowp.js';
+import { expOnNegativeValues, logistic, tanh } from '../../src/numerics/gemmlowp.js';
 import { runGraph } from '../../src/reference/interpreter.js';
 import { oneOp, randInt8, t } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TinymlError } from '../../src/errors.js';
 import type { Activation, Graph, Padding } from '../../src/ir/graph.js';
-import { f32, quantizeMultiplier } from '../../src/quantize/fixed-point.js';
+import { f32, quantizeMultiplier } from '../../src/numerics/fixed-point.js';
 import { runGraph } from '../../src/reference/interpreter.js';
 import { hexToInt8, mbqmGolden, oneOp, q, randInt8, t } from './helpers.js';
 

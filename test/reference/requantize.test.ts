@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { multiplyByQuantizedMultiplier } from '../../src/quantize/fixed-point.js';
-import { mbqm, srdhmFast } from '../../src/reference/requantize.js';
+import { multiplyByQuantizedMultiplier } from '../../src/numerics/fixed-point.js';
+import { mbqm, srdhmFast } from '../../src/numerics/requantize.js';
 
 /**
  * The hot-loop requantization must equal TFLite's MultiplyByQuantizedMultiplier (double

@@ -16,7 +16,7 @@ import { measureCodeSize, type CodeSize } from '../build/host.js';
 import { hasTool } from '../build/tools.js';
 import { TinymlError } from '../errors.js';
 import { importModel } from '../importers/index.js';
-import { graphCost } from '../ir/cost.js';
+import { graphCost } from '../ops/cost.js';
 import type { Graph } from '../ir/graph.js';
 import { elementCount, tensorBytes } from '../ir/graph.js';
 import type { Logger, ProgressFn } from '../log.js';
@@ -24,11 +24,13 @@ import { silentLogger } from '../log.js';
 import { loadSamples, syntheticSamples } from '../quantize/calibration-data.js';
 import { quantizeModel, SYNTHETIC_WARNING, type QuantReport } from '../quantize/quantize.js';
 import type { RunGraph } from '../reference/interpreter.js';
-import { emitModel } from './emit-c.js';
-import { modelHash } from './model-hash.js';
-import { templatesDir } from './paths.js';
-import { activationBytes, bufferRequests, formatPlan, PLANNERS, type MemoryPlan } from './planner.js';
-import { needsQuantization, stripFloatEdges } from './prepare.js';
+import { emitModel, ioLayout, type IoLayout } from '../codegen/emit-c.js';
+import { opDef } from '../ops/registry.js';
+import { assertSupported } from '../ops/support.js';
+import { modelHash } from '../codegen/model-hash.js';
+import { templatesDir } from '../codegen/paths.js';
+import { activationBytes, bufferRequests, formatPlan, PLANNERS, type MemoryPlan } from '../plan/planner.js';
+import { needsQuantization, stripFloatEdges } from '../codegen/prepare.js';
 
 export interface ConvertOptions {
   board: BoardProfile;
@@ -41,6 +43,16 @@ export interface ConvertOptions {
   measureCode?: boolean;
   logger?: Logger;
   onProgress?: ProgressFn;
+}
+
+export interface ConvertIo {
+  name: string;
+  shape: number[];
+  dtype: string;
+  scale: number;
+  zeroPoint: number;
+  bytes: number;
+  offset: number;
 }
 
 export interface RegionFit {
@@ -66,8 +78,14 @@ export interface ConvertReport {
   kernelSet: string;
   kernels: string[];
   layers: number;
-  input: { shape: number[]; scale: number; zeroPoint: number; bytes: number };
-  output: { shape: number[]; scale: number; zeroPoint: number; bytes: number };
+  /** The first input and output (the whole I/O of most models). */
+  input: ConvertIo;
+  output: ConvertIo;
+  /** Every input and output, with its byte offset in the packed buffers of tinyml_invoke(). */
+  inputs: ConvertIo[];
+  outputs: ConvertIo[];
+  /** Packed sizes (TINYML_INPUT_BYTES, TINYML_OUTPUT_BYTES). */
+  ioBytes: { input: number; output: number };
   sizes: {
     weightBytes: number;
     /** text + data of model.o and the kernels, compiled for the host; null when not built. */
@@ -109,6 +127,7 @@ export async function loadInt8Graph(
 ): Promise<{ graph: Graph; quantization: QuantReport | null }> {
   const log = opts.logger ?? silentLogger;
   const imported = await importModel(modelPath);
+  assertSupported(imported);
   if (!needsQuantization(imported)) return { graph: stripFloatEdges(imported), quantization: null };
   const inT = imported.tensors[imported.inputs[0]!]!;
   const size = elementCount(inT.shape);
@@ -188,11 +207,16 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
   const plannerId = opts.planner ?? 'greedy-by-size';
   const planner = PLANNERS[plannerId];
   if (!planner) throw new TinymlError('usage', `unknown planner '${plannerId}' (known: ${Object.keys(PLANNERS).join(', ')})`);
-  const buffers = bufferRequests(g);
+  assertSupported(g);
+  const prepared = g.ops.map((op) => opDef(op).prepare(g, op));
+  const scratch = g.ops.map((op, i) => opDef(op).scratchBytes?.(g, op, prepared[i], board.kernels) ?? 0);
+  const buffers = bufferRequests(g, scratch);
   const plan: MemoryPlan = planner.plan(buffers.requests);
   const linear = PLANNERS.linear!.plan(buffers.requests);
   const hash = modelHash(g);
-  const emitted = emitModel(g, plan, buffers, { runGraph: opts.runGraph, modelHash: hash });
+  const emitted = emitModel(g, plan, buffers, { modelHash: hash, kernelSet: board.kernels, prepared });
+  const inLayout = ioLayout(g, g.inputs);
+  const outLayout = ioLayout(g, g.outputs);
   const planText = formatPlan(g, plan, buffers);
 
   const outDir = resolve(opts.outDir);
@@ -207,9 +231,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
     if (board.template === 'host' && opts.measureCode !== false && hasTool(board.toolchain.cc) && hasTool('size')) {
       code = await measureCodeSize(tmp, board.toolchain.cc, ['-std=c99', '-O2']);
     }
-    const inT = g.tensors[g.inputs[0]!]!;
-    const outT = g.tensors[g.outputs[0]!]!;
-    const ioBytes = tensorBytes(inT) + tensorBytes(outT);
+    const ioBytes = inLayout.bytes + outLayout.bytes;
     const flashNeeded = code ? code.flashBytes : emitted.weightBytes;
     const ramNeeded = plan.arenaBytes + ioBytes;
     const fit = {
@@ -232,7 +254,13 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
       );
     }
     const cost = graphCost(g);
-    const q = (t: typeof inT) => ({ shape: [...t.shape], scale: t.quant!.scale[0]!, zeroPoint: t.quant!.zeroPoint[0]!, bytes: tensorBytes(t) });
+    const io = (l: IoLayout): ConvertReport['inputs'] =>
+      l.tensors.map(({ tensor, offset, bytes }) => {
+        const t = g.tensors[tensor]!;
+        return { name: t.name, shape: [...t.shape], dtype: t.dtype, scale: t.quant?.scale[0] ?? 0, zeroPoint: t.quant?.zeroPoint[0] ?? 0, bytes, offset };
+      });
+    const inputs = io(inLayout);
+    const outputs = io(outLayout);
     const tensors: PlannedTensor[] = [];
     g.tensors.forEach((t, i) => {
       const h = buffers.homes[i];
@@ -249,8 +277,11 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
       kernelSet: board.kernels,
       kernels: emitted.kernels,
       layers: g.ops.length,
-      input: q(inT),
-      output: q(outT),
+      input: inputs[0]!,
+      output: outputs[0]!,
+      inputs,
+      outputs,
+      ioBytes: { input: inLayout.bytes, output: outLayout.bytes },
       sizes: {
         weightBytes: emitted.weightBytes,
         codeBytes: code ? code.flashBytes : null,

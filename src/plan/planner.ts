@@ -4,9 +4,10 @@
  * Algorithm (greedy by size, as tflite-micro's GreedyMemoryPlanner):
  *  1. Lifetimes come from the op order (`bufferRequests`): a tensor is live from the op that
  *     writes it (`firstUse`) to the last op that reads it (`lastUse`), both inclusive.
- *  2. Aliasing: a Reshape whose input dies at that Reshape writes nothing; its output shares
- *     the input's buffer (the two become one request spanning both lifetimes). Chains of
- *     reshapes collapse into one buffer.
+ *  2. Aliasing: a reshape-like op (its definition says `aliasesInput`: Reshape, Squeeze, ...)
+ *     whose input dies there writes nothing; its output shares the input's buffer (the two
+ *     become one request spanning both lifetimes). Chains of them collapse into one buffer.
+ *     Kernel scratch is one more request per op that needs it, live during that op only.
  *  3. Requests are sorted by size, largest first (ties: earlier first use, then lower tensor
  *     index, so the plan is deterministic).
  *  4. Each request is placed at the lowest offset (a multiple of `alignment`) where it does not
@@ -18,19 +19,20 @@
  * What it does not promise: the smallest possible arena (optimal placement is NP-complete;
  * greedy-by-size is usually close); any reuse across separate invocations (the arena holds no
  * state between calls); placement of graph inputs and outputs (they live in the caller's
- * buffers, see model.h); scratch buffers (no reference kernel needs one).
+ * buffers, see model.h).
  *
  * `LinearPlanner` gives every buffer its own range (no reuse) — the baseline the greedy
  * planner's saving is measured against, and a second implementation for the shared tests.
  */
 import type { Graph } from '../ir/graph.js';
 import { isConstant, tensorBytes } from '../ir/graph.js';
+import { opDef } from '../ops/registry.js';
 
 export const ARENA_ALIGNMENT = 16;
 
 /** One buffer to place: `size` bytes live from op `firstUse` to op `lastUse` (inclusive). */
 export interface BufferRequest {
-  /** Tensor index that owns the buffer (the first of an alias chain). */
+  /** Tensor index that owns the buffer (the first of an alias chain); -1 - op index for an op's scratch. */
   tensor: number;
   size: number;
   firstUse: number;
@@ -136,15 +138,18 @@ export interface GraphBuffers {
   requests: BufferRequest[];
   /** Per tensor index (undefined for tensors no op touches). */
   homes: (TensorHome | undefined)[];
-  /** Tensor indices whose Reshape is free (output aliased to the input's buffer). */
+  /** Tensor indices whose reshape-like op is free (output aliased to the input's buffer). */
   aliasedReshapeOutputs: Set<number>;
+  /** Per op index: the request of its kernel scratch (undefined when it needs none). */
+  scratch: (number | undefined)[];
 }
 
 /**
- * Lifetimes of every activation tensor of `g` (one op index per step), with Reshape aliasing.
- * Graph inputs and outputs are not in the arena: they are the caller's buffers.
+ * Lifetimes of every activation tensor of `g` (one op index per step), with reshape aliasing,
+ * plus one scratch request per op whose `scratchBytes[op]` is > 0. Graph inputs and outputs
+ * are not in the arena: they are the caller's buffers.
  */
-export function bufferRequests(g: Graph): GraphBuffers {
+export function bufferRequests(g: Graph, scratchBytes: readonly number[] = []): GraphBuffers {
   const n = g.tensors.length;
   const first = new Array<number>(n).fill(-1);
   const last = new Array<number>(n).fill(-1);
@@ -167,7 +172,7 @@ export function bufferRequests(g: Graph): GraphBuffers {
   for (let t = 0; t < n; t++) owner[t] = t;
   const aliased = new Set<number>();
   g.ops.forEach((op, i) => {
-    if (op.kind !== 'Reshape') return;
+    if (!opDef(op).aliasesInput) return;
     const src = op.inputs[0]!;
     const dst = op.outputs[0]!;
     const arenaTensor = (t: number) => !inputs.has(t) && !outputs.has(t) && !isConstant(g.tensors[t]!);
@@ -207,7 +212,13 @@ export function bufferRequests(g: Graph): GraphBuffers {
     }
     homes[t] = { kind: 'arena', request: r };
   }
-  return { requests, homes, aliasedReshapeOutputs: aliased };
+  const scratch = g.ops.map((_, i) => {
+    const size = scratchBytes[i] ?? 0;
+    if (size <= 0) return undefined;
+    requests.push({ tensor: -1 - i, size, firstUse: i, lastUse: i });
+    return requests.length - 1;
+  });
+  return { requests, homes, aliasedReshapeOutputs: aliased, scratch };
 }
 
 /** Sum of the bytes of every activation tensor (inputs and outputs included): what no planning costs. */
@@ -232,6 +243,11 @@ export function formatPlan(g: Graph, plan: MemoryPlan, buffers: GraphBuffers): s
     } else {
       rows.push([`t${i}`, h.kind, String(tensorBytes(t)), '-', '-', t.name]);
     }
+  });
+  buffers.scratch.forEach((r, i) => {
+    if (r === undefined) return;
+    const p = plan.placements[r]!;
+    rows.push([`s${i}`, String(p.offset), String(p.size), String(i), String(i), `scratch of layer ${i} '${g.ops[i]!.name}'`]);
   });
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());

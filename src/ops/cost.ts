@@ -2,11 +2,12 @@
  * Size and work figures of a graph, per op and in total.
  *
  * Definitions (what `tinyml inspect` prints):
- * - params: elements of an op's trainable constants — weights and bias of Conv2D,
- *   DepthwiseConv2D and FullyConnected, and constant operands of Add, Mul and Concatenation.
- *   Constants that are attributes (Reshape's shape, Mean's axes, Pad's paddings) are not params.
- * - MACs: multiply-accumulates of Conv2D (N·OH·OW·OC·KH·KW·IC), DepthwiseConv2D (N·OH·OW·OC·KH·KW)
- *   and FullyConnected (rows · units · inFeatures); other ops count 0.
+ * - params: elements of an op's trainable constants, as its definition's `params` names them
+ *   (weights and bias of conv-like ops, constant operands of elementwise ops and
+ *   Concatenation). Constants that are attributes (Reshape's shape, Mean's axes, Pad's
+ *   paddings) are not params.
+ * - MACs: the definition's `macs` — Conv2D N·OH·OW·OC·KH·KW·IC, DepthwiseConv2D N·OH·OW·OC·KH·KW,
+ *   FullyConnected rows · units · inFeatures, and so on; data movement counts 0.
  * - weightBytesInt8: bytes the params take in an int8 deployment — 1 byte per weight, 4 per bias
  *   element (int32 biases of the TFLite int8 scheme).
  * - activationBytes (per op): bytes of the op's output tensors in their dtype.
@@ -14,7 +15,8 @@
  * Params shared by several ops are counted once in the totals.
  * Not promised: arena size (that is the memory planner's job; tensors overlap in time).
  */
-import { bytesPerElement, elementCount, isConstant, tensorBytes, type Graph, type Op } from './graph.js';
+import { bytesPerElement, elementCount, isConstant, tensorBytes, type Graph, type Op } from '../ir/graph.js';
+import { opDef } from './registry.js';
 
 export interface OpCost {
   params: number;
@@ -36,52 +38,16 @@ export interface GraphCost {
   };
 }
 
-/** Indices of op inputs that are params, with the int8-deployment bytes per element. */
+/** Tensors of an op's params, with the int8-deployment bytes per element (each op's `params`). */
 function paramInputs(g: Graph, op: Op): { tensor: number; bytesPerElement: number }[] {
-  const out: { tensor: number; bytesPerElement: number }[] = [];
-  const constantAt = (k: number): boolean => {
-    const ti = op.inputs[k];
-    return ti !== undefined && ti >= 0 && g.tensors[ti] !== undefined && isConstant(g.tensors[ti]!);
-  };
-  switch (op.kind) {
-    case 'Conv2D':
-    case 'DepthwiseConv2D':
-    case 'FullyConnected':
-      if (constantAt(1)) out.push({ tensor: op.inputs[1]!, bytesPerElement: 1 });
-      if (constantAt(2)) out.push({ tensor: op.inputs[2]!, bytesPerElement: 4 });
-      break;
-    case 'Add':
-    case 'Mul':
-    case 'Concatenation':
-      op.inputs.forEach((ti, k) => {
-        if (constantAt(k)) out.push({ tensor: ti, bytesPerElement: 1 });
-      });
-      break;
-    default:
-      break;
-  }
-  return out;
+  return opDef(op)
+    .params(g, op)
+    .map((p) => ({ tensor: op.inputs[p.input]!, bytesPerElement: p.bytesPerElement }))
+    .filter((p) => p.tensor >= 0 && g.tensors[p.tensor] !== undefined && isConstant(g.tensors[p.tensor]!));
 }
 
 export function opMacs(g: Graph, op: Op): number {
-  const shape = (k: number): number[] => g.tensors[op.inputs[k]!]?.shape ?? [];
-  const outShape = g.tensors[op.outputs[0]!]?.shape ?? [];
-  switch (op.kind) {
-    case 'Conv2D': {
-      const w = shape(1); // [OC, KH, KW, IC]
-      return elementCount(outShape) * (w[1] ?? 0) * (w[2] ?? 0) * (w[3] ?? 0);
-    }
-    case 'DepthwiseConv2D': {
-      const w = shape(1); // [1, KH, KW, OC]
-      return elementCount(outShape) * (w[1] ?? 0) * (w[2] ?? 0);
-    }
-    case 'FullyConnected': {
-      const w = shape(1); // [units, in]
-      return elementCount(outShape) * (w[1] ?? 0);
-    }
-    default:
-      return 0;
-  }
+  return opDef(op).macs(g, op);
 }
 
 export function opCost(g: Graph, op: Op): OpCost {

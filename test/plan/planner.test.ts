@@ -10,7 +10,7 @@ import {
   type BufferRequest,
   type MemoryPlan,
   type MemoryPlanner,
-} from '../../src/codegen/planner.js';
+} from '../../src/plan/planner.js';
 import { mulberry32 } from '../../src/rng.js';
 
 /** Deterministic PRNG (mulberry32) so failures reproduce. */

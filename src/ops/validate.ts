@@ -10,42 +10,22 @@
  *   3. ops are in execution order: every non-constant input is a graph input or produced by an
  *      earlier op; no tensor is produced twice; graph inputs and constants are never produced;
  *      every graph output is produced (or is a graph input);
- *   4. each op's operand count fits its kind, and its declared output shapes equal the ones
- *      src/ir/shapes.ts infers.
+ *   4. each op's operand counts fit its definition's arity (src/ops/), and its declared output
+ *      shapes equal the ones the definition's `inferShapes` gives.
  * Throws ModelFormatError naming the graph's source file (or name) and the op/tensor at fault.
  * It does not check numerics (e.g. that int8 biases have scale input_scale × weight_scale).
  */
 import { ModelFormatError } from '../errors.js';
-import { elementCount, isConstant, type Graph, type Op } from './graph.js';
-import { inferOutputShapes, ShapeError } from './shapes.js';
+import { DTYPES, dataMatchesDtype, elementCount, isConstant, type Graph, type Op } from '../ir/graph.js';
+import { ShapeError } from '../ir/shapes.js';
+import { opDef } from './registry.js';
 
 /** Largest element count accepted for one tensor (2^31 - 1): beyond it the file is corrupt. */
 export const MAX_TENSOR_ELEMENTS = 0x7fffffff;
 
-const ARITY: Record<Op['kind'], [number, number]> = {
-  Conv2D: [2, 3],
-  DepthwiseConv2D: [2, 3],
-  FullyConnected: [2, 3],
-  AveragePool2D: [1, 1],
-  MaxPool2D: [1, 1],
-  Mean: [1, 2],
-  Reshape: [1, 2],
-  Pad: [1, 2],
-  Concatenation: [1, Infinity],
-  Add: [2, 2],
-  Mul: [2, 2],
-  Softmax: [1, 1],
-  Logistic: [1, 1],
-  Tanh: [1, 1],
-  Relu: [1, 1],
-  Relu6: [1, 1],
-  Quantize: [1, 1],
-  Dequantize: [1, 1],
-};
-
-/** Inputs that may be -1 (absent): the bias of Conv2D/DepthwiseConv2D/FullyConnected. */
-function optionalInput(op: Op, k: number): boolean {
-  return k === 2 && (op.kind === 'Conv2D' || op.kind === 'DepthwiseConv2D' || op.kind === 'FullyConnected');
+/** Output shapes of `op` given the current shapes in `g` (the op's own `inferShapes`). */
+export function inferOutputShapes(g: Graph, op: Op): number[][] {
+  return opDef(op).inferShapes(g, op);
 }
 
 export function validateGraph(g: Graph): void {
@@ -59,13 +39,9 @@ export function validateGraph(g: Graph): void {
     const label = `tensor ${i} "${t.name}"`;
     if (!Array.isArray(t.shape) || t.shape.some((d) => !Number.isInteger(d) || d < 0)) fail(`${label} has shape [${t.shape}]`);
     if (elementCount(t.shape) > MAX_TENSOR_ELEMENTS) fail(`${label} has ${elementCount(t.shape)} elements (shape [${t.shape}])`);
-    if (t.dtype !== 'float32' && t.dtype !== 'int8' && t.dtype !== 'int32') fail(`${label} has dtype ${String(t.dtype)}`);
+    if (!DTYPES.includes(t.dtype)) fail(`${label} has dtype ${String(t.dtype)}`);
     if (t.data) {
-      const ok =
-        (t.dtype === 'float32' && t.data instanceof Float32Array) ||
-        (t.dtype === 'int8' && t.data instanceof Int8Array) ||
-        (t.dtype === 'int32' && t.data instanceof Int32Array);
-      if (!ok) fail(`${label} is ${t.dtype} but holds a ${t.data.constructor.name}`);
+      if (!dataMatchesDtype(t.dtype, t.data)) fail(`${label} is ${t.dtype} but holds a ${t.data.constructor.name}`);
       if (t.data.length !== elementCount(t.shape)) fail(`${label} holds ${t.data.length} values for shape [${t.shape}]`);
     }
     const q = t.quant;
@@ -74,6 +50,7 @@ export function validateGraph(g: Graph): void {
       if (q.scale.some((s) => !Number.isFinite(s) || s <= 0)) fail(`${label} has a non-positive or non-finite scale`);
       if (q.zeroPoint.some((z) => !Number.isInteger(z))) fail(`${label} has a non-integer zero point`);
       if (t.dtype === 'int8' && q.zeroPoint.some((z) => z < -128 || z > 127)) fail(`${label} has an int8 zero point outside [-128, 127]`);
+      if (t.dtype === 'int16' && q.zeroPoint.some((z) => z < -32768 || z > 32767)) fail(`${label} has an int16 zero point outside [-32768, 32767]`);
       const axis = q.axis ?? 0;
       if (q.scale.length > 1) {
         if (!Number.isInteger(axis) || axis < 0 || axis >= t.shape.length) fail(`${label} has per-channel axis ${axis} outside its shape [${t.shape}]`);
@@ -90,14 +67,17 @@ export function validateGraph(g: Graph): void {
   const produced = new Set<number>();
   g.ops.forEach((op, oi) => {
     const label = `op ${oi} ${op.kind} "${op.name}"`;
-    const arity = ARITY[op.kind];
-    if (!arity) fail(`${label} has unknown kind`);
-    if (op.inputs.length < arity[0] || op.inputs.length > arity[1]) fail(`${label} has ${op.inputs.length} inputs, expected ${arity[0]}${arity[1] === arity[0] ? '' : `..${arity[1]}`}`);
-    if (op.outputs.length !== 1) fail(`${label} has ${op.outputs.length} outputs, expected 1`);
+    const def = opDef(op);
+    if (!def) fail(`${label} has unknown kind`);
+    const [minIn, maxIn] = def.arity.inputs;
+    const [minOut, maxOut] = def.arity.outputs ?? [1, 1];
+    const range = (a: number, b: number) => `${a}${b === a ? '' : b === Infinity ? ' or more' : `..${b}`}`;
+    if (op.inputs.length < minIn || op.inputs.length > maxIn) fail(`${label} has ${op.inputs.length} inputs, expected ${range(minIn, maxIn)}`);
+    if (op.outputs.length < minOut || op.outputs.length > maxOut) fail(`${label} has ${op.outputs.length} outputs, expected ${range(minOut, maxOut)}`);
     op.inputs.forEach((ti, k) => {
-      if (ti === -1 && optionalInput(op, k)) return;
+      if (ti === -1 && (def.arity.optional?.includes(k) ?? false)) return;
       if (!inRange(ti)) fail(`${label} input ${k} is tensor ${ti}, out of range (${n} tensors)`);
-      if (!available.has(ti) && !isConstant(g.tensors[ti]!)) fail(`${label} reads tensor ${ti} "${g.tensors[ti]!.name}" before anything produces it`);
+      if (!available.has(ti) && !isConstant(g.tensors[ti]!) && !g.tensors[ti]!.variable) fail(`${label} reads tensor ${ti} "${g.tensors[ti]!.name}" before anything produces it`);
     });
     for (const ti of op.outputs) {
       if (!inRange(ti)) fail(`${label} output is tensor ${ti}, out of range (${n} tensors)`);
@@ -109,14 +89,15 @@ export function validateGraph(g: Graph): void {
     }
     let inferred: number[][];
     try {
-      inferred = inferOutputShapes(g, op);
+      inferred = def.inferShapes(g, op);
     } catch (e) {
       if (e instanceof ShapeError) fail(`op ${oi} ${e.message}`);
       throw e;
     }
     op.outputs.forEach((ti, k) => {
       const declared = g.tensors[ti]!.shape;
-      const want = inferred[k]!;
+      const want = inferred[k];
+      if (!want) fail(`${label} declares output ${k} "${g.tensors[ti]!.name}", which the op does not produce`);
       if (declared.length !== want.length || declared.some((d, i) => d !== want[i])) {
         fail(`${label} output "${g.tensors[ti]!.name}" is declared [${declared}] but the op produces [${want}]`);
       }

@@ -22,12 +22,13 @@ import { buildArm } from '../build/arm.js';
 import { stripFloatEdges } from '../codegen/prepare.js';
 import { TinymlError } from '../errors.js';
 import { importModel } from '../importers/index.js';
-import { graphCost } from '../ir/cost.js';
+import { graphCost } from '../ops/cost.js';
 import type { Graph } from '../ir/graph.js';
 import type { Logger, ProgressFn } from '../log.js';
 import { silentLogger } from '../log.js';
 import { runGraph } from '../reference/interpreter.js';
-import { openDevice } from './session.js';
+import { openDevice } from '../device/session.js';
+import { packTensors, unpackTensors } from './io-pack.js';
 
 export interface BenchResult {
   board: string;
@@ -108,9 +109,10 @@ export async function benchProject(dir: string, opts: BenchOptions): Promise<Ben
     const r = await client.infer(n, 0);
     opts.onProgress?.(n, n, 'inferences');
     const layers = info.layers > 0 ? await client.layers() : undefined;
-    const expected = runGraph(graph, [new Int8Array(input.buffer, input.byteOffset, input.length)])[0] as Int8Array;
-    const validated = expected.length === r.output.length && expected.every((v, i) => v === r.output[i]);
-    if (!validated) log.warn(`${board.id}: output ${Buffer.from(r.output.buffer).toString('hex')} differs from the reference ${Buffer.from(expected.buffer, expected.byteOffset, expected.length).toString('hex')}`);
+    const expected = packTensors(graph, graph.outputs, runGraph(graph, unpackTensors(graph, graph.inputs, input)));
+    const got = new Uint8Array(r.output.buffer, r.output.byteOffset, r.output.byteLength);
+    const validated = expected.length === got.length && expected.every((v, i) => v === got[i]);
+    if (!validated) log.warn(`${board.id}: output ${Buffer.from(got).toString('hex')} differs from the reference ${Buffer.from(expected).toString('hex')}`);
     const emulated = session.provenance === 'emulated';
     const scale = emulated ? 1e9 / info.cycleHz : 1;
     const cycles = Math.round(r.ticksPerInference * scale);

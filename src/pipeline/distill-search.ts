@@ -25,14 +25,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
-import { GreedyBySizePlanner, bufferRequests } from '../codegen/planner.js';
+import { GreedyBySizePlanner, bufferRequests } from '../plan/planner.js';
 import { TinymlError } from '../errors.js';
 import { importModel } from '../importers/index.js';
-import { graphCost } from '../ir/cost.js';
+import { graphCost } from '../ops/cost.js';
 import { tensorBytes, type Graph } from '../ir/graph.js';
-import { saveTfjsModel } from './save.js';
-import { buildStudent, candidateGrid, specName, type StudentSpec } from './students.js';
-import type { Tf } from './tf.js';
+import { saveTfjsModel } from '../distill/save.js';
+import { buildStudent, candidateGrid, specName, type StudentSpec } from '../distill/students.js';
+import type { Tf } from '../distill/tf.js';
 
 export interface Budget {
   flashBytes: number;

@@ -12,7 +12,7 @@
  *   - ExactMulByPot only relabels the integer bits (raw unchanged).
  * Nothing here is an approximation of gemmlowp: every constant and every step is its.
  */
-import { roundingDivideByPOT, saturatingRoundingDoublingHighMul as srdhm } from '../quantize/fixed-point.js';
+import { roundingDivideByPOT, saturatingRoundingDoublingHighMul as srdhm } from './fixed-point.js';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;

@@ -1,0 +1,225 @@
+/**
+ * CONV_2D: NHWC input, OHWI filter, optional bias, grouped when the filter has fewer input
+ * channels than the input (groups = inC / filterC). int8: TFLM conv.cc with
+ * reference_integer_ops::ConvPerChannel; float: reference_ops::Conv.
+ */
+import type { Conv2DOp, Graph } from '../ir/graph.js';
+import { elementCount } from '../ir/graph.js';
+import { mbqm } from '../numerics/requantize.js';
+import {
+  activationRangeFloat,
+  activationRangeQuantized,
+  cInt32Array,
+  input,
+  inShape,
+  need4d,
+  optionalInput,
+  output,
+  perChannelMultipliers,
+  requireDtype,
+  shape4,
+  shapeFail,
+  shapeLit,
+  shapeStr,
+  spatialOut,
+  unsupported,
+  versionByDtype,
+  weightBiasParams,
+  windowPadding,
+  zeroPointOf,
+} from './common.js';
+import type { OpDef } from './op-def.js';
+import { tfActivation } from './tf-helpers.js';
+import { activationCode, paddingCode } from './tflite-codes.js';
+import type * as TF from '@tensorflow/tfjs';
+
+export interface ConvGeometry {
+  batches: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  kH: number;
+  kW: number;
+  filterInC: number;
+  outH: number;
+  outW: number;
+  outC: number;
+  padH: number;
+  padW: number;
+}
+
+export interface ConvPrepared extends ConvGeometry {
+  multipliers: Int32Array;
+  shifts: Int32Array;
+  inputOffset: number;
+  outputOffset: number;
+  actMin: number;
+  actMax: number;
+}
+
+function geometry(g: Graph, op: Conv2DOp): ConvGeometry {
+  const [batches, inH, inW, inC] = shape4(input(g, op, 0), op);
+  const [outC, kH, kW, filterInC] = input(g, op, 1).shape as [number, number, number, number];
+  const [, outH, outW] = shape4(output(g, op), op);
+  if (inC % filterInC !== 0 || outC % (inC / filterInC) !== 0) unsupported(op, `input depth ${inC} and filter depth ${filterInC} do not make whole groups of ${outC} filters`);
+  const { padH, padW } = windowPadding(op, inH, inW, kH, kW, outH, outW, op.dilationH, op.dilationW);
+  return { batches, inH, inW, inC, kH, kW, filterInC, outH, outW, outC, padH, padW };
+}
+
+export const conv2d: OpDef<Conv2DOp, ConvPrepared> = {
+  kind: 'Conv2D',
+  arity: { inputs: [2, 3], optional: [2] },
+  inferShapes(g, op) {
+    const x = inShape(g, op, 0);
+    const w = inShape(g, op, 1);
+    need4d(op, x, 'input');
+    need4d(op, w, 'filter (OHWI)');
+    if (w[3]! < 1 || x[3]! % w[3]! !== 0 || w[0]! % (x[3]! / w[3]!) !== 0) {
+      shapeFail(op, `input channels ${x[3]} differ from filter input channels ${w[3]} and are not a whole number of groups of them for ${w[0]} filters`);
+    }
+    const [oh, ow] = spatialOut(op, x[1]!, x[2]!, w[1]!, w[2]!, op.strideH, op.strideW, op.dilationH, op.dilationW, op.padding);
+    if (op.inputs[2] !== undefined && op.inputs[2] >= 0 && elementCount(inShape(g, op, 2)) !== w[0]) shapeFail(op, `bias ${shapeStr(inShape(g, op, 2))} does not match ${w[0]} output channels`);
+    return [[x[0]!, oh, ow, w[0]!]];
+  },
+  params: weightBiasParams,
+  macs(g, op) {
+    const w = g.tensors[op.inputs[1]!]!.shape; // [OC, KH, KW, IC]
+    return elementCount(g.tensors[op.outputs[0]!]!.shape) * w[1]! * w[2]! * w[3]!;
+  },
+  quant: { output: { kind: 'calibrated' }, clip: (op) => op.activation, weights: [{ input: 1, axis: 0 }], bias: { input: 2, weights: 1 } },
+  prepare(g, op) {
+    const x = input(g, op, 0);
+    const w = input(g, op, 1);
+    const b = optionalInput(g, op, 2);
+    const y = output(g, op);
+    requireDtype(x, ['int8'], op, 'input');
+    requireDtype(w, ['int8'], op, 'filter');
+    requireDtype(y, ['int8'], op, 'output');
+    if (b) requireDtype(b, ['int32'], op, 'bias');
+    if (!w.data) unsupported(op, `filter '${w.name}' is not a constant`);
+    if (b && !b.data) unsupported(op, `bias '${b.name}' is not a constant`);
+    const geo = geometry(g, op);
+    const { multipliers, shifts } = perChannelMultipliers(x, w, y, geo.outC, op);
+    const [actMin, actMax] = activationRangeQuantized(op.activation, y, op);
+    return { ...geo, multipliers, shifts, inputOffset: -zeroPointOf(x), outputOffset: zeroPointOf(y), actMin, actMax };
+  },
+  evalQuantized(g, op, p) {
+    const fdata = input(g, op, 1).data as Int8Array;
+    const bdata = optionalInput(g, op, 2)?.data as Int32Array | undefined;
+    const [iIdx, oIdx] = [op.inputs[0]!, op.outputs[0]!];
+    const { strideH, strideW, dilationH, dilationW } = op;
+    const { batches, inH, inW, inC, kH, kW, filterInC, outH, outW, outC, padH, padW, multipliers, shifts, inputOffset, outputOffset, actMin, actMax } = p;
+    const filtersPerGroup = outC / (inC / filterInC);
+    return (bufs) => {
+      const inp = bufs[iIdx] as Int8Array;
+      const out = bufs[oIdx] as Int8Array;
+      let o = 0;
+      for (let b = 0; b < batches; b++) {
+        for (let oy = 0; oy < outH; oy++) {
+          const inYOrigin = oy * strideH - padH;
+          for (let ox = 0; ox < outW; ox++) {
+            const inXOrigin = ox * strideW - padW;
+            for (let oc = 0; oc < outC; oc++) {
+              const icBase = ((oc / filtersPerGroup) | 0) * filterInC;
+              let acc = 0;
+              for (let fy = 0; fy < kH; fy++) {
+                const iy = inYOrigin + dilationH * fy;
+                if (iy < 0 || iy >= inH) continue;
+                for (let fx = 0; fx < kW; fx++) {
+                  const ix = inXOrigin + dilationW * fx;
+                  if (ix < 0 || ix >= inW) continue;
+                  const ib = ((b * inH + iy) * inW + ix) * inC + icBase;
+                  const fb = ((oc * kH + fy) * kW + fx) * filterInC;
+                  for (let ic = 0; ic < filterInC; ic++) acc += fdata[fb + ic]! * (inp[ib + ic]! + inputOffset);
+                }
+              }
+              if (bdata) acc += bdata[oc]!;
+              let v = mbqm(acc | 0, multipliers[oc]!, shifts[oc]!) + outputOffset;
+              v = v < actMin ? actMin : v > actMax ? actMax : v;
+              out[o++] = v;
+            }
+          }
+        }
+      }
+    };
+  },
+  evalFloat(g, op) {
+    const fr = Math.fround;
+    const { batches, inH, inW, inC, kH, kW, filterInC, outH, outW, outC, padH, padW } = geometry(g, op);
+    const filtersPerGroup = outC / (inC / filterInC);
+    const [actMin, actMax] = activationRangeFloat(op.activation, op);
+    const fdata = input(g, op, 1).data as Float32Array;
+    const bias = optionalInput(g, op, 2)?.data as Float32Array | undefined;
+    const [iIdx, oIdx] = [op.inputs[0]!, op.outputs[0]!];
+    const { strideH, strideW, dilationH, dilationW } = op;
+    return (bufs) => {
+      const inp = bufs[iIdx] as Float32Array;
+      const out = bufs[oIdx] as Float32Array;
+      let o = 0;
+      for (let b = 0; b < batches; b++) {
+        for (let oy = 0; oy < outH; oy++) {
+          for (let ox = 0; ox < outW; ox++) {
+            for (let oc = 0; oc < outC; oc++) {
+              const icBase = ((oc / filtersPerGroup) | 0) * filterInC;
+              let total = 0;
+              for (let fy = 0; fy < kH; fy++) {
+                const iy = oy * strideH - padH + dilationH * fy;
+                if (iy < 0 || iy >= inH) continue;
+                for (let fx = 0; fx < kW; fx++) {
+                  const ix = ox * strideW - padW + dilationW * fx;
+                  if (ix < 0 || ix >= inW) continue;
+                  const ib = ((b * inH + iy) * inW + ix) * inC + icBase;
+                  const fb = ((oc * kH + fy) * kW + fx) * filterInC;
+                  for (let ic = 0; ic < filterInC; ic++) total = fr(total + fr(inp[ib + ic]! * fdata[fb + ic]!));
+                }
+              }
+              const v = fr(total + (bias ? bias[oc]! : 0));
+              out[o++] = v < actMin ? actMin : v > actMax ? actMax : v;
+            }
+          }
+        }
+      }
+    };
+  },
+  emitC(ctx, op, p) {
+    const L = ctx.prefix;
+    const w = op.inputs[1]!;
+    const b = op.inputs[2] ?? -1;
+    ctx.decl(
+      `static const tinyml_conv_params_t ${L}_p = { ${op.strideH}, ${op.strideW}, ${op.dilationH}, ${op.dilationW}, ${p.padH}, ${p.padW}, 1, ${p.inputOffset}, ${p.outputOffset}, ${p.actMin}, ${p.actMax} };`,
+      `static const tinyml_shape4_t ${L}_in = ${shapeLit([p.batches, p.inH, p.inW, p.inC])}, ${L}_w = ${shapeLit([p.outC, p.kH, p.kW, p.filterInC])}, ${L}_out = ${shapeLit([p.batches, p.outH, p.outW, p.outC])};`,
+      cInt32Array(`${L}_mult`, p.multipliers),
+      cInt32Array(`${L}_shift`, p.shifts),
+    );
+    ctx.call(
+      `tinyml_conv2d_s8(&${L}_p, ${L}_mult, ${L}_shift, &${L}_in, ${ctx.ptr(op.inputs[0]!)}, &${L}_w, ${ctx.weight(w)}, ${b >= 0 ? ctx.weight(b) : 'NULL'}, &${L}_out, ${ctx.ptr(op.outputs[0]!)});`,
+    );
+    return ['conv2d_s8'];
+  },
+  tflite: {
+    builtin: 'CONV_2D',
+    options: 'Conv2DOptions',
+    read: (r) => ({
+      ...r.base,
+      kind: 'Conv2D',
+      padding: r.padding(),
+      strideH: r.optNumber('stride_h', 1),
+      strideW: r.optNumber('stride_w', 1),
+      dilationH: r.optNumber('dilation_h_factor', 1),
+      dilationW: r.optNumber('dilation_w_factor', 1),
+      activation: r.activation(),
+    }),
+    write: (op, w) => ({
+      version: versionByDtype(w.g, op, { float: 1, int8: 3, int16: 4 }),
+      options: { padding: paddingCode(op.padding), stride_w: op.strideW, stride_h: op.strideH, fused_activation_function: activationCode(op.activation), dilation_w_factor: op.dilationW, dilation_h_factor: op.dilationH },
+    }),
+  },
+  tf(tf, _g, op, get) {
+    // IR filters are [out, kh, kw, in]; tfjs wants [kh, kw, in, out]. Grouped convs are not run here.
+    const x = get(op.inputs[0]!);
+    const wT = tf.transpose(get(op.inputs[1]!), [1, 2, 3, 0]) as TF.Tensor4D;
+    let y = tf.conv2d(x as TF.Tensor4D, wT, [op.strideH, op.strideW], op.padding, 'NHWC', [op.dilationH, op.dilationW]) as TF.Tensor;
+    if (op.inputs[2] !== undefined && op.inputs[2] >= 0) y = tf.add(y, get(op.inputs[2]));
+    return tfActivation(tf, y, op.activation);
+  },
+};

@@ -1,0 +1,83 @@
+/**
+ * The op registry: one definition per IR op kind. `OPS` is a mapped type over the IR's `Op`
+ * union, so adding a kind to src/ir/graph.ts without its definition here is a compile error;
+ * no stage has a default branch for an op it does not know.
+ *
+ * Adding an op (docs/adding-an-op.md): its attribute interface in src/ir/graph.ts and its kind in
+ * the `Op` union; one file in src/ops/ exporting its OpDef; one line in `OPS` below; its C
+ * kernel in firmware-templates/kernels/reference/ (declared in tinyml_kernels.h); its tests.
+ */
+import type { Graph, Op, OpKind } from '../ir/graph.js';
+import { add, mul } from './add-mul.js';
+import { concatenation } from './concatenation.js';
+import { conv2d } from './conv2d.js';
+import { depthwiseConv2d } from './depthwise-conv2d.js';
+import { fullyConnected } from './fully-connected.js';
+import { logistic, tanh } from './logistic-tanh.js';
+import { mean } from './mean.js';
+import type { OpDef, OpOf } from './op-def.js';
+import { pad } from './pad.js';
+import { averagePool2d, maxPool2d } from './pool2d.js';
+import { dequantize, quantize } from './quantize.js';
+import { relu, relu6 } from './relu.js';
+import { reshape } from './reshape.js';
+import { softmax } from './softmax.js';
+import { builtinCode } from './tflite-codes.js';
+import { unsupportedOp } from './unsupported.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type OpTable = { readonly [K in OpKind]: OpDef<OpOf<K>, any> };
+
+export const OPS: OpTable = {
+  Conv2D: conv2d,
+  DepthwiseConv2D: depthwiseConv2d,
+  FullyConnected: fullyConnected,
+  AveragePool2D: averagePool2d,
+  MaxPool2D: maxPool2d,
+  Mean: mean,
+  Reshape: reshape,
+  Pad: pad,
+  Concatenation: concatenation,
+  Add: add,
+  Mul: mul,
+  Softmax: softmax,
+  Logistic: logistic,
+  Tanh: tanh,
+  Relu: relu,
+  Relu6: relu6,
+  Quantize: quantize,
+  Dequantize: dequantize,
+  Unsupported: unsupportedOp,
+};
+
+/** Every op kind of the IR, in registry order. */
+export const OP_KINDS = Object.keys(OPS) as OpKind[];
+
+/** The definition of an op (typed for that op). */
+export function opDef<O extends Op>(op: O): OpDef<O, unknown> {
+  return OPS[op.kind as OpKind] as unknown as OpDef<O, unknown>;
+}
+
+const byBuiltin = new Map<number, OpDef>();
+for (const kind of OP_KINDS) {
+  if (kind === 'Unsupported') continue;
+  const d = OPS[kind] as unknown as OpDef;
+  const code = builtinCode(d.tflite.builtin);
+  if (byBuiltin.has(code)) throw new Error(`two op definitions read TFLite ${d.tflite.builtin}`);
+  byBuiltin.set(code, d);
+}
+
+/** The definition that reads a TFLite builtin operator code, if any. */
+export function opDefForBuiltin(code: number): OpDef | undefined {
+  return byBuiltin.get(code);
+}
+
+/** TFLite builtin names the registry reads, sorted (the "supported" list of import errors). */
+export const SUPPORTED_TFLITE_OPS: readonly string[] = [...byBuiltin.values()].map((d) => d.tflite.builtin).sort();
+
+/** Whether the reference interpreter runs `op` with its float kernel (else the quantized one). */
+export function usesFloatKernel(g: Graph, op: Op): boolean {
+  const d = opDef(op);
+  if (d.usesFloatKernel) return d.usesFloatKernel(g, op);
+  return g.tensors[op.outputs[0] ?? -1]?.dtype === 'float32';
+}
