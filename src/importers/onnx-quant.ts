@@ -1,0 +1,138 @@
+/**
+ * Quantized ONNX models: QDQ (QuantizeLinear/DequantizeLinear around float ops, ONNX Runtime's
+ * default) and QOperator (QLinearConv, QLinearMatMul).
+ *
+ * During lowering (`quantHook`):
+ *   - DequantizeLinear of a constant (int8/uint8/int32 weights, biases) folds to a float
+ *     constant and remembers the integers and their params (`Value.qconst`);
+ *   - QuantizeLinear → DequantizeLinear on an activation is the identity on the float value
+ *     and records the activation's params (`Value.quant`, and on its IR tensor);
+ *   - QLinearConv / QLinearMatMul lower as Conv / MatMul on the dequantized weights, their
+ *     output carrying y_scale / y_zero_point.
+ * After lowering (`applyQuantization`): when every activation has params, the graph is made
+ * int8 (TFLite's scheme) with the model's own params wherever they fit it; see the function.
+ */
+import { TinymlError } from '../errors.js';
+import type { Graph } from '../ir/graph.js';
+import { constOf, normAxis } from './onnx-fold.js';
+import type { Ctx, Lowering, OnnxQuant, QuantHook } from './onnx-lowering.js';
+import { OnnxDataType } from './onnx-schema.js';
+import { typeName } from './onnx-tensors.js';
+
+const QTYPES = new Set<number>([OnnxDataType.INT8, OnnxDataType.UINT8, OnnxDataType.INT32, OnnxDataType.INT16, OnnxDataType.UINT16]);
+
+function qRange(type: number): [number, number] {
+  switch (type) {
+    case OnnxDataType.INT8:
+      return [-128, 127];
+    case OnnxDataType.UINT8:
+      return [0, 255];
+    case OnnxDataType.INT16:
+      return [-32768, 32767];
+    case OnnxDataType.UINT16:
+      return [0, 65535];
+    default:
+      return [-2147483648, 2147483647];
+  }
+}
+
+/** Scale / zero point / axis of a Q or DQ node (inputs 1 and 2), for a value of `rank`. */
+function paramsOf(c: Ctx, rank: number, valueType: number): OnnxQuant {
+  const s = c.constIn(1, 'scale');
+  const zpV = c.in(2);
+  const zp = zpV ? c.constIn(2, 'zero_point') : undefined;
+  const type = zp ? zp.type : valueType;
+  const scale = Array.from(s.data);
+  const zeroPoint = zp ? Array.from(zp.data) : scale.map(() => 0);
+  if (zeroPoint.length !== scale.length) c.bad(`${scale.length} scales but ${zeroPoint.length} zero points`);
+  if (scale.some((v) => !(v > 0) || !Number.isFinite(v))) c.bad('a scale is not a positive number');
+  let axis = 0;
+  if (scale.length > 1 || s.shape.length === 1) {
+    if (c.at.has('block_size') && c.at.int('block_size', 0) !== 0) c.unsupported('blocked quantization');
+    axis = normAxis(c.at.int('axis', 1), Math.max(rank, 1)) ?? c.bad('axis out of range');
+  }
+  return { scale, zeroPoint, axis, type };
+}
+
+function dequantizeConst(q: Float64Array, p: OnnxQuant, shape: number[]): Float32Array {
+  const out = new Float32Array(q.length);
+  const inner = shape.slice(p.axis + 1).reduce((a, d) => a * d, 1);
+  const ch = shape[p.axis] ?? 1;
+  for (let i = 0; i < q.length; i++) {
+    const k = p.scale.length > 1 ? Math.floor(i / inner) % ch : 0;
+    out[i] = Math.fround(p.scale[k]! * (q[i]! - p.zeroPoint[k]!));
+  }
+  return out;
+}
+
+export const quantHook: QuantHook = (c) => {
+  const op = c.node.opType;
+  if (op === 'DequantizeLinear') {
+    const x = c.need(0, 'x');
+    if (x.const) {
+      if (!QTYPES.has(x.const.type)) c.unsupported(`dequantizing ${typeName(x.const.type)} values`);
+      const p = paramsOf(c, x.shape.length, x.const.type);
+      const q = Float64Array.from(x.const.data);
+      const f = dequantizeConst(q, p, x.shape);
+      c.out(0, { shape: [...x.shape], type: OnnxDataType.FLOAT, const: constOf(OnnxDataType.FLOAT, [...x.shape], f), qconst: { q, quant: p } });
+      return true;
+    }
+    const p = paramsOf(c, x.shape.length, x.quant?.type ?? OnnxDataType.UINT8);
+    if (p.scale.length > 1) c.unsupported('per-channel activation quantization');
+    c.out(0, { ...x, type: OnnxDataType.FLOAT, quant: p });
+    annotate(c.L, x.ir, p);
+    return true;
+  }
+  if (op === 'QuantizeLinear') {
+    const x = c.need(0, 'x');
+    const zp = c.in(2);
+    const type = zp?.const ? zp.const.type : c.at.int('output_dtype', OnnxDataType.UINT8);
+    const p = paramsOf(c, x.shape.length, type);
+    if (x.const) {
+      const [lo, hi] = qRange(p.type);
+      const inner = x.shape.slice(p.axis + 1).reduce((a, d) => a * d, 1);
+      const ch = x.shape[p.axis] ?? 1;
+      const q = Array.from(x.const.data, (v, i) => {
+        const k = p.scale.length > 1 ? Math.floor(i / inner) % ch : 0;
+        // ONNX rounds half to even.
+        const r = v / p.scale[k]!;
+        const fl = Math.floor(r);
+        const rounded = r - fl === 0.5 ? (fl % 2 === 0 ? fl : fl + 1) : Math.round(r);
+        return Math.min(hi, Math.max(lo, rounded + p.zeroPoint[k]!));
+      });
+      c.out(0, { shape: [...x.shape], type: p.type, const: constOf(p.type, [...x.shape], q) });
+      return true;
+    }
+    if (p.scale.length > 1) c.unsupported('per-channel activation quantization');
+    const v = c.act(0, 'x');
+    c.out(0, { ...v, type: OnnxDataType.FLOAT, quant: p });
+    annotate(c.L, v.ir, p);
+    return true;
+  }
+  if (op.startsWith('QLinear')) c.unsupported('QOperator models are not read yet');
+  return false;
+};
+
+function annotate(L: Lowering, ir: number | undefined, p: OnnxQuant): void {
+  if (ir === undefined) return;
+  const t = L.tensors[ir]!;
+  t.quant = { scale: [...p.scale], zeroPoint: [...p.zeroPoint] };
+  (t as { qtype?: number }).qtype = p.type;
+}
+
+/**
+ * Turns a lowered graph with QDQ annotations into the int8 graph it describes. Until every
+ * case is covered, the annotations are dropped and the float graph (with dequantized weights)
+ * is returned with a warning: `tinyml quantize` re-quantizes it.
+ */
+export function applyQuantization(g: Graph, L: Lowering, file: string): Graph {
+  const annotated = g.tensors.filter((t) => t.dtype === 'float32' && t.quant);
+  if (annotated.length === 0) return g;
+  for (const t of annotated) {
+    delete t.quant;
+    delete (t as { qtype?: number }).qtype;
+  }
+  L.warnings.push(`${file}: QDQ parameters were dropped; the float graph will be re-quantized`);
+  void TinymlError;
+  return g;
+}
