@@ -20,11 +20,6 @@ export function tfGraphSupport(graph: Graph): string | undefined {
   for (const t of Object.values(graph.tensors)) if (t.dtype !== 'float32' && t.data === undefined) return `tensor '${t.name}' is ${t.dtype}`;
   for (const op of graph.ops) {
     if (op.kind === 'Quantize' || op.kind === 'Dequantize') return `op ${op.kind}`;
-    if (op.kind === 'Conv2D') {
-      const f = graph.tensors[op.inputs[1]!]!;
-      const x = graph.tensors[op.inputs[0]!]!;
-      if (f.shape[3] !== x.shape[3]) return `grouped Conv2D '${op.name}'`;
-    }
   }
   return undefined;
 }
@@ -60,7 +55,33 @@ function runOp(tf: Tf, g: Graph, op: Op, get: (i: number) => TF.Tensor, n: numbe
     case 'Conv2D': {
       // IR filters are [out, kh, kw, in]; tfjs wants [kh, kw, in, out].
       const w = tf.transpose(get(op.inputs[1]!), [1, 2, 3, 0]) as TF.Tensor4D;
-      const y = tf.conv2d(get(op.inputs[0]!) as TF.Tensor4D, w, [op.strideH, op.strideW], op.padding, 'NHWC', [op.dilationH, op.dilationW]);
+      const x = get(op.inputs[0]!) as TF.Tensor4D;
+      const strided = (op.strideH > 1 || op.strideW > 1) && (op.dilationH > 1 || op.dilationW > 1);
+      const conv = (xi: TF.Tensor4D, wi: TF.Tensor4D): TF.Tensor4D => {
+        if (!strided) return tf.conv2d(xi, wi, [op.strideH, op.strideW], op.padding, 'NHWC', [op.dilationH, op.dilationW]);
+        // tfjs refuses strides and dilations together: TFLite's padding, a stride-1 dilated
+        // convolution, then every stride-th row and column.
+        const [, h, w] = xi.shape;
+        const pads = [h, w].map((n, a) => {
+          const [k, s, d] = a === 0 ? [wi.shape[0], op.strideH, op.dilationH] : [wi.shape[1], op.strideW, op.dilationW];
+          const ek = (k - 1) * d + 1;
+          const out = op.padding === 'same' ? Math.ceil(n / s) : Math.floor((n - ek) / s) + 1;
+          const total = op.padding === 'same' ? Math.max(0, (out - 1) * s + ek - n) : 0;
+          return { before: Math.floor(total / 2), after: total - Math.floor(total / 2), out, s };
+        });
+        const padded = tf.pad(xi, [[0, 0], [pads[0]!.before, pads[0]!.after], [pads[1]!.before, pads[1]!.after], [0, 0]]);
+        const full = tf.conv2d(padded, wi, 1, 'valid', 'NHWC', [op.dilationH, op.dilationW]);
+        return tf.stridedSlice(full, [0, 0, 0, 0], [full.shape[0], pads[0]!.out * pads[0]!.s, pads[1]!.out * pads[1]!.s, full.shape[3]], [1, pads[0]!.s, pads[1]!.s, 1]) as TF.Tensor4D;
+      };
+      const groups = x.shape[3] / w.shape[2];
+      // Grouped convolution (tfjs has none): one convolution per group of channels.
+      const y =
+        groups === 1
+          ? conv(x, w)
+          : tf.concat(
+              tf.split(x, groups, 3).map((xi, k) => conv(xi as TF.Tensor4D, tf.split(w, groups, 3)[k] as TF.Tensor4D)),
+              3,
+            );
       return activate(tf, bias(y), op.activation);
     }
     case 'DepthwiseConv2D': {
