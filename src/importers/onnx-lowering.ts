@@ -380,14 +380,22 @@ function windowOut(inSize: number, k: number, s: number, d: number, [pb, pe]: [n
   return out;
 }
 
-/** 'same' when the pads are TFLite's SAME ones for this size, 'valid' when none, else undefined. */
-function tfPadding(inSize: number, k: number, s: number, d: number, pads: [number, number], out: number): Padding | undefined {
-  if (pads[0] === 0 && pads[1] === 0 && Math.floor((inSize - ((k - 1) * d + 1)) / s) + 1 === out) return 'valid';
+/** Which TFLite paddings give exactly these ONNX pads along one axis. */
+function tfPaddings(inSize: number, k: number, s: number, d: number, pads: [number, number], out: number): Set<Padding> {
+  const ok = new Set<Padding>();
+  if (pads[0] === 0 && pads[1] === 0 && Math.floor((inSize - ((k - 1) * d + 1)) / s) + 1 === out) ok.add('valid');
   const sameOut = Math.ceil(inSize / s);
   const total = Math.max(0, (sameOut - 1) * s + (k - 1) * d + 1 - inSize);
   const before = Math.floor(total / 2);
-  if (out === sameOut && pads[0] === before && pads[1] === total - before) return 'same';
-  if (out === sameOut && total === 0 && pads[0] === 0) return 'same';
+  // SAME never reads padding past what the output needs, so an unused trailing pad is the same.
+  if (out === sameOut && pads[0] === before && (pads[1] === total - before || (total === 0 && pads[0] === 0))) ok.add('same');
+  return ok;
+}
+
+/** One TFLite padding that fits both axes, or undefined (then pad explicitly). */
+function tfPadding2(h: Set<Padding>, w: Set<Padding>): Padding | undefined {
+  if (h.has('valid') && w.has('valid')) return 'valid';
+  if (h.has('same') && w.has('same')) return 'same';
   return undefined;
 }
 
@@ -443,9 +451,8 @@ const lowerConv: Handler = (c) => {
 
   let input = xin;
   let [ih, iw] = [h, w];
-  let padding = tfPadding(h, kh, win.strides[0], win.dilations[0], win.pads[0], oh);
-  const padW = tfPadding(w, kw, win.strides[1], win.dilations[1], win.pads[1], ow);
-  if (padding === undefined || padW === undefined || padding !== padW) {
+  let padding = tfPadding2(tfPaddings(h, kh, win.strides[0], win.dilations[0], win.pads[0], oh), tfPaddings(w, kw, win.strides[1], win.dilations[1], win.pads[1], ow));
+  if (padding === undefined) {
     // Explicit zero padding then VALID: exact for convolutions.
     ({ ir: input, h: ih, w: iw } = padNhwc(c, xin, [n, h, w, ch], win.pads));
     padding = 'valid';
@@ -539,11 +546,10 @@ function lowerPool(kind: 'MaxPool2D' | 'AveragePool2D'): Handler {
       [win.pads[1][0], Math.max(win.pads[1][1], (ow - 1) * win.strides[1] + kw - w - win.pads[1][0])],
     ];
     const includePad = kind === 'AveragePool2D' && c.at.int('count_include_pad', 0) === 1;
-    let padding = tfPadding(h, kh, win.strides[0], 1, pads[0], oh);
-    const padW = tfPadding(w, kw, win.strides[1], 1, pads[1], ow);
+    let padding = tfPadding2(tfPaddings(h, kh, win.strides[0], 1, pads[0], oh), tfPaddings(w, kw, win.strides[1], 1, pads[1], ow));
     let input = xin;
     const anyPad = pads.flat().some((p) => p > 0);
-    if (padding === undefined || padW === undefined || padding !== padW || (includePad && anyPad)) {
+    if (padding === undefined || (includePad && anyPad)) {
       if (kind === 'MaxPool2D' && !c.L.nonNegative(x)) c.unsupported(`pads [${win.pads.flat().join(',')}] that are not TFLite's SAME padding, on an input that may be negative`);
       if (kind === 'AveragePool2D' && !includePad) c.unsupported(`pads [${win.pads.flat().join(',')}] with count_include_pad=0 that are not TFLite's SAME padding`);
       if (ceil && includePad) c.unsupported('ceil_mode with count_include_pad=1');
@@ -939,22 +945,14 @@ const lowerBatchNorm: Handler = (c) => {
 /* Shape ops                                                           */
 /* ------------------------------------------------------------------ */
 
-/** Output k is `x` with a new ONNX shape (same elements, same order). */
+/**
+ * Output 0 is `x` with a new ONNX shape (same elements, same order): the IR tensor is reused as
+ * it is and the layout's split still describes its elements. A consumer that needs another
+ * IR shape asks for it (`asLayout`), which costs an IR Reshape only then; a FullyConnected
+ * after a Flatten needs none.
+ */
 function reshapeTo(c: Ctx, x: Value, shape: number[]): void {
-  if (isIdentityLayout(x.layout!, x.shape)) {
-    const same = shape.length === x.shape.length && shape.every((d, i) => d === x.shape[i]);
-    const ir = same ? x.ir! : c.L.reshapeIr(c, x.ir!, shape);
-    c.outAct(0, shape, ir, identityLayout(shape));
-    return;
-  }
-  // The IR keeps its order; the layout's split still describes the elements.
-  const l = x.layout!;
-  if (sameOrder(l, identityLayout(x.shape))) {
-    c.outAct(0, shape, c.L.reshapeIr(c, x.ir!, shape), identityLayout(shape));
-    return;
-  }
-  // When the new shape only drops or adds size-1 axes, re-align so axis ops keep working.
-  c.outAct(0, shape, x.ir!, l);
+  c.outAct(0, shape, x.ir!, x.layout!);
 }
 
 const lowerReshape: Handler = (c) => {
@@ -1341,6 +1339,20 @@ export function supportedOnnxOps(): string[] {
 /* Driver                                                              */
 /* ------------------------------------------------------------------ */
 
+/** Ops that need an IR op of FUTURE_IR_OPS whatever their inputs (reported even after an unsupported node). */
+const STATIC_NEEDS: Record<string, (typeof FUTURE_IR_OPS)[number]> = {
+  ConvTranspose: 'TransposeConv',
+  LeakyRelu: 'LeakyRelu',
+  PRelu: 'PRelu',
+  HardSwish: 'HardSwish',
+  HardSigmoid: 'Minimum',
+  LogSoftmax: 'LogSoftmax',
+  ReduceMax: 'ReduceMax',
+  ReduceSum: 'Sum',
+  Split: 'StridedSlice',
+  Slice: 'StridedSlice',
+};
+
 /** Hook for QDQ handling (onnx-quant.ts): QuantizeLinear/DequantizeLinear and QLinear* ops. */
 export type QuantHook = (c: Ctx) => boolean;
 
@@ -1427,6 +1439,9 @@ export function lowerOnnxGraph(g: OnnxGraphProto, opts: LoweringOptions, quantHo
       return;
     }
     if (failedIn) {
+      // Its inputs are unknown, but some ops need a missing IR op whatever they are.
+      const need = STATIC_NEEDS[op];
+      if (need && !(OP_KINDS as readonly string[]).includes(need)) L.unsupported.push({ name: c.name, type: `${op}: needs IR op ${need}, not in this build` });
       markFailed();
       return;
     }
@@ -1458,7 +1473,10 @@ export function lowerOnnxGraph(g: OnnxGraphProto, opts: LoweringOptions, quantHo
   const outputs = g.output.map((vi, k) => {
     const v = L.values.get(vi.name);
     if (!v) throw new ModelFormatError(file, `graph output '${vi.name}' is never computed`);
-    if (v.failed || v.ir === undefined || !v.layout || isBoundaryLayout(v)) return v;
+    if (v.failed || v.ir === undefined || !v.layout) return v;
+    const sameOrderAsOnnx = sameOrder(v.layout, identityLayout(v.shape));
+    if (isBoundaryLayout(v) && !sameOrderAsOnnx) return v;
+    if (sameOrderAsOnnx && isIdentityLayout(v.layout, v.shape)) return v;
     // Any other pending permutation is carried out before the output (the boundary only
     // ever swaps NCHW and NHWC).
     const c = new Ctx(L, { input: [vi.name], output: [vi.name], name: `output_${k}`, opType: 'Output', domain: '', attribute: [] }, nodes.length + k);
