@@ -81,15 +81,30 @@ export function keepsOrder(l: Layout): boolean {
   return true;
 }
 
+/**
+ * The simplest layout with the same element order: size-1 axes dropped, then split axes that
+ * stay adjacent and in order in the IR merged. Two layouts of one value order their elements
+ * alike exactly when their canonical forms are equal (each merged axis is a maximal run).
+ */
+export function canonicalLayout(l: Layout): Layout {
+  const keep = l.split.map((d, i) => (d === 1 ? -1 : i)).filter((i) => i >= 0);
+  let split = keep.map((i) => l.split[i]!);
+  let perm = l.perm.filter((p) => l.split[p] !== 1).map((p) => keep.indexOf(p));
+  for (let i = 0; i + 1 < perm.length; ) {
+    if (perm[i + 1] === perm[i]! + 1) {
+      const s = perm[i]!;
+      split = [...split.slice(0, s), split[s]! * split[s + 1]!, ...split.slice(s + 2)];
+      perm = [...perm.slice(0, i + 1), ...perm.slice(i + 2)].map((p) => (p > s ? p - 1 : p));
+    } else i++;
+  }
+  return { split, perm };
+}
+
 /** True when two layouts of the same value put the elements in the same order. */
 export function sameOrder(a: Layout, b: Layout): boolean {
   if (sameLayout(a, b)) return true;
   if (keepsOrder(a) && keepsOrder(b)) return true;
-  const sa = sourceIndex(a);
-  const sb = sourceIndex(b);
-  if (sa.length !== sb.length) return false;
-  for (let i = 0; i < sa.length; i++) if (sa[i] !== sb[i]) return false;
-  return true;
+  return sameLayout(canonicalLayout(a), canonicalLayout(b));
 }
 
 /**

@@ -1330,9 +1330,29 @@ export const LOWERINGS: Record<string, Handler> = {
   Gather: lowerGather,
 };
 
+/** Op types that lower only through an IR op of FUTURE_IR_OPS (listed as supported once it exists). */
+const NEEDS_FUTURE: Record<string, (typeof FUTURE_IR_OPS)[number]> = {
+  ConvTranspose: 'TransposeConv',
+  LeakyRelu: 'LeakyRelu',
+  PRelu: 'PRelu',
+  HardSwish: 'HardSwish',
+  HardSigmoid: 'Minimum',
+  LogSoftmax: 'LogSoftmax',
+  ReduceMax: 'ReduceMax',
+  ReduceSum: 'Sum',
+  Resize: 'ResizeNearestNeighbor',
+  Upsample: 'ResizeNearestNeighbor',
+};
+/** Op types that fold on constants but need an IR op of FUTURE_IR_OPS on run-time values. */
+const CONST_ONLY: Record<string, (typeof FUTURE_IR_OPS)[number]> = { Slice: 'StridedSlice', Split: 'StridedSlice', Gather: 'Gather', Max: 'Maximum', Min: 'Minimum' };
+
 /** Op types the importer accepts (lowered, folded, or QDQ), for error messages. */
 export function supportedOnnxOps(): string[] {
-  return [...new Set([...Object.keys(LOWERINGS), ...FOLDABLE_OPS, 'QuantizeLinear', 'DequantizeLinear', 'Cast'])].sort();
+  const has = (k: string) => (OP_KINDS as readonly string[]).includes(k);
+  const all = [...new Set([...Object.keys(LOWERINGS), ...FOLDABLE_OPS, 'QuantizeLinear', 'DequantizeLinear', 'Cast'])].sort();
+  return all
+    .filter((op) => !NEEDS_FUTURE[op] || has(NEEDS_FUTURE[op]))
+    .map((op) => (CONST_ONLY[op] && !has(CONST_ONLY[op]) ? `${op} (constant inputs)` : ['Shape', 'Size', 'Range', 'Equal', 'Where', 'Expand', 'ConstantOfShape', 'Floor', 'Ceil', 'Sqrt', 'Cast'].includes(op) ? `${op} (shape arithmetic)` : op));
 }
 
 /* ------------------------------------------------------------------ */

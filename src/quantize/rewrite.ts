@@ -240,5 +240,6 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
     outputs: [...g.outputs],
   };
   if (g.source) graph.source = { ...g.source };
+  if (g.boundaryLayout) graph.boundaryLayout = structuredClone(g.boundaryLayout);
   return { graph, params };
 }

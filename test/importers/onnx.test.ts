@@ -254,3 +254,25 @@ describe('ONNX detection and model checks', () => {
     expect((err as Error).message).toContain('cut.onnx');
   });
 });
+
+describe('layout bookkeeping', () => {
+  it('two layouts have equal canonical forms exactly when they put the elements in the same order', async () => {
+    const { canonicalLayout, sourceIndex, sameLayout } = await import('../../src/importers/onnx-layout.js');
+    const { mulberry32 } = await import('../../src/rng.js');
+    const r = mulberry32(3);
+    const views = [[2, 3, 4], [6, 4], [2, 12], [1, 2, 3, 4], [4, 3, 2], [24], [2, 2, 2, 3], [3, 1, 8]];
+    let same = 0;
+    for (let t = 0; t < 5000; t++) {
+      const mk = () => {
+        const split = views[Math.floor(r() * views.length)]!;
+        return { split: [...split], perm: split.map((_, i) => i).sort(() => r() - 0.5) };
+      };
+      const [a, b] = [mk(), mk()];
+      const [sa, sb] = [sourceIndex(a), sourceIndex(b)];
+      const eq = sa.every((v, i) => v === sb[i]);
+      if (eq) same++;
+      expect(sameLayout(canonicalLayout(a), canonicalLayout(b)), JSON.stringify([a, b])).toBe(eq);
+    }
+    expect(same).toBeGreaterThan(100);
+  });
+});
