@@ -58,6 +58,7 @@ import {
   type Layout,
 } from './onnx-layout.js';
 import { OnnxDataType, type OnnxGraphProto, type OnnxNodeProto } from './onnx-schema.js';
+import { annotateWeights } from './onnx-quant.js';
 import { isFloatType, readTensor, typeName, type ExternalReader, type OnnxConst } from './onnx-tensors.js';
 
 /** Per-tensor or per-channel affine params as an ONNX model gives them (axis in ONNX axes). */
@@ -468,12 +469,14 @@ const lowerConv: Handler = (c) => {
     const out = new Float32Array(plane * M);
     for (let m = 0; m < M; m++) for (let p = 0; p < plane; p++) out[p * M + m] = wdata[m * plane + p]!;
     const wt = c.L.constF32(`${c.name}/depthwise_weights`, [1, kh, kw, M], out);
+    annotateWeights(c.L, wt, c.in(1)?.qconst?.quant, 0, 3, c.name);
     c.emit({ kind: 'DepthwiseConv2D', name: c.name, inputs: [input, wt, bt], outputs: [y], depthMultiplier: M / ch, ...common });
   } else {
     // [M, C/g, kh, kw] → OHWI [M, kh, kw, C/g]; groups stay in TFLite's grouped-conv order.
     const out = new Float32Array(wdata.length);
     for (let m = 0; m < M; m++) for (let ci = 0; ci < Cg; ci++) for (let p = 0; p < plane; p++) out[(m * plane + p) * Cg + ci] = wdata[(m * Cg + ci) * plane + p]!;
     const wt = c.L.constF32(`${c.name}/weights`, [M, kh, kw, Cg], out);
+    annotateWeights(c.L, wt, c.in(1)?.qconst?.quant, 0, 0, c.name);
     c.emit({ kind: 'Conv2D', name: c.name, inputs: [input, wt, bt], outputs: [y], ...common });
   }
   defineChannelsLast(c, 0, r, n, M, oh, ow, y);
@@ -586,7 +589,7 @@ function lowerGlobalPool(kind: 'Mean' | 'MaxPool2D'): Handler {
  * FullyConnected over activation `a` (ONNX [M, K]) with weights `wNK` ([N, K] in ONNX column
  * order): the columns are permuted to the order the IR holds `a` in.
  */
-function fullyConnected(c: Ctx, a: Value, wNK: Float32Array, N: number, K: number, bias: Float32Array): void {
+function fullyConnected(c: Ctx, a: Value, wNK: Float32Array, N: number, K: number, bias: Float32Array, unitsAxis = -1): void {
   const M = a.shape[0]!;
   const l = a.layout!;
   let xin = a.ir!;
@@ -616,6 +619,7 @@ function fullyConnected(c: Ctx, a: Value, wNK: Float32Array, N: number, K: numbe
     for (let nn = 0; nn < N; nn++) for (let j = 0; j < K; j++) w[nn * K + j] = wNK[nn * K + cols[j]!]!;
   }
   const wt = c.L.constF32(`${c.name}/weights`, [N, K], w);
+  if (unitsAxis >= 0) annotateWeights(c.L, wt, c.in(1)?.qconst?.quant, unitsAxis, 0, c.name);
   const bt = c.L.constF32(`${c.name}/bias`, [N], bias);
   const y = c.newAct([M, N]);
   c.emit({ kind: 'FullyConnected', name: c.name, inputs: [xin, wt, bt], outputs: [y], activation: 'none', keepNumDims: false });
@@ -646,7 +650,7 @@ const lowerGemm: Handler = (c) => {
     if (rowsEqual) bias = Float32Array.from(full.subarray(0, N), (v) => Math.fround(beta * v));
     else extra = constOf(OnnxDataType.FLOAT, [M, N], Array.from(full, (v) => beta * v));
   }
-  fullyConnected(c, a, w, N, K, bias);
+  fullyConnected(c, a, w, N, K, bias, transB ? 0 : 1);
   if (extra) addConstToOutput(c, extra);
 };
 
@@ -683,12 +687,13 @@ const lowerMatMul: Handler = (c) => {
   const w = new Float32Array(N * K);
   for (let nn = 0; nn < N; nn++) for (let k = 0; k < K; k++) w[nn * K + k] = b[k * N + nn]!;
   if (a.shape.length === 2) {
-    fullyConnected(c, a, w, N, K, new Float32Array(N));
+    fullyConnected(c, a, w, N, K, new Float32Array(N), 1);
     return;
   }
   const xin = c.L.identity(c, a, 'a fully connected layer over a rank > 2 input');
   const shape = [...a.shape.slice(0, -1), N];
   const wt = c.L.constF32(`${c.name}/weights`, [N, K], w);
+  annotateWeights(c.L, wt, bV.qconst?.quant, 1, 0, c.name);
   const bt = c.L.constF32(`${c.name}/bias`, [N], new Float32Array(N));
   const y = c.newAct(shape);
   c.emit({ kind: 'FullyConnected', name: c.name, inputs: [xin, wt, bt], outputs: [y], activation: 'none', keepNumDims: true });

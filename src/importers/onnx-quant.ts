@@ -113,26 +113,51 @@ export const quantHook: QuantHook = (c) => {
   return false;
 };
 
+/**
+ * Int8-equivalent params: uint8 values q with zero point z are the int8 values q − 128 with
+ * zero point z − 128 (the same real numbers). Undefined for wider types (int16/int32 activations).
+ */
+export function int8Params(p: OnnxQuant): { scale: number[]; zeroPoint: number[] } | undefined {
+  if (p.type === OnnxDataType.UINT8) return { scale: [...p.scale], zeroPoint: p.zeroPoint.map((z) => z - 128) };
+  if (p.type === OnnxDataType.INT8) return { scale: [...p.scale], zeroPoint: [...p.zeroPoint] };
+  return undefined;
+}
+
 function annotate(L: Lowering, ir: number | undefined, p: OnnxQuant): void {
   if (ir === undefined) return;
+  const q = int8Params(p);
   const t = L.tensors[ir]!;
-  t.quant = { scale: [...p.scale], zeroPoint: [...p.zeroPoint] };
-  (t as { qtype?: number }).qtype = p.type;
+  if (!q) {
+    L.warnings.push(`${L.file}: tensor '${t.name}' is quantized to ${typeName(p.type)}; tinyml re-quantizes it to int8 from calibration`);
+    return;
+  }
+  t.quant = q;
 }
 
 /**
- * Turns a lowered graph with QDQ annotations into the int8 graph it describes. Until every
- * case is covered, the annotations are dropped and the float graph (with dequantized weights)
- * is returned with a warning: `tinyml quantize` re-quantizes it.
+ * Marks IR weight tensor `wt` with the model's own int8 params when the ONNX weights came from
+ * a DequantizeLinear (`q`), quantized along ONNX axis `onnxAxis`, which the IR holds on
+ * `irAxis`. The quantizer keeps them (bit for bit) when they fit TFLite's int8 scheme.
+ */
+export function annotateWeights(L: Lowering, wt: number, q: OnnxQuant | undefined, onnxAxis: number, irAxis: number, what: string): void {
+  if (!q) return;
+  const p = int8Params(q);
+  if (!p || (q.scale.length > 1 && q.axis !== onnxAxis)) {
+    L.warnings.push(`${L.file}: ${what}: weights quantized as ${typeName(q.type)}${q.scale.length > 1 ? ` along axis ${q.axis}` : ''} do not fit TFLite's int8 per-channel scheme; tinyml re-quantizes them`);
+    return;
+  }
+  const t = L.tensors[wt]!;
+  t.quant = q.scale.length > 1 ? { ...p, axis: irAxis } : p;
+}
+
+/**
+ * QDQ params on the float graph stay as `quant` annotations on its float tensors; the
+ * quantizer (src/quantize/rewrite.ts) uses them instead of calibrated ranges, where they fit
+ * TFLite's int8 scheme, and says what it changed where they do not.
  */
 export function applyQuantization(g: Graph, L: Lowering, file: string): Graph {
-  const annotated = g.tensors.filter((t) => t.dtype === 'float32' && t.quant);
-  if (annotated.length === 0) return g;
-  for (const t of annotated) {
-    delete t.quant;
-    delete (t as { qtype?: number }).qtype;
-  }
-  L.warnings.push(`${file}: QDQ parameters were dropped; the float graph will be re-quantized`);
+  void L;
+  void file;
   void TinymlError;
   return g;
 }

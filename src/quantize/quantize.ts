@@ -71,6 +71,8 @@ export interface QuantReport {
   /** int8 → float: x = scale × (q − zeroPoint). */
   outputs: IoParams[];
   fidelity: { calibration: FidelityMetrics | null; holdout: FidelityMetrics | null };
+  /** Where the model's own int8 params (QDQ ONNX) were not kept, and what changed. */
+  notes?: string[];
 }
 
 export interface QuantizeOptions {
@@ -209,7 +211,8 @@ export function quantizeModel(g: Graph, opts: QuantizeOptions): { graph: Graph; 
   if (opts.onProgress) calOpts.onProgress = opts.onProgress;
   opts.logger?.info(`calibrating on ${nCal} samples with the ${observer} observer`);
   const ranges = calibrate(opts.run, g, cal.samples, observer, calOpts);
-  const { graph } = rewriteToInt8(g, ranges, { perTensorFullyConnected: opts.perTensorFullyConnected === true });
+  const { graph, notes } = rewriteToInt8(g, ranges, { perTensorFullyConnected: opts.perTensorFullyConnected === true });
+  for (const n of notes) opts.logger?.warn(`re-quantized: ${n}`);
 
   const cmp = (samples: Float32Array[], offset: number) => {
     const o: Parameters<typeof compareModels>[4] = { progressOffset: offset, progressTotal: total };
@@ -232,6 +235,7 @@ export function quantizeModel(g: Graph, opts: QuantizeOptions): { graph: Graph; 
       inputs: ioParams(graph, graph.inputs),
       outputs: ioParams(graph, graph.outputs),
       fidelity: { calibration: fidCal, holdout: fidHold },
+      ...(notes.length > 0 ? { notes } : {}),
     },
   };
 }
