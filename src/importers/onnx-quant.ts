@@ -15,7 +15,7 @@
 import { TinymlError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { constOf, normAxis } from './onnx-fold.js';
-import type { Ctx, Lowering, OnnxQuant, QuantHook } from './onnx-lowering.js';
+import { LOWERINGS, type Ctx, type Lowering, type OnnxQuant, type QuantHook } from './onnx-lowering.js';
 import { OnnxDataType } from './onnx-schema.js';
 import { typeName } from './onnx-tensors.js';
 
@@ -109,9 +109,61 @@ export const quantHook: QuantHook = (c) => {
     annotate(c.L, v.ir, p);
     return true;
   }
-  if (op.startsWith('QLinear')) c.unsupported('QOperator models are not read yet');
+  if (op === 'QLinearConv' || op === 'QLinearMatMul') {
+    lowerQLinear(c);
+    return true;
+  }
+  if (op.startsWith('QLinear')) c.unsupported('this QOperator op (QLinearConv and QLinearMatMul are read)');
   return false;
 };
+
+/** Scale/zero point of a QLinear* operand given as inputs `si` and `zi`. */
+function paramsAt(c: Ctx, si: number, zi: number, axis: number): OnnxQuant {
+  const s = c.constIn(si, `input ${si} (scale)`);
+  const z = c.constIn(zi, `input ${zi} (zero point)`);
+  const scale = Array.from(s.data);
+  const zeroPoint = Array.from(z.data);
+  if (scale.length !== zeroPoint.length && zeroPoint.length !== 1) c.bad(`${scale.length} scales but ${zeroPoint.length} zero points`);
+  if (scale.some((v) => !(v > 0) || !Number.isFinite(v))) c.bad('a scale is not a positive number');
+  return { scale, zeroPoint: zeroPoint.length === scale.length ? zeroPoint : scale.map(() => zeroPoint[0]!), axis: scale.length > 1 ? axis : 0, type: z.type };
+}
+
+/**
+ * QLinearConv / QLinearMatMul: the float op on dequantized weights (and bias), between
+ * activations that carry the model's params, exactly as the QDQ form of the same model.
+ */
+function lowerQLinear(c: Ctx): void {
+  const isConv = c.node.opType === 'QLinearConv';
+  const x = c.act(0, 'x');
+  const xp = paramsAt(c, 1, 2, 0);
+  annotate(c.L, x.ir, xp);
+  const w = c.need(3, 'w');
+  if (!w.const || !QTYPES.has(w.const.type)) c.unsupported('run-time or non-integer weights');
+  const wp = paramsAt(c, 4, 5, isConv ? 0 : 1);
+  const q = Float64Array.from(w.const!.data);
+  const wf = dequantizeConst(q, wp, w.shape);
+  const base = c.node.name || `${c.node.opType}_${c.index}`;
+  const wName = `${base}/weights`;
+  c.L.values.set(wName, { name: wName, shape: [...w.shape], type: OnnxDataType.FLOAT, const: constOf(OnnxDataType.FLOAT, [...w.shape], wf), qconst: { q, quant: wp } });
+  const inputs = [c.node.input[0]!, wName];
+  if (isConv && c.in(8)) {
+    const b = c.constIn(8, 'B');
+    const M = w.shape[0]!;
+    const bf = Array.from(b.data, (v, m) => Math.fround(v * Math.fround(xp.scale[0]! * wp.scale[wp.scale.length > 1 ? m % M : 0]!)));
+    const bName = `${base}/bias`;
+    c.L.values.set(bName, { name: bName, shape: [...b.shape], type: OnnxDataType.FLOAT, const: constOf(OnnxDataType.FLOAT, [...b.shape], bf) });
+    inputs.push(bName);
+  }
+  const yp = paramsAt(c, 6, 7, 0);
+  const node = { ...c.node, opType: isConv ? 'Conv' : 'MatMul', input: inputs };
+  const inner = new (c.constructor as new (L: Lowering, n: typeof node, i: number) => Ctx)(c.L, node, c.index);
+  LOWERINGS[node.opType]!(inner);
+  const out = c.L.values.get(c.node.output[0]!);
+  if (out) {
+    out.quant = yp;
+    annotate(c.L, out.ir, yp);
+  }
+}
 
 /**
  * Int8-equivalent params: uint8 values q with zero point z are the int8 values q − 128 with

@@ -111,3 +111,45 @@ describe('QDQ ONNX models', () => {
     expect(wt.quant!.zeroPoint.every((z) => z === 0)).toBe(true);
   });
 });
+
+describe('QOperator ONNX models', () => {
+  const bytes = buildModel({
+    nodes: [
+      { op: 'QuantizeLinear', inputs: ['x', 'xs', 'xzp'], outputs: ['xq'] },
+      { op: 'QLinearConv', inputs: ['xq', 'xs', 'xzp', 'wq', 'ws', 'wzp', 'ys', 'yzp', 'bq'], outputs: ['yq'], attrs: { kernel_shape: aints([3, 3]), pads: aints([1, 1, 1, 1]) } },
+      { op: 'DequantizeLinear', inputs: ['yq', 'ys', 'yzp'], outputs: ['y'] },
+    ],
+    inputs: [{ name: 'x', shape: [1, C, 6, 6] }],
+    outputs: [{ name: 'y' }],
+    initializers: [
+      { name: 'xs', dims: [], data: [xs] },
+      { name: 'xzp', dims: [], data: [128], type: OnnxDataType.UINT8 },
+      { name: 'wq', dims: [M, C, 3, 3], data: Wq, type: OnnxDataType.INT8 },
+      { name: 'ws', dims: [M], data: ws },
+      { name: 'wzp', dims: [M], data: [0, 0, 0, 0], type: OnnxDataType.INT8 },
+      { name: 'ys', dims: [], data: [ys] },
+      { name: 'yzp', dims: [], data: [100], type: OnnxDataType.UINT8 },
+      { name: 'bq', dims: [M], data: Bq, type: OnnxDataType.INT32 },
+    ],
+  });
+
+  it('QLinearConv keeps its weights, bias and params bit for bit and gives ONNX Runtime\'s outputs to one step', async () => {
+    const { g, notes } = await quantized(bytes);
+    expect(notes).toEqual([]);
+    const conv = g.ops.find((o) => o.kind === 'Conv2D')!;
+    const wt = g.tensors[conv.inputs[1]!]!;
+    expect(wt.quant).toEqual({ scale: ws, zeroPoint: [0, 0, 0, 0], axis: 0 });
+    expect(Array.from(g.tensors[conv.inputs[2]!]!.data!)).toEqual(Bq);
+    expect(g.tensors[g.outputs[0]!]!.quant).toEqual({ scale: [ys], zeroPoint: [100 - 128] });
+    const inT = g.tensors[g.inputs[0]!]!;
+    const outT = g.tensors[g.outputs[0]!]!;
+    let worst = 0;
+    for (let s = 0; s < 5; s++) {
+      const x = seeded(C * 36, 60 + s, 2);
+      const want = (await ortRun(bytes, { x: { data: x, dims: [1, C, 6, 6] } }))[0]!;
+      const got = dequantize(runGraph(g, [quantizeInput(boundaryToIr(x, g.boundaryLayout!.inputs[0]), inT)])[0]!, outT);
+      for (let h = 0; h < 6; h++) for (let w = 0; w < 6; w++) for (let m = 0; m < M; m++) worst = Math.max(worst, Math.abs(got[(h * 6 + w) * M + m]! - want[(m * 6 + h) * 6 + w]!));
+    }
+    expect(worst).toBeLessThanOrEqual(ys * 1.0001);
+  });
+});
