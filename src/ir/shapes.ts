@@ -98,7 +98,7 @@ export function inferOutputShapes(g: Graph, op: Op): number[][] {
       need4d(w, 'filter (OHWI)');
       // Grouped convolution (TFLite CONV_2D since 2.9): the filter sees inC / groups channels.
       if (!(w[3]! > 0) || x[3]! % w[3]! !== 0 || w[0]! % (x[3]! / w[3]!) !== 0) {
-        fail(`input channels ${x[3]} are not a multiple of filter input channels ${w[3]} whose groups divide ${w[0]} filters`);
+        fail(`input channels ${x[3]} differ from filter input channels ${w[3]} and are not whole groups of them (${w[0]} filters)`);
       }
       const [oh, ow] = spatial(x[1]!, x[2]!, w[1]!, w[2]!, op.strideH, op.strideW, op.dilationH, op.dilationW, op.padding);
       if (op.inputs[2] !== undefined && op.inputs[2] >= 0 && elementCount(shapeOf(2)) !== w[0]) fail(`bias ${shapeStr(shapeOf(2))} does not match ${w[0]} output channels`);
