@@ -21,6 +21,11 @@ export interface InspectTensor {
   /** One number for per-tensor quantization, an array for per-channel; null when not quantized. */
   scale: number | number[] | null;
   zeroPoint: number | number[] | null;
+  /**
+   * For models whose own layout differs from the IR's (ONNX NCHW): the shape the model's user
+   * feeds or reads, and whether data is transposed between the two at this boundary.
+   */
+  source?: { shape: number[]; transposed: boolean };
 }
 
 export interface InspectLayer {
@@ -62,11 +67,14 @@ export interface InspectReport {
   };
 }
 
-function describeTensor(g: Graph, index: number): InspectTensor {
+function describeTensor(g: Graph, index: number, kind?: 'inputs' | 'outputs'): InspectTensor {
   const t: Tensor = g.tensors[index]!;
   const q = t.quant;
   const one = <T>(xs: T[] | undefined): T | T[] | null => (!xs ? null : xs.length === 1 ? xs[0]! : xs);
-  return { index, name: t.name, shape: [...t.shape], dtype: t.dtype, scale: one(q?.scale), zeroPoint: one(q?.zeroPoint) };
+  const out: InspectTensor = { index, name: t.name, shape: [...t.shape], dtype: t.dtype, scale: one(q?.scale), zeroPoint: one(q?.zeroPoint) };
+  const b = kind ? g.boundaryLayout?.[kind][g[kind].indexOf(index)] : undefined;
+  if (b) out.source = { shape: [...b.sourceShape], transposed: b.transpose };
+  return out;
 }
 
 function activationOf(op: Op): string | null {
@@ -109,8 +117,8 @@ export function inspectGraph(g: Graph): InspectReport {
     .join(', ')}`;
   return {
     model: { path: g.source?.path ?? '', format: g.source?.format ?? 'unknown', name: g.name },
-    inputs: g.inputs.map((i) => describeTensor(g, i)),
-    outputs: g.outputs.map((i) => describeTensor(g, i)),
+    inputs: g.inputs.map((i) => describeTensor(g, i, 'inputs')),
+    outputs: g.outputs.map((i) => describeTensor(g, i, 'outputs')),
     layers,
     dtypes,
     summary,
@@ -160,7 +168,10 @@ export function renderInspect(r: InspectReport): string {
     ['Outputs', r.outputs],
   ] as const) {
     out.push(`${label}:`);
-    for (const t of list) out.push(`  ${t.name}  ${shape(t.shape)} ${t.dtype}${quantText(t)}`);
+    for (const t of list) {
+      const src = t.source ? `  (model layout ${shape(t.source.shape)}${t.source.transposed ? ', NCHW ↔ NHWC at the boundary' : ', same order'})` : '';
+      out.push(`  ${t.name}  ${shape(t.shape)} ${t.dtype}${quantText(t)}${src}`);
+    }
   }
   out.push('');
   const rows = r.layers.map((l) => [
@@ -195,7 +206,7 @@ export function registerInspect(program: Command): void {
   program
     .command('inspect')
     .description('Show a model\'s inputs, outputs, layers, parameters, MACs and memory, and which layers tinyml can run (and why not).')
-    .argument('<model>', 'model file (.tflite, Keras .h5/.keras, TF.js model.json); the format is detected from the content')
+    .argument('<model>', 'model file (.tflite, Keras .h5/.keras, TF.js model.json, .onnx); the format is detected from the content')
     .option('--json', 'print the report as JSON on stdout')
     .addHelpText(
       'after',
@@ -203,6 +214,7 @@ export function registerInspect(program: Command): void {
 Examples:
   tinyml inspect kws_ref_model.tflite
   tinyml inspect ad01.h5 --json | jq .totals.macs
+  tinyml inspect classifier.onnx          (inputs show the IR's NHWC shape and the model's NCHW one)
 
 JSON: { model, inputs: [{name, shape, dtype, scale, zeroPoint}], layers: [{op, inputShapes, outputShapes,
 params, macs, activationBytes, supported, reason}], dtypes: {dtype: count}, summary, totals: {params,

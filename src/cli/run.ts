@@ -4,6 +4,7 @@ import { dirname, basename, join } from 'node:path';
 import { TinymlError } from '../errors.js';
 import { importModel } from '../importers/index.js';
 import type { Graph, TensorData } from '../ir/graph.js';
+import { boundaryToIr, outputsFromIr, userShape } from '../ir/boundary-layout.js';
 import { readSamples, tensorBytesLE } from '../io/samples.js';
 import { resolveRunBackend } from '../pipeline/run-backends.js';
 import { assertSupported } from '../ops/support.js';
@@ -36,7 +37,10 @@ async function loadInputs(graph: Graph, files: string[]): Promise<TensorData[][]
       'Give one --input file per model input, in the model\'s input order (see `tinyml inspect`).',
     );
   }
-  const perInput = await Promise.all(graph.inputs.map((ti, k) => readSamples(files[k]!, graph.tensors[ti]!)));
+  // Samples come in the source model's layout (NCHW for ONNX) and go to the IR's.
+  const perInput = await Promise.all(
+    graph.inputs.map(async (ti, k) => (await readSamples(files[k]!, graph.tensors[ti]!)).map((d) => boundaryToIr(d, graph.boundaryLayout?.inputs[k]))),
+  );
   const n = perInput[0]!.length;
   perInput.forEach((s, k) => {
     if (s.length !== n) throw new TinymlError('input', `${files[k]} holds ${s.length} samples but ${files[0]} holds ${n}`);
@@ -79,6 +83,8 @@ export async function runCommand(model: string, opts: RunCommandOptions): Promis
   } finally {
     bar.stop();
   }
+  // Outputs go back to the source model's layout.
+  outputs = outputs.map((o) => outputsFromIr(graph, o));
 
   if (opts.output) {
     const parts = outputs.flatMap((o) => o.map(tensorBytesLE));
@@ -100,7 +106,7 @@ export async function runCommand(model: string, opts: RunCommandOptions): Promis
       samples: outputs.length,
       outputTensors: graph.outputs.map((ti) => {
         const t = graph.tensors[ti]!;
-        return { name: t.name, shape: t.shape, dtype: t.dtype, scale: t.quant?.scale[0] ?? null, zeroPoint: t.quant?.zeroPoint[0] ?? null };
+        return { name: t.name, shape: userShape(graph, 'outputs', graph.outputs.indexOf(ti)), dtype: t.dtype, scale: t.quant?.scale[0] ?? null, zeroPoint: t.quant?.zeroPoint[0] ?? null };
       }),
       outputs: outputs.map((o) => (single ? Array.from(o[0]!) : o.map((d) => Array.from(d)))),
       argmax: outputs.map((o) => (single ? argmax(o[0]!) : o.map(argmax))),
@@ -118,7 +124,7 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('Run samples through a model with the reference interpreter (TFLite integer semantics, bit-exact) and print or save the outputs.')
-    .argument('<model>', 'model file (.tflite, Keras .h5/.keras, TF.js model.json)')
+    .argument('<model>', 'model file (.tflite, Keras .h5/.keras, TF.js model.json, .onnx)')
     .requiredOption('-i, --input <file...>', 'raw samples: N concatenated samples in the input dtype (int8 bytes, or little-endian float32); one file per model input')
     .option('--json', 'print { outputs: [[...], ...], argmax: [...] } on stdout')
     .option('-o, --output <file>', 'write the raw output bytes of every sample, one after another (same dtype rules as --input)')
@@ -135,7 +141,8 @@ Examples:
 Output: one line per sample with the output values and their argmax. int8 models take and
 give raw int8 values (quantize inputs with the input tensor's scale and zero point first;
 \`tinyml inspect\` shows them). JSON: { model, backend, samples, outputTensors, outputs, argmax };
-for models with several outputs each entry of outputs is a list with one array per output.`,
+for models with several outputs each entry of outputs is a list with one array per output.
+ONNX models take and give data in their own layout (NCHW), as ONNX Runtime and PyTorch do.`,
     )
     .action(async (model: string, opts: RunCommandOptions) => {
       await runCommand(model, opts);

@@ -22,11 +22,6 @@ export function tfGraphSupport(graph: Graph): string | undefined {
   for (const t of Object.values(graph.tensors)) if (t.dtype !== 'float32' && t.data === undefined) return `tensor '${t.name}' is ${t.dtype}`;
   for (const op of graph.ops) {
     if (!opDef(op).tf) return `op ${op.kind}`;
-    if (op.kind === 'Conv2D') {
-      const f = graph.tensors[op.inputs[1]!]!;
-      const x = graph.tensors[op.inputs[0]!]!;
-      if (f.shape[3] !== x.shape[3]) return `grouped Conv2D '${op.name}'`;
-    }
   }
   return undefined;
 }

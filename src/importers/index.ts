@@ -6,5 +6,6 @@ import './tflite.js';
 import './keras-h5.js';
 import './keras-v3.js';
 import './tfjs-layers.js';
+import './onnx.js';
 
 export { importModel, importModelBytes, listImporters } from './registry.js';

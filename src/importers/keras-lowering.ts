@@ -599,7 +599,7 @@ function unaryActivation(b: GraphBuilder, a: string, x: number, outName: string,
 }
 
 /** Step 3 of the header: BatchNorm folding and activation fusion, to a fixed point. */
-function foldAndFuse(g: Graph): void {
+export function foldAndFuse(g: Graph): void {
   const readers = () => {
     const n = new Array<number>(g.tensors.length).fill(0);
     for (const op of g.ops) for (const i of op.inputs) if (i >= 0) n[i]!++;
@@ -671,7 +671,7 @@ function foldAndFuse(g: Graph): void {
 }
 
 /** Drops tensors no op or graph input/output refers to, and renumbers. */
-function compact(g: Graph): Graph {
+export function compact(g: Graph): Graph {
   const used = new Set<number>([...g.inputs, ...g.outputs]);
   for (const op of g.ops) for (const i of [...op.inputs, ...op.outputs]) if (i >= 0) used.add(i);
   const map = new Map<number, number>();

@@ -292,6 +292,23 @@ export interface GraphSource {
   path: string;
 }
 
+/**
+ * How one graph input or output relates to the source model's own layout, for formats whose
+ * activations are not NHWC (ONNX: NCHW). The IR tensor's data is
+ * `transpose(reshape(source, split), perm)`, in row-major order; the user-facing value keeps
+ * `sourceShape`. Callers that take or give data in the source layout (`tinyml run` on a
+ * .onnx, the firmware boundary) convert with src/ir/boundary-layout.ts.
+ */
+export interface BoundaryLayout {
+  /** The value's name and shape in the source model. */
+  sourceName: string;
+  sourceShape: number[];
+  split: number[];
+  perm: number[];
+  /** False when only the shape changes (same element order): no data moves at the boundary. */
+  transpose: boolean;
+}
+
 export interface Graph {
   name: string;
   tensors: Tensor[];
@@ -300,6 +317,11 @@ export interface Graph {
   inputs: number[];
   outputs: number[];
   source?: GraphSource;
+  /**
+   * Present when the source model's inputs/outputs are in another layout than the IR's
+   * (ONNX NCHW): one entry per `inputs[k]` / `outputs[k]`, in order.
+   */
+  boundaryLayout?: { inputs: BoundaryLayout[]; outputs: BoundaryLayout[] };
 }
 
 export function elementCount(shape: readonly number[]): number {

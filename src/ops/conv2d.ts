@@ -215,10 +215,35 @@ export const conv2d: OpDef<Conv2DOp, ConvPrepared> = {
     }),
   },
   tf(tf, _g, op, get) {
-    // IR filters are [out, kh, kw, in]; tfjs wants [kh, kw, in, out]. Grouped convs are not run here.
-    const x = get(op.inputs[0]!);
-    const wT = tf.transpose(get(op.inputs[1]!), [1, 2, 3, 0]) as TF.Tensor4D;
-    let y = tf.conv2d(x as TF.Tensor4D, wT, [op.strideH, op.strideW], op.padding, 'NHWC', [op.dilationH, op.dilationW]) as TF.Tensor;
+    // IR filters are [out, kh, kw, in]; tfjs wants [kh, kw, in, out].
+    const x = get(op.inputs[0]!) as TF.Tensor4D;
+    const w = tf.transpose(get(op.inputs[1]!), [1, 2, 3, 0]) as TF.Tensor4D;
+    const strided = (op.strideH > 1 || op.strideW > 1) && (op.dilationH > 1 || op.dilationW > 1);
+    const conv = (xi: TF.Tensor4D, wi: TF.Tensor4D): TF.Tensor4D => {
+      if (!strided) return tf.conv2d(xi, wi, [op.strideH, op.strideW], op.padding, 'NHWC', [op.dilationH, op.dilationW]);
+      // tfjs refuses strides and dilations together: TFLite's padding, a stride-1 dilated
+      // convolution, then every stride-th row and column.
+      const [, h, wd] = xi.shape;
+      const pads = [h, wd].map((n, a) => {
+        const [k, s, d] = a === 0 ? [wi.shape[0], op.strideH, op.dilationH] : [wi.shape[1], op.strideW, op.dilationW];
+        const ek = (k - 1) * d + 1;
+        const out = op.padding === 'same' ? Math.ceil(n / s) : Math.floor((n - ek) / s) + 1;
+        const total = op.padding === 'same' ? Math.max(0, (out - 1) * s + ek - n) : 0;
+        return { before: Math.floor(total / 2), after: total - Math.floor(total / 2), out, s };
+      });
+      const padded = tf.pad(xi, [[0, 0], [pads[0]!.before, pads[0]!.after], [pads[1]!.before, pads[1]!.after], [0, 0]]);
+      const full = tf.conv2d(padded, wi, 1, 'valid', 'NHWC', [op.dilationH, op.dilationW]);
+      return tf.stridedSlice(full, [0, 0, 0, 0], [full.shape[0], pads[0]!.out * pads[0]!.s, pads[1]!.out * pads[1]!.s, full.shape[3]], [1, pads[0]!.s, pads[1]!.s, 1]) as TF.Tensor4D;
+    };
+    const groups = x.shape[3] / w.shape[2];
+    // Grouped convolution (tfjs has none): one convolution per group of channels.
+    let y: TF.Tensor =
+      groups === 1
+        ? conv(x, w)
+        : tf.concat(
+            tf.split(x, groups, 3).map((xi, k) => conv(xi as TF.Tensor4D, tf.split(w, groups, 3)[k] as TF.Tensor4D)),
+            3,
+          );
     if (op.inputs[2] !== undefined && op.inputs[2] >= 0) y = tf.add(y, get(op.inputs[2]));
     return tfActivation(tf, y, op.activation);
   },

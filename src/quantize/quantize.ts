@@ -24,6 +24,7 @@ import { TinymlError } from '../errors.js';
 import { elementCount, isFullyInt8, type Graph, type TensorData } from '../ir/graph.js';
 import type { Logger, ProgressFn } from '../log.js';
 import type { RunGraph } from '../reference/interpreter.js';
+import { boundaryToIr } from '../ir/boundary-layout.js';
 import type { CalibrationSet } from './calibration-data.js';
 import { compareModels, type FidelityMetrics } from './fidelity.js';
 import { makeObserver, type Observer, type ObserverKind } from './observers.js';
@@ -70,6 +71,8 @@ export interface QuantReport {
   /** int8 → float: x = scale × (q − zeroPoint). */
   outputs: IoParams[];
   fidelity: { calibration: FidelityMetrics | null; holdout: FidelityMetrics | null };
+  /** Where the model's own int8 params (QDQ ONNX) were not kept, and what changed. */
+  notes?: string[];
 }
 
 export interface QuantizeOptions {
@@ -127,7 +130,15 @@ export function cloneGraph(g: Graph): Graph {
     outputs: [...g.outputs],
   };
   if (g.source) out.source = { ...g.source };
+  if (g.boundaryLayout) out.boundaryLayout = structuredClone(g.boundaryLayout);
   return out;
+}
+
+/** Samples given in the source model's layout (ONNX NCHW), in the IR input's layout. */
+function inIrLayout(g: Graph, set: CalibrationSet | undefined): CalibrationSet | undefined {
+  const b = g.boundaryLayout?.inputs[0];
+  if (!set || !b?.transpose) return set;
+  return { ...set, samples: set.samples.map((s) => boundaryToIr(s, b)) };
 }
 
 /** Step 1: the real range of every activation tensor over the samples. */
@@ -181,7 +192,9 @@ export function quantizeModel(g: Graph, opts: QuantizeOptions): { graph: Graph; 
   if (inT.dtype !== 'float32') {
     throw new TinymlError('unsupported', `${model}: input '${inT.name}' is ${inT.dtype}; a float model has a float32 input`, 'Mixed int8/float models are not supported.');
   }
-  const cal = opts.calibration;
+  // Calibration data comes as the user's model takes it (NCHW for ONNX).
+  const cal = inIrLayout(g, opts.calibration);
+  opts = { ...opts, ...(opts.holdout ? { holdout: inIrLayout(g, opts.holdout)! } : {}) };
   if (!cal || cal.samples.length === 0) throw new TinymlError('usage', 'quantizing a float model needs calibration samples (or synthetic ones)');
   const size = elementCount(inT.shape);
   for (const set of [cal, opts.holdout]) {
@@ -198,7 +211,8 @@ export function quantizeModel(g: Graph, opts: QuantizeOptions): { graph: Graph; 
   if (opts.onProgress) calOpts.onProgress = opts.onProgress;
   opts.logger?.info(`calibrating on ${nCal} samples with the ${observer} observer`);
   const ranges = calibrate(opts.run, g, cal.samples, observer, calOpts);
-  const { graph } = rewriteToInt8(g, ranges, { perTensorFullyConnected: opts.perTensorFullyConnected === true });
+  const { graph, notes } = rewriteToInt8(g, ranges, { perTensorFullyConnected: opts.perTensorFullyConnected === true });
+  for (const n of notes) opts.logger?.warn(`re-quantized: ${n}`);
 
   const cmp = (samples: Float32Array[], offset: number) => {
     const o: Parameters<typeof compareModels>[4] = { progressOffset: offset, progressTotal: total };
@@ -221,6 +235,7 @@ export function quantizeModel(g: Graph, opts: QuantizeOptions): { graph: Graph; 
       inputs: ioParams(graph, graph.inputs),
       outputs: ioParams(graph, graph.outputs),
       fidelity: { calibration: fidCal, holdout: fidHold },
+      ...(notes.length > 0 ? { notes } : {}),
     },
   };
 }

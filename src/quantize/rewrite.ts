@@ -22,6 +22,12 @@
  *    converter default, for older TFLite Micro runtimes).
  *    Other float constants (an Add/Mul operand, ...): per-tensor asymmetric from their data.
  * 6. int32 constants (shapes, paddings, axes) are kept as they are.
+ * 7. Params the float graph already carries (`quant` on a float tensor: the scales and zero
+ *    points of a QDQ ONNX model) are kept where they fit: an activation group takes the given
+ *    params of its members (fixed outputs still win), weights keep their given per-channel or
+ *    per-tensor symmetric int8 scales and values bit for bit. Where they do not fit (asymmetric
+ *    or uint8 weights, weights changed since, two given params in one group), the tensor is
+ *    re-quantized and `notes` says what changed.
  *
  * It does not insert Quantize/Dequantize ops: the graph's inputs and outputs are int8, and
  * their params are what callers use to convert sensor data. It refuses float graphs that
@@ -61,6 +67,42 @@ export interface RewriteResult {
   graph: Graph;
   /** Final params of every activation tensor (by tensor index). */
   params: Map<number, AffineParams>;
+  /** Where params the float graph carried (QDQ models) were not kept, and why. */
+  notes: string[];
+}
+
+/** Per-tensor params a float tensor carries from its source model (QDQ), if any. */
+function givenParams(t: Tensor): AffineParams | undefined {
+  const q = t.quant;
+  if (!q || q.scale.length !== 1 || t.dtype !== 'float32' || isConstant(t)) return undefined;
+  const z = q.zeroPoint[0]!;
+  if (!(q.scale[0]! > 0) || z < -128 || z > 127) return undefined;
+  return { scale: q.scale[0]!, zeroPoint: z };
+}
+
+/**
+ * The int8 values of float weights `w` that carry given symmetric int8 params, when every
+ * value is (to float rounding) an integer multiple of its channel's scale; else undefined.
+ */
+function givenWeights(w: Tensor, axis: number): { data: Int8Array; quant: NonNullable<Tensor['quant']> } | undefined {
+  const q = w.quant;
+  if (!q || q.zeroPoint.some((z) => z !== 0)) return undefined;
+  const perChannel = q.scale.length > 1;
+  if (perChannel && (q.axis ?? 0) !== axis) return undefined;
+  const d = w.data as Float32Array;
+  const inner = w.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const ch = w.shape[axis] ?? 1;
+  const out = new Int8Array(d.length);
+  for (let i = 0; i < d.length; i++) {
+    const s = q.scale[perChannel ? Math.floor(i / inner) % ch : 0]!;
+    const r = d[i]! / s;
+    const k = Math.round(r);
+    if (Math.abs(r - k) > 1e-3 || k < -128 || k > 127) return undefined;
+    out[i] = k;
+  }
+  const quant: NonNullable<Tensor['quant']> = { scale: [...q.scale], zeroPoint: q.scale.map(() => 0) };
+  if (perChannel) quant.axis = axis;
+  return { data: out, quant };
 }
 
 export interface RewriteOptions {
@@ -126,8 +168,11 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
     groups.get(r)!.push(t);
   }
   const params = new Map<number, AffineParams>();
+  const notes: string[] = [];
+  const same = (a: AffineParams, b: AffineParams) => a.scale === b.scale && a.zeroPoint === b.zeroPoint;
   for (const members of groups.values()) {
     let p: AffineParams | undefined;
+    const given = members.map((t) => givenParams(g.tensors[t]!)).filter((x): x is AffineParams => x !== undefined);
     let lo = Infinity;
     let hi = -Infinity;
     for (const t of members) {
@@ -145,8 +190,19 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
       lo = Math.min(lo, a);
       hi = Math.max(hi, b);
     }
+    if (p) {
+      if (given.some((x) => !same(x, p!))) notes.push(`${members.map((m) => `'${g.tensors[m]!.name}'`).join(', ')}: the model's params replaced by TFLite's fixed ${p.scale}/${p.zeroPoint}`);
+    } else if (given.length > 0) {
+      p = given[given.length - 1]!;
+      if (given.some((x) => !same(x, p!))) notes.push(`${members.map((m) => `'${g.tensors[m]!.name}'`).join(', ')} must share int8 params (pooling/reshape/pad/concatenation): all take scale ${p.scale}, zero point ${p.zeroPoint}`);
+    }
     p ??= asymmetricParams(lo, hi);
     for (const t of members) params.set(t, p);
+  }
+  const withGiven = acts.filter((t) => givenParams(g.tensors[t]!));
+  if (withGiven.length > 0 && withGiven.length < acts.length) {
+    const missing = acts.filter((t) => !givenParams(g.tensors[t]!) && !fixed.has(t));
+    if (missing.length > 0) notes.push(`${missing.length} activation tensor(s) had no params in the model and were calibrated: ${missing.slice(0, 5).map((t) => `'${g.tensors[t]!.name}'`).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
   }
 
   // Build the new tensor list (same indices).
@@ -172,9 +228,15 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
       if (wt.dtype !== 'float32') {
         throw new TinymlError('unsupported', `${op.kind} '${op.name}': weights '${wt.name}' are ${wt.dtype} in a float model (hybrid models are not supported)`);
       }
+      const kept = done.has(w) ? undefined : wt.quant ? givenWeights(wt, axis) : undefined;
       if (done.has(w)) {
         wScales = tensors[w]!.quant!.scale;
+      } else if (kept) {
+        tensors[w] = { name: wt.name, shape: [...wt.shape], dtype: 'int8', data: kept.data, quant: kept.quant };
+        wScales = kept.quant.scale;
+        done.add(w);
       } else {
+        if (wt.quant) notes.push(`${op.kind} '${op.name}': the model's weight params (${wt.quant.zeroPoint.some((z) => z !== 0) ? 'asymmetric' : 'changed since, or along another axis'}) do not fit TFLite's symmetric int8 weights; re-quantized per channel`);
         const perTensor = op.kind === 'FullyConnected' && opts.perTensorFullyConnected === true;
         const q = perTensor ? quantizeWeightsPerTensor(wt.data as Float32Array) : quantizeWeightsPerChannel(wt.data as Float32Array, wt.shape, axis);
         const quant: Tensor['quant'] = { scale: q.scales, zeroPoint: q.scales.map(() => 0) };
@@ -231,5 +293,6 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
     outputs: [...g.outputs],
   };
   if (g.source) graph.source = { ...g.source };
-  return { graph, params };
+  if (g.boundaryLayout) graph.boundaryLayout = structuredClone(g.boundaryLayout);
+  return { graph, params, notes };
 }

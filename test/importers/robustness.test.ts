@@ -10,7 +10,8 @@
  * file and variant; rerun a variant with makeVariant(bytes, seedFor(file), index).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listImporters } from '../../src/importers/index.js';
@@ -161,12 +162,18 @@ class ImportWorker {
   }
 }
 
-const files = readdirSync(MODEL_DIR)
-  .filter((f) => {
-    const bytes = new Uint8Array(readFileSync(join(MODEL_DIR, f)));
-    return listImporters().some((imp) => imp.detect(bytes, join(MODEL_DIR, f)));
-  })
-  .sort();
+/** Shared model files an importer claims: the MLPerf Tiny models and the ONNX files. */
+const ONNX_DIR = fileURLToPath(new URL('../../../shared/models/onnx/', import.meta.url));
+const paths = [...readdirSync(MODEL_DIR).map((f) => join(MODEL_DIR, f)), ...readdirSync(ONNX_DIR).filter((f) => f.endsWith('.onnx')).map((f) => join(ONNX_DIR, f))];
+const dirOf = new Map(
+  paths
+    .filter((p) => {
+      const bytes = new Uint8Array(readFileSync(p));
+      return listImporters().some((imp) => imp.detect(bytes, p));
+    })
+    .map((p) => [basename(p), dirname(p)] as const),
+);
+const files = [...dirOf.keys()].sort();
 
 describe('importers survive corrupt and truncated model files', () => {
   let worker: ImportWorker;
@@ -179,12 +186,12 @@ describe('importers survive corrupt and truncated model files', () => {
   });
 
   it('finds the shared models', () => {
-    expect(files).toEqual(expect.arrayContaining(['kws_ref_model.tflite', 'kws_ref_model_float32.tflite', 'ad01_fp32.tflite', 'ad01_int8.tflite']));
+    expect(files).toEqual(expect.arrayContaining(['kws_ref_model.tflite', 'kws_ref_model_float32.tflite', 'ad01_fp32.tflite', 'ad01_int8.tflite', 'sine.onnx', 'test_Conv2d.onnx', 'test_operator_conv.onnx']));
   });
 
   for (const file of files) {
     it(`${VARIANTS} variants of ${file}`, async () => {
-      const bytes = new Uint8Array(readFileSync(join(MODEL_DIR, file)));
+      const bytes = new Uint8Array(readFileSync(join(dirOf.get(file)!, file)));
       const seed = seedFor(file);
       const ranges = structuralRanges(bytes);
       const counts = { graph: 0, error: 0 };
@@ -200,8 +207,8 @@ describe('importers survive corrupt and truncated model files', () => {
           return;
         }
         expect(r.outcome, `${file} variant ${i}: ${r.message ?? ''}`).toMatch(/^(graph|error)$/);
-        // TFLite errors name the file they are about (checked for the TFLite importer only).
-        if (r.outcome === 'error' && file.endsWith('.tflite')) expect(r.message, `${file} variant ${i}`).toContain(`${file}#${i}`);
+        // TFLite and ONNX errors name the file they are about.
+        if (r.outcome === 'error' && (file.endsWith('.tflite') || file.endsWith('.onnx'))) expect(r.message, `${file} variant ${i}`).toContain(`${file}#${i}`);
         counts[r.outcome as 'graph' | 'error']++;
         slowest = Math.max(slowest, r.ms);
       }

@@ -1,0 +1,141 @@
+/**
+ * ONNX (.onnx, a protobuf ModelProto) → IR.
+ *
+ * Steps:
+ *   1. decode the protobuf (onnx-schema.ts, protobufjs; a corrupt file is a ModelFormatError);
+ *   2. check the model: a graph, and a default-domain opset from MIN_OPSET to MAX_OPSET;
+ *   3. read external-data tensors from files beside the model (a missing file is named);
+ *   4. lower the graph (onnx-lowering.ts; QDQ and QOperator models through onnx-quant.ts);
+ *      every unsupported node is listed in ONE UnsupportedOpsError;
+ *   5. fold BatchNorm and fuse activations (shared with the Keras importer), drop unused
+ *      tensors, validate, and record the NCHW ↔ NHWC permutation of each graph input and
+ *      output in `graph.boundaryLayout`.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join, normalize, sep } from 'node:path';
+import { ModelFormatError, TinymlError, UnsupportedOpsError, type UnsupportedLayer } from '../errors.js';
+import type { BoundaryLayout, Graph } from '../ir/graph.js';
+import { validateGraph } from '../ops/validate.js';
+import { compact, foldAndFuse } from './keras-lowering.js';
+import { irShapeOf, keepsOrder, sameOrder, identityLayout } from './onnx-layout.js';
+import { lowerOnnxGraph, supportedOnnxOps, type Value } from './onnx-lowering.js';
+import { applyQuantization, quantHook } from './onnx-quant.js';
+import { decodeOnnxModel, looksLikeOnnx, type OnnxModelProto } from './onnx-schema.js';
+import type { ExternalReader } from './onnx-tensors.js';
+import { registerImporter } from './registry.js';
+
+/** Default-domain opsets the importer reads (op semantics are handled per version). */
+export const MIN_OPSET = 6;
+export const MAX_OPSET = 21;
+
+/** External data files beside `file`, read on demand; paths may not leave the model's folder. */
+function externalReader(file: string): ExternalReader {
+  const dir = dirname(file);
+  return (location, offset, length, tensor) => {
+    const norm = normalize(location);
+    if (isAbsolute(location) || norm.startsWith('..') || norm.split(sep).includes('..')) {
+      throw new ModelFormatError(file, `tensor '${tensor}' names external file '${location}', outside the model's folder`);
+    }
+    const path = join(dir, norm);
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      throw new TinymlError('input', `${file}: tensor '${tensor}' is stored in external file '${location}', which is missing (looked for ${path})`, 'Keep the external data file(s) next to the .onnx file, as onnx.save wrote them.');
+    }
+    try {
+      const size = fstatSync(fd).size;
+      const len = length ?? size - offset;
+      if (offset > size || len < 0 || offset + len > size) throw new ModelFormatError(path, `tensor '${tensor}' needs bytes ${offset}..${offset + len}, the file has ${size}`);
+      const buf = new Uint8Array(len);
+      let at = 0;
+      while (at < len) {
+        const n = readSync(fd, buf, at, len - at, offset + at);
+        if (n <= 0) break;
+        at += n;
+      }
+      return buf;
+    } finally {
+      closeSync(fd);
+    }
+  };
+}
+
+function checkModel(m: OnnxModelProto, file: string): number {
+  if (!m.graph) throw new ModelFormatError(file, 'the ONNX model has no graph');
+  const def = m.opsetImport.filter((o) => o.domain === '' || o.domain === 'ai.onnx');
+  // IR version 1/2 models carry no opset_import; they are opset 1 and older than we read.
+  const opset = def.length > 0 ? Math.max(...def.map((o) => o.version)) : 1;
+  if (opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new TinymlError(
+      'unsupported',
+      `${file}: ONNX opset ${opset}; tinyml reads opsets ${MIN_OPSET} to ${MAX_OPSET}`,
+      opset > MAX_OPSET ? `Export with opset_version=${MAX_OPSET} or lower (torch.onnx.export(..., opset_version=17)).` : 'Convert the model to a newer opset (onnx.version_converter.convert_version(model, 13)).',
+    );
+  }
+  return opset;
+}
+
+interface Lowered {
+  graph: Graph;
+  unsupported: UnsupportedLayer[];
+  warnings: string[];
+}
+
+function boundary(v: Value, irShape: number[]): BoundaryLayout {
+  const l = v.layout!;
+  return { sourceName: v.name, sourceShape: [...v.shape], split: [...l.split], perm: [...l.perm], transpose: !keepsOrder(l) && !sameOrder(l, identityLayout(v.shape)) && irShape.length > 0 };
+}
+
+function lower(bytes: Uint8Array, file: string): Lowered {
+  const model = decodeOnnxModel(bytes, file);
+  const opset = checkModel(model, file);
+  const name = basename(file, extname(file)).replace(/#\d+$/, '') || model.graph!.name;
+  const { lowering: L, inputs, outputs } = lowerOnnxGraph(model.graph!, { file, opset, external: externalReader(file), name }, quantHook);
+  if (L.unsupported.length > 0) return { graph: undefined as unknown as Graph, unsupported: L.unsupported, warnings: L.warnings };
+  for (const v of outputs) {
+    if (v.ir === undefined) throw new TinymlError('unsupported', `${file}: graph output '${v.name}' is a constant (the model computes nothing from its inputs)`);
+  }
+  const g: Graph = {
+    name,
+    tensors: L.tensors,
+    ops: L.ops,
+    inputs: inputs.map((v) => v.ir!),
+    outputs: outputs.map((v) => v.ir!),
+    source: { format: 'onnx', path: file },
+  };
+  const b = { inputs: inputs.map((v) => boundary(v, irShapeOf(v.layout!))), outputs: outputs.map((v) => boundary(v, irShapeOf(v.layout!))) };
+  foldAndFuse(g);
+  let out = compact(g);
+  out = applyQuantization(out, L, file);
+  if ([...b.inputs, ...b.outputs].some((x) => x.transpose || x.split.length !== x.sourceShape.length || x.split.some((d, i) => d !== x.sourceShape[i]))) out.boundaryLayout = b;
+  validateGraph(out);
+  return { graph: out, unsupported: [], warnings: L.warnings };
+}
+
+/** Imports an ONNX model (throws UnsupportedOpsError listing every unsupported node). */
+export function onnxToGraph(bytes: Uint8Array, file: string): Graph {
+  const r = lower(bytes, file);
+  if (r.unsupported.length > 0) throw new UnsupportedOpsError(file, r.unsupported, supportedOnnxOps());
+  return r.graph;
+}
+
+/**
+ * Every node of an ONNX model that tinyml cannot lower (empty when the model imports), for
+ * `tinyml inspect` to mark them. Malformed files still throw their ModelFormatError.
+ */
+export function listUnsupportedOnnxNodes(bytes: Uint8Array, file: string): UnsupportedLayer[] {
+  return lower(bytes, file).unsupported;
+}
+
+/** Warnings of the last successful import (re-quantized parameters, ...). */
+export function onnxImportWarnings(bytes: Uint8Array, file: string): string[] {
+  return lower(bytes, file).warnings;
+}
+
+registerImporter({
+  id: 'onnx',
+  description: 'ONNX model (.onnx, protobuf ModelProto, opsets 6-21)',
+  detect: (bytes) => looksLikeOnnx(bytes),
+  load: async (bytes, path) => onnxToGraph(bytes, path),
+});
