@@ -144,9 +144,14 @@ function lowerTensors(model: TfliteModel, bytes: Uint8Array, file: string): Tens
         return Number(z);
       });
       const quant: QuantParams = { scale: Array.from(q.scale), zeroPoint };
-      // A per-tensor scale with a quantized_dimension outside the shape is an old-converter
-      // quirk that TFLite and TFLM accept (person_detect.tflite): the axis means nothing then.
-      if (q.scale.length > 1) quant.axis = q.quantizedDimension;
+      if (q.scale.length > 1) {
+        let axis = q.quantizedDimension;
+        // Old converters wrote a quantized_dimension outside the tensor's shape (person_detect.tflite:
+        // axis 3 on its [8] biases), which TFLite and TFLM accept: their per-channel kernels index
+        // the scales by output channel and never read the axis. A 1-D tensor has one axis.
+        if ((axis < 0 || axis >= t.shape.length) && t.shape.length === 1 && t.shape[0] === q.scale.length) axis = 0;
+        quant.axis = axis;
+      }
       tensor.quant = quant;
     }
     return tensor;

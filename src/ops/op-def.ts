@@ -135,7 +135,7 @@ export interface EmitContext {
 export interface OpDef<O extends Op = Op, P = unknown> {
   readonly kind: O['kind'];
   /** Input counts [min, max], input positions that may be -1, output counts [min, max] (default [1, 1]). */
-  readonly arity: { inputs: readonly [number, number]; optional?: readonly number[]; outputs?: readonly [number, number] };
+  readonly arity: { inputs: readonly [number, number]; optional?: readonly number[] | 'all'; outputs?: readonly [number, number] };
   inferShapes(g: Graph, op: O): number[][];
   /** Constant operands that count as params. */
   params(g: Graph, op: O): ParamInput[];
