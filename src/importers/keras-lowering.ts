@@ -35,6 +35,7 @@ import { elementCount } from '../ir/graph.js';
 import { validateGraph } from '../ops/validate.js';
 import { ModelFormatError, TinymlError, UnsupportedOpsError, type UnsupportedLayer } from '../errors.js';
 import { declaredInputShape, refKey, type KerasLayer, type KerasModelSpec } from './keras-topology.js';
+import { GraphBuilder } from './graph-builder.js';
 
 export interface KerasWeight {
   /** The weight's name in the file ("dense/kernel:0", "vars/0", ...). */
@@ -137,24 +138,6 @@ function unsupportedReason(layer: KerasLayer): string | undefined {
 
 function isChannelsFirst(layer: KerasLayer): boolean {
   return layer.config['data_format'] === 'channels_first';
-}
-
-class GraphBuilder {
-  readonly tensors: Tensor[] = [];
-  readonly ops: Op[] = [];
-  addTensor(t: Tensor): number {
-    this.tensors.push(t);
-    return this.tensors.length - 1;
-  }
-  constF32(name: string, shape: number[], data: Float32Array): number {
-    return this.addTensor({ name, shape, dtype: 'float32', data });
-  }
-  constI32(name: string, values: number[]): number {
-    return this.addTensor({ name, shape: [values.length], dtype: 'int32', data: Int32Array.from(values) });
-  }
-  act(name: string, shape: number[]): number {
-    return this.addTensor({ name, shape, dtype: 'float32' });
-  }
 }
 
 /** Output size of a windowed op along one axis, TensorFlow's formula. */

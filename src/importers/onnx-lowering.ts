@@ -28,7 +28,7 @@
  * Loop, Scan), sequences, training-mode nodes, or non-default domains other than the QDQ ops.
  */
 import { ModelFormatError, TinymlError, type UnsupportedLayer } from '../errors.js';
-import type { Activation, Graph, Op, Padding, QuantParams, Tensor } from '../ir/graph.js';
+import type { Activation, Graph, Op, Padding, QuantParams } from '../ir/graph.js';
 import { OP_KINDS } from '../ops/registry.js';
 import {
   broadcastShape,
@@ -61,6 +61,7 @@ import {
 import { OnnxDataType, type OnnxGraphProto, type OnnxNodeProto } from './onnx-schema.js';
 import { annotateWeights } from './onnx-quant.js';
 import { isFloatType, readTensor, typeName, type ExternalReader, type OnnxConst } from './onnx-tensors.js';
+import { GraphBuilder } from './graph-builder.js';
 
 /** Per-tensor or per-channel affine params as an ONNX model gives them (axis in ONNX axes). */
 export interface OnnxQuant {
@@ -203,9 +204,7 @@ export class Ctx {
 
 type Handler = (c: Ctx) => void;
 
-export class Lowering {
-  readonly tensors: Tensor[] = [];
-  readonly ops: Op[] = [];
+export class Lowering extends GraphBuilder {
   readonly values = new Map<string, Value>();
   readonly unsupported: UnsupportedLayer[] = [];
   readonly warnings: string[] = [];
@@ -215,20 +214,11 @@ export class Lowering {
   private readonly producer = new Map<number, Op>();
 
   constructor(readonly opts: LoweringOptions) {
+    super();
     this.file = opts.file;
     this.opset = opts.opset;
   }
 
-  addTensor(t: Tensor): number {
-    this.tensors.push(t);
-    return this.tensors.length - 1;
-  }
-  constF32(name: string, shape: number[], data: Float32Array): number {
-    return this.addTensor({ name, shape, dtype: 'float32', data });
-  }
-  constI32(name: string, values: number[]): number {
-    return this.addTensor({ name, shape: [values.length], dtype: 'int32', data: Int32Array.from(values) });
-  }
   producerOf(t: number): Op | undefined {
     if (this.producer.size === 0 || !this.producer.has(t)) for (const op of this.ops) for (const o of op.outputs) this.producer.set(o, op);
     return this.producer.get(t);
