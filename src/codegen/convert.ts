@@ -73,6 +73,8 @@ export interface ConvertReport {
     /** text + data of model.o and the kernels, compiled for the host; null when not built. */
     codeBytes: number | null;
     arenaBytes: number;
+    /** The kernels' scratch buffer for the board's kernel set (src/codegen/kernel-scratch.ts). */
+    scratchBytes: number;
     /** Sum of every activation tensor (what no memory planning would cost). */
     activationBytes: number;
     /** Arena of the linear (no reuse) planner, for comparison. */
@@ -192,7 +194,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
   const plan: MemoryPlan = planner.plan(buffers.requests);
   const linear = PLANNERS.linear!.plan(buffers.requests);
   const hash = modelHash(g);
-  const emitted = emitModel(g, plan, buffers, { runGraph: opts.runGraph, modelHash: hash });
+  const emitted = emitModel(g, plan, buffers, { runGraph: opts.runGraph, modelHash: hash, kernelSets: [board.kernels] });
   const planText = formatPlan(g, plan, buffers);
 
   const outDir = resolve(opts.outDir);
@@ -211,7 +213,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
     const outT = g.tensors[g.outputs[0]!]!;
     const ioBytes = tensorBytes(inT) + tensorBytes(outT);
     const flashNeeded = code ? code.flashBytes : emitted.weightBytes;
-    const ramNeeded = plan.arenaBytes + ioBytes;
+    const ramNeeded = plan.arenaBytes + emitted.scratchBytes + ioBytes;
     const fit = {
       flash: { needed: flashNeeded, available: board.memory.flash.length },
       ram: { needed: ramNeeded, available: board.memory.ram.length },
@@ -222,7 +224,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
       over.push(`flash: needs ${fmtBytes(fit.flash.needed)}${code ? ' (code + weights)' : ' (weights alone)'}, the board has ${fmtBytes(fit.flash.available)}`);
     }
     if (fit.ram.needed > fit.ram.available) {
-      over.push(`RAM: needs ${fmtBytes(fit.ram.needed)} (arena ${plan.arenaBytes} + input/output buffers ${ioBytes}), the board has ${fmtBytes(fit.ram.available)}`);
+      over.push(`RAM: needs ${fmtBytes(fit.ram.needed)} (arena ${plan.arenaBytes} + kernel scratch ${emitted.scratchBytes} + input/output buffers ${ioBytes}), the board has ${fmtBytes(fit.ram.available)}`);
     }
     if (over.length) {
       throw new TinymlError(
@@ -255,6 +257,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
         weightBytes: emitted.weightBytes,
         codeBytes: code ? code.flashBytes : null,
         arenaBytes: plan.arenaBytes,
+        scratchBytes: emitted.scratchBytes,
         activationBytes: activationBytes(g),
         linearArenaBytes: linear.arenaBytes,
         macs: cost.totals.macs,

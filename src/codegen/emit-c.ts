@@ -28,12 +28,18 @@ import {
   softmaxParams,
   tensorQuant,
 } from './op-params.js';
+import { graphScratchBytes, KERNEL_SETS } from './kernel-scratch.js';
 import type { GraphBuffers, MemoryPlan } from './planner.js';
 import { formatPlan } from './planner.js';
 
 export interface EmitOptions {
   runGraph: RunGraph;
   modelHash: string;
+  /**
+   * Kernel sets the project must run with: the one scratch buffer is sized for the largest
+   * need among them (kernel-scratch.ts). Default: every known set.
+   */
+  kernelSets?: readonly string[];
 }
 
 export interface EmittedModel {
@@ -42,6 +48,8 @@ export interface EmittedModel {
   /** Kernel file base names used (e.g. 'conv2d_s8'), sorted. */
   kernels: string[];
   weightBytes: number;
+  /** Bytes of the kernels' scratch buffer (tinyml_scratch in model.c; 0: none). */
+  scratchBytes: number;
 }
 
 const LUT_OPS = new Set(['Logistic', 'Tanh', 'Relu', 'Relu6', 'Quantize']);
@@ -195,7 +203,7 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
         );
         const fn = op.kind === 'Conv2D' ? 'conv2d_s8' : 'depthwise_conv2d_s8';
         body.push(
-          `tinyml_${fn}(&${L}_p, ${L}_mult, ${L}_shift, &${L}_in, ${ptr(x)}, &${L}_w, ${weight(w)}, ${b >= 0 ? weight(b) : 'NULL'}, &${L}_out, ${ptr(y)});`,
+          `if (tinyml_${fn}(&${L}_p, ${L}_mult, ${L}_shift, &${L}_in, ${ptr(x)}, &${L}_w, ${weight(w)}, ${b >= 0 ? weight(b) : 'NULL'}, &${L}_out, ${ptr(y)}, TINYML_SCRATCH, TINYML_SCRATCH_BYTES) != TINYML_OK) return -3;`,
         );
         return { decls, body, kernel: fn };
       }
@@ -215,7 +223,7 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
           `static const int32_t ${L}_shift[${units}] = {\n${arrayBody(shift, 16)}\n};`,
         );
         body.push(
-          `tinyml_fully_connected_s8(${-xq.zeroPoint}, ${-wzp}, ${yq.zeroPoint}, ${lo}, ${hi}, ${L}_mult, ${L}_shift, ${batches}, ${inF}, ${units}, ${ptr(x)}, ${weight(w)}, ${b >= 0 ? weight(b) : 'NULL'}, ${ptr(y)});`,
+          `if (tinyml_fully_connected_s8(${-xq.zeroPoint}, ${-wzp}, ${yq.zeroPoint}, ${lo}, ${hi}, ${L}_mult, ${L}_shift, ${batches}, ${inF}, ${units}, ${ptr(x)}, ${weight(w)}, ${b >= 0 ? weight(b) : 'NULL'}, ${ptr(y)}, TINYML_SCRATCH, TINYML_SCRATCH_BYTES) != TINYML_OK) return -3;`,
         );
         return { decls, body, kernel: 'fully_connected_s8' };
       }
@@ -372,6 +380,7 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
 
   const numLayers = g.ops.length;
   const arenaAlloc = Math.max(plan.arenaBytes, 1);
+  const scratchBytes = graphScratchBytes(opts.kernelSets ?? KERNEL_SETS, g);
   const inBytes = tensorBytes(inT);
   const outBytes = tensorBytes(outT);
   const dims = (t: Tensor) => {
@@ -392,7 +401,8 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
  *   }
  *
  * - tinyml_invoke() returns 0 on success, -1 for a NULL buffer, -2 when the arena guard
- *   (compiled in with -DTINYML_ARENA_GUARD) finds the arena overrun.
+ *   (compiled in with -DTINYML_ARENA_GUARD) finds the arena overrun, -3 when a kernel finds
+ *   the scratch buffer too small (built with a kernel set the project was not generated for).
  * - The input and output buffers are the caller's; they are not part of the arena and may
  *   be anywhere in RAM. The arena (TINYML_ARENA_BYTES, exact) is a static array in model.c.
  * - No malloc, no floating point at run time; the scale accessors only return constants.
@@ -475,6 +485,11 @@ static int8_t tinyml_arena_storage[TINYML_ARENA_ALLOC + 2 * TINYML_GUARD_BYTES] 
 static int8_t tinyml_arena[TINYML_ARENA_ALLOC] TINYML_ALIGN(16);
 #endif
 
+/* Kernel working memory (TINYML_*_SCRATCH_* in tinyml_kernels.h), shared by the layers. */
+#define TINYML_SCRATCH_BYTES ${scratchBytes}
+${scratchBytes > 0 ? `static int8_t tinyml_scratch[TINYML_SCRATCH_BYTES] TINYML_ALIGN(16);
+#define TINYML_SCRATCH tinyml_scratch` : '#define TINYML_SCRATCH NULL'}
+
 static tinyml_layer_hook_t tinyml_hook;
 #define TINYML_LAYER_BEGIN(i) do { if (tinyml_hook) tinyml_hook((i), 0); } while (0)
 #define TINYML_LAYER_END(i) do { if (tinyml_hook) tinyml_hook((i), 1); } while (0)
@@ -538,7 +553,7 @@ ${invokeBody.join('\n')}
   return 0;
 }
 `;
-  return { modelH, modelC, kernels: [...kernels].sort(), weightBytes };
+  return { modelH, modelC, kernels: [...kernels].sort(), weightBytes, scratchBytes };
 }
 
 /** The 256-entry table of an elementwise int8 op, from the reference interpreter. */
