@@ -86,90 +86,214 @@ static inline uint32_t tinyml_ld32(const void *p) {
   return v;
 }
 
-/*
- * One tap of four channels: x holds their four input bytes, we/wo the tap's widened weights
- * (c0, c2) and (c1, c3). SXTAB16 adds the input offset to two lanes (ROR 8 folded into the
- * second, which GCC's __sxtab16 does not do), SMLABB/SMLATT accumulate each lane: 6
- * instructions; the two loads stay in C so GCC picks their addressing modes.
- */
-#define TINYML_DW_TAP(X, WE, WO)                                                            \
-  do {                                                                                      \
-    int32_t x_ = (int32_t)(X), xo_;                                                         \
-    __asm__("sxtab16 %[xo], %[off2], %[x], ror #8\n\t"                                      \
-            "sxtab16 %[x], %[off2], %[x]\n\t"                                               \
-            "smlabb  %[a0], %[x], %[we], %[a0]\n\t"                                         \
-            "smlatt  %[a2], %[x], %[we], %[a2]\n\t"                                         \
-            "smlabb  %[a1], %[xo], %[wo], %[a1]\n\t"                                        \
-            "smlatt  %[a3], %[xo], %[wo], %[a3]"                                             \
-            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+&r"(x_), [xo] "=&r"(xo_) \
-            : [we] "r"(WE), [wo] "r"(WO), [off2] "r"(off2));                               \
-  } while (0)
+/* What the assembly reads (offsets fixed in it): a run of output pixels of one output row
+ * that see the same filter taps, four channels. in, out and npx advance as it goes. */
+typedef struct {
+  const int8_t *in;     /* 0: input at the first tap inside, first pixel of the run */
+  const int32_t *wv;    /* 4: widened weights of that tap */
+  int32_t nky, nkx;     /* 8, 12: taps inside, per column and per row */
+  int32_t step;         /* 16: input bytes from a tap to the next in a row (dilation * C) */
+  int32_t rowskip;      /* 20: from after a row's last tap to the next row's first */
+  int32_t wskip;        /* 24: widened-weight bytes of the taps outside, per row */
+  int32_t pxstep;       /* 28: input bytes between output pixels (stride * C) */
+  int32_t off2;         /* 32: input offset in both halfwords */
+  int8_t *out;          /* 36 */
+  int32_t out_step;     /* 40: C */
+  int32_t npx;          /* 44: pixels left in the run */
+  int32_t k_round;      /* 48: 1 + 2 * output_offset */
+  int32_t clamp;        /* 52 */
+  int32_t act_min;      /* 56 */
+  int32_t act_max;      /* 60 */
+  int32_t bias[4];      /* 64 */
+  int32_t rq[8];        /* 80: multiplier, e - 2 per channel */
+  int32_t rows_left;    /* 112: the routine's row counter */
+  int32_t full3;        /* 116: a 3x3 filter with every tap inside: unrolled */
+} tinyml_dw_job_t;
 
-/* Depth multiplier 1, channels [0, out_c & ~3) in groups of four. */
+/* Parameters of a naked function are read by its assembly, never by C. */
+#define TINYML_REG_ARG __attribute__((unused))
+
+/* One tap: input word at ADDR, widened weights by LDRD at [r2, #QOFF] (unrolled path). */
+#define TINYML_DW_TAP(ADDR, QOFF)              \
+  "ldr     r8, " ADDR "\n\t"                   \
+  "ldrd    r10, r11, [r2, #" QOFF "]\n\t"      \
+  "sxtab16 r9, r12, r8, ror #8\n\t"            \
+  "sxtab16 r8, r12, r8\n\t"                    \
+  "smlabb  r4, r8, r10, r4\n\t"                \
+  "smlatt  r6, r8, r10, r6\n\t"                \
+  "smlabb  r5, r9, r11, r5\n\t"                \
+  "smlatt  r7, r9, r11, r7\n\t"
+
+#define TINYML_DW_RQ(A, OFF)                   \
+  "ldrd   r10, r11, [r0, #" OFF "]\n\t"        \
+  "asr    r2, " A ", #31\n\t"                  \
+  "orr    r3, r12, r2, lsl #31\n\t"            \
+  "smlal  r3, r2, " A ", r10\n\t"              \
+  "asr    r2, r2, r11\n\t"                     \
+  "add    r2, r2, lr\n\t"                      \
+  "ssat   " A ", #8, r2, asr #1\n\t"
+
+#define TINYML_DW_CLAMP(A)                     \
+  "cmp    " A ", r2\n\t"                       \
+  "it     lt\n\t"                              \
+  "movlt  " A ", r2\n\t"                       \
+  "cmp    " A ", r3\n\t"                       \
+  "it     gt\n\t"                              \
+  "movgt  " A ", r3\n\t"
+
+/*
+ * The run's pixels, four channels each: accumulators r4-r7 from the biases; per tap one
+ * 32-bit load of the four channels' inputs, SXTAB16 / SXTAB16-ROR-8 adding the input offset,
+ * one LDRD of the widened weights, SMLABB/SMLATT: 8 instructions a tap unrolled (3x3 with all
+ * taps inside), 11 in the loop over exactly the taps inside (borders, other sizes); then the
+ * one-SMLAL requantization, the clamp and four byte stores. Naked, registers fixed by hand
+ * (all 14 are in use; GCC's allocator cannot always give an inline asm that many).
+ * AAPCS: r0 job.
+ */
+__attribute__((naked, noinline)) static void tinyml_dw_run_dsp(tinyml_dw_job_t *job TINYML_REG_ARG) {
+  __asm__ volatile(
+      "push    {r3-r11, lr}\n\t"
+      "1:\n\t"
+      "ldr     r1, [r0, #0]\n\t"
+      "ldr     r2, [r0, #4]\n\t"
+      "add     r8, r0, #64\n\t"
+      "ldm     r8, {r4-r7}\n\t"
+      "ldr     r12, [r0, #32]\n\t"
+      "ldr     lr, [r0, #16]\n\t"
+      "ldr     r3, [r0, #116]\n\t"
+      "cmp     r3, #0\n\t"
+      "bne     5f\n\t"
+      /* any taps: rows [0, nky) x taps [0, nkx) */
+      "ldr     r3, [r0, #8]\n\t"
+      "str     r3, [r0, #112]\n\t"
+      "cmp     r3, #0\n\t"
+      "beq     6f\n\t"
+      "ldr     r3, [r0, #12]\n\t"
+      "cmp     r3, #0\n\t"
+      "beq     6f\n\t"
+      "2:\n\t"
+      "ldr     r3, [r0, #12]\n\t"
+      "3:\n\t"
+      "ldr     r8, [r1]\n\t"
+      "add     r1, r1, lr\n\t"
+      "ldrd    r10, r11, [r2], #8\n\t"
+      "sxtab16 r9, r12, r8, ror #8\n\t"
+      "sxtab16 r8, r12, r8\n\t"
+      "smlabb  r4, r8, r10, r4\n\t"
+      "smlatt  r6, r8, r10, r6\n\t"
+      "smlabb  r5, r9, r11, r5\n\t"
+      "smlatt  r7, r9, r11, r7\n\t"
+      "subs    r3, r3, #1\n\t"
+      "bne     3b\n\t"
+      "ldr     r3, [r0, #20]\n\t"
+      "add     r1, r1, r3\n\t"
+      "ldr     r3, [r0, #24]\n\t"
+      "add     r2, r2, r3\n\t"
+      "ldr     r3, [r0, #112]\n\t"
+      "subs    r3, r3, #1\n\t"
+      "str     r3, [r0, #112]\n\t"
+      "bne     2b\n\t"
+      "b       6f\n\t"
+      /* 3x3, every tap inside: r3 = from a row's middle tap to the next row's first */
+      "5:\n\t"
+      "ldr     r3, [r0, #20]\n\t"
+      "add     r3, r3, lr, lsl #1\n\t"
+      TINYML_DW_TAP("[r1]", "0") TINYML_DW_TAP("[r1, lr]", "8")
+      "add     r1, r1, lr\n\t"
+      TINYML_DW_TAP("[r1, lr]", "16")
+      "add     r1, r1, r3\n\t"
+      TINYML_DW_TAP("[r1]", "24") TINYML_DW_TAP("[r1, lr]", "32")
+      "add     r1, r1, lr\n\t"
+      TINYML_DW_TAP("[r1, lr]", "40")
+      "add     r1, r1, r3\n\t"
+      TINYML_DW_TAP("[r1]", "48") TINYML_DW_TAP("[r1, lr]", "56")
+      "add     r1, r1, lr\n\t"
+      TINYML_DW_TAP("[r1, lr]", "64")
+      /* requantize, clamp, store, next pixel */
+      "6:\n\t"
+      "mov     r12, #0x40000000\n\t"
+      "ldr     lr, [r0, #48]\n\t"
+      TINYML_DW_RQ("r4", "80") TINYML_DW_RQ("r5", "88") TINYML_DW_RQ("r6", "96") TINYML_DW_RQ("r7", "104")
+      "ldr     r3, [r0, #52]\n\t"
+      "cbz     r3, 7f\n\t"
+      "ldrd    r2, r3, [r0, #56]\n\t"
+      TINYML_DW_CLAMP("r4") TINYML_DW_CLAMP("r5") TINYML_DW_CLAMP("r6") TINYML_DW_CLAMP("r7")
+      "7:\n\t"
+      "ldr     r3, [r0, #36]\n\t"
+      "strb    r4, [r3]\n\t"
+      "strb    r5, [r3, #1]\n\t"
+      "strb    r6, [r3, #2]\n\t"
+      "strb    r7, [r3, #3]\n\t"
+      "ldr     r2, [r0, #40]\n\t"
+      "add     r3, r3, r2\n\t"
+      "str     r3, [r0, #36]\n\t"
+      "ldr     r3, [r0, #0]\n\t"
+      "ldr     r2, [r0, #28]\n\t"
+      "add     r3, r3, r2\n\t"
+      "str     r3, [r0, #0]\n\t"
+      "ldr     r3, [r0, #44]\n\t"
+      "subs    r3, r3, #1\n\t"
+      "str     r3, [r0, #44]\n\t"
+      "bne     1b\n\t"
+      "pop     {r3-r11, pc}\n\t");
+}
+
+/* Depth multiplier 1 with every shift <= -2: channels [0, out_c & ~3) in groups of four. */
 static void tinyml_dw_groups(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
                              const tinyml_shape4_t *in_shape, const int8_t *in_b, const tinyml_shape4_t *filter_shape,
                              const int8_t *filter, const int32_t *bias, const tinyml_shape4_t *out_shape, int8_t *out_b,
-                             int32_t *wv, int fast) {
+                             int32_t *wv) {
   const int32_t in_h = in_shape->h, in_w = in_shape->w, c_all = in_shape->c;
   const int32_t k_h = filter_shape->h, k_w = filter_shape->w;
   const int32_t out_h = out_shape->h, out_w = out_shape->w;
-  const int32_t off2 = (int32_t)(((uint32_t)(uint16_t)p->input_offset) * 0x00010001u);
-  const int32_t k_round = 1 + 2 * p->output_offset;
-  const int32_t step = p->dilation_w * c_all;       /* input bytes between taps of a row */
-  const int32_t step2 = 2 * step;
-  const int32_t row = p->dilation_h * in_w * c_all; /* ... and between filter rows */
-  const int full3 = k_h == 3 && k_w == 3;
-  int32_t c, t, i, oy, ox, ky, kx;
+  /* Output columns [ox_lo, ox_hi) see every filter column; the others are border pixels. */
+  int32_t ox_lo = (p->pad_w + p->stride_w - 1) / p->stride_w;
+  int32_t ox_hi = (in_w - 1 - (k_w - 1) * p->dilation_w + p->pad_w) / p->stride_w + 1;
+  tinyml_dw_job_t job;
+  int32_t c, t, i, oy, ox;
+  if (in_w - 1 - (k_w - 1) * p->dilation_w + p->pad_w < 0) ox_hi = 0;
+  if (ox_hi > out_w) ox_hi = out_w;
+  if (ox_lo > ox_hi) ox_lo = ox_hi;
+  job.step = p->dilation_w * c_all;
+  job.pxstep = p->stride_w * c_all;
+  job.off2 = (int32_t)(((uint32_t)(uint16_t)p->input_offset) * 0x00010001u);
+  job.out_step = c_all;
+  job.k_round = 1 + 2 * p->output_offset;
+  job.clamp = p->act_min > -128 || p->act_max < 127;
+  job.act_min = p->act_min;
+  job.act_max = p->act_max;
   for (c = 0; c + 4 <= c_all; c += 4) {
-    int32_t b4[4], m4[4], s4[4];
     for (t = 0; t < k_h * k_w; ++t) {
       const uint32_t w = tinyml_ld32(filter + t * c_all + c);
       wv[2 * t] = __sxtb16((int32_t)w);
       wv[2 * t + 1] = __sxtb16((int32_t)((w >> 8) | (w << 24)));
     }
     for (i = 0; i < 4; ++i) {
-      b4[i] = bias ? bias[c + i] : 0;
-      m4[i] = out_mult[c + i];
-      s4[i] = out_shift[c + i];
+      job.bias[i] = bias ? bias[c + i] : 0;
+      job.rq[2 * i] = out_mult[c + i];
+      job.rq[2 * i + 1] = -out_shift[c + i] - 2;
     }
     for (oy = 0; oy < out_h; ++oy) {
       const int32_t y0 = oy * p->stride_h - p->pad_h;
       int32_t ky0, ky1;
       tinyml_tap_range(y0, p->dilation_h, k_h, in_h, &ky0, &ky1);
-      for (ox = 0; ox < out_w; ++ox) {
+      for (ox = 0; ox < out_w;) {
+        /* a border pixel alone, or the whole interior of the row as one run */
+        const int32_t end = ox >= ox_lo && ox < ox_hi ? ox_hi : ox + 1;
         const int32_t x0 = ox * p->stride_w - p->pad_w;
-        int8_t *out_px = out_b + (oy * out_w + ox) * c_all + c;
-        int32_t kx0, kx1, acc[4], a0, a1, a2, a3;
+        int32_t kx0, kx1;
         tinyml_tap_range(x0, p->dilation_w, k_w, in_w, &kx0, &kx1);
-        a0 = b4[0];
-        a1 = b4[1];
-        a2 = b4[2];
-        a3 = b4[3];
-        if (full3 && ky0 == 0 && ky1 == 3 && kx0 == 0 && kx1 == 3) {
-          /* every tap inside: unrolled, three row pointers and the tap step as offsets */
-          const int8_t *r0 = in_b + (y0 * in_w + x0) * c_all + c, *r1 = r0 + row, *r2 = r1 + row;
-          TINYML_DW_TAP(tinyml_ld32(r0), wv[0], wv[1]);
-          TINYML_DW_TAP(tinyml_ld32(r0 + step), wv[2], wv[3]);
-          TINYML_DW_TAP(tinyml_ld32(r0 + step2), wv[4], wv[5]);
-          TINYML_DW_TAP(tinyml_ld32(r1), wv[6], wv[7]);
-          TINYML_DW_TAP(tinyml_ld32(r1 + step), wv[8], wv[9]);
-          TINYML_DW_TAP(tinyml_ld32(r1 + step2), wv[10], wv[11]);
-          TINYML_DW_TAP(tinyml_ld32(r2), wv[12], wv[13]);
-          TINYML_DW_TAP(tinyml_ld32(r2 + step), wv[14], wv[15]);
-          TINYML_DW_TAP(tinyml_ld32(r2 + step2), wv[16], wv[17]);
-        } else {
-          /* exactly the taps inside the input */
-          for (ky = ky0; ky < ky1; ++ky) {
-            const int8_t *xp = in_b + ((y0 + ky * p->dilation_h) * in_w + x0 + kx0 * p->dilation_w) * c_all + c;
-            const int32_t *q = wv + 2 * (ky * k_w + kx0);
-            for (kx = kx0; kx < kx1; ++kx, xp += step, q += 2) TINYML_DW_TAP(tinyml_ld32(xp), q[0], q[1]);
-          }
-        }
-        acc[0] = a0;
-        acc[1] = a1;
-        acc[2] = a2;
-        acc[3] = a3;
-        for (i = 0; i < 4; ++i) out_px[i] = (int8_t)tinyml_requant(acc[i], m4[i], s4[i], fast, k_round, p);
+        job.nky = ky1 - ky0;
+        job.nkx = kx1 - kx0;
+        job.in = in_b + ((y0 + ky0 * p->dilation_h) * in_w + x0 + kx0 * p->dilation_w) * c_all + c;
+        job.wv = wv + 2 * (ky0 * k_w + kx0);
+        job.rowskip = p->dilation_h * in_w * c_all - job.nkx * job.step;
+        job.wskip = 8 * (k_w - job.nkx);
+        job.full3 = k_h == 3 && k_w == 3 && job.nky == 3 && job.nkx == 3;
+        job.out = out_b + (oy * out_w + ox) * c_all + c;
+        job.npx = end - ox;
+        tinyml_dw_run_dsp(&job);
+        ox = end;
       }
     }
   }
@@ -190,13 +314,13 @@ int32_t tinyml_depthwise_conv2d_s8(const tinyml_conv_params_t *p, const int32_t 
     return TINYML_ERR_SCRATCH;
   }
 #if TINYML_CM_DSP
-  if (p->depth_multiplier == 1) oc_plain = out_shape->c & ~3;
+  if (p->depth_multiplier == 1 && fast) oc_plain = out_shape->c & ~3;
 #endif
   for (b = 0; b < out_shape->n; ++b) {
 #if TINYML_CM_DSP
     if (oc_plain > 0) {
       tinyml_dw_groups(p, out_mult, out_shift, in_shape, input + b * in_sz, filter_shape, filter, bias, out_shape,
-                       output + b * out_sz, (int32_t *)scratch, fast);
+                       output + b * out_sz, (int32_t *)scratch);
     }
 #endif
     if (oc_plain < out_shape->c) {

@@ -57,6 +57,26 @@ static void tinyml_widen_row(int16_t *dst, const int8_t *src, int32_t n, int32_t
 }
 
 #if TINYML_CM_DSP
+/* What the assembly reads (offsets fixed in it): blocks of four output units of one batch
+ * row, every shift <= -2. w, bias, mult, shift and out advance as it goes. */
+typedef struct {
+  const int8_t *w;       /* 0: first weight row of the block */
+  int32_t in;            /* 4: in_features (the row stride) */
+  const int16_t *x;      /* 8: the widened input row */
+  int32_t groups;        /* 12: in / 4 */
+  int32_t tail;          /* 16: in % 4 */
+  const int32_t *bias;   /* 20 */
+  int32_t bias_step;     /* 24: 16, or 0 over four zeros when the layer has no bias */
+  const int32_t *mult;   /* 28 */
+  const int32_t *shift;  /* 32 */
+  int8_t *out;           /* 36 */
+  int32_t k_round;       /* 40: 1 + 2 * output_offset */
+  int32_t clamp;         /* 44 */
+  int32_t act_min;       /* 48 */
+  int32_t act_max;       /* 52 */
+  int32_t blocks;        /* 56: blocks left */
+} tinyml_fc_job_t;
+
 /* Parameters of a naked function are read by its assembly, never by C. */
 #define TINYML_REG_ARG __attribute__((unused))
 
@@ -67,82 +87,111 @@ static void tinyml_widen_row(int16_t *dst, const int8_t *src, int32_t n, int32_t
   "sxtb16 r12, r12, ror #8\n\t"     \
   "smlad  " A ", lr, r8, " A "\n\t" \
   "smlad  " A ", r12, r11, " A "\n\t"
-#define TINYML_FC_GROUP                                                        \
+#define TINYML_FC_GROUP                                                                       \
   "ldrd   r8, r11, [r2], #8\n\t" TINYML_FC_ROW("r0", "r4") TINYML_FC_ROW("r1", "r5") \
       TINYML_FC_ROW("r9", "r6") TINYML_FC_ROW("r10", "r7")
+#define TINYML_FC_TAIL(W, A)        \
+  "ldrsb  r11, [" W "], #1\n\t"     \
+  "mla    " A ", r11, r8, " A "\n\t"
+
+/* tinyml_requant_rs2 of accumulator A in place (mult M; shift from [r0], post-increment;
+ * r12 = 2^30, lr = k). */
+#define TINYML_FC_RQ(A, M)                  \
+  "ldr    r1, [r0], #4\n\t"                 \
+  "mvn    r1, r1\n\t"                       \
+  "sub    r1, r1, #1\n\t"                   \
+  "asr    r2, " A ", #31\n\t"               \
+  "orr    r3, r12, r2, lsl #31\n\t"         \
+  "smlal  r3, r2, " A ", " M "\n\t"         \
+  "asr    r2, r2, r1\n\t"                   \
+  "add    r2, r2, lr\n\t"                   \
+  "ssat   " A ", #8, r2, asr #1\n\t"
+
+#define TINYML_FC_CLAMP(A)                  \
+  "cmp    " A ", r2\n\t"                    \
+  "it     lt\n\t"                           \
+  "movlt  " A ", r2\n\t"                    \
+  "cmp    " A ", r3\n\t"                    \
+  "it     gt\n\t"                           \
+  "movgt  " A ", r3\n\t"
 
 /*
- * acc[0..3] += weight rows w0, w0 + in, w0 + 2 in, w0 + 3 in (n groups of four) times the
- * widened row x: 22 instructions per 16 MACs, two groups per loop trip. Naked, registers
- * fixed by hand: the loop needs all 14 (r0-r12, lr), more than GCC's allocator can always
- * give an inline asm. AAPCS: r0 w0, r1 in, r2 x, r3 acc, [sp] n.
+ * Every block of four units: accumulators r4-r7 from the biases; per group of four inputs one
+ * LDRD of the widened row feeds the four weight rows (one word each, SXTB16 / SXTB16-ROR-8,
+ * two SMLADs): 22 instructions for 16 MACs, two groups a loop trip; the in % 4 tail; the
+ * one-SMLAL requantization, the clamp and four byte stores. Naked, registers fixed by hand
+ * (all 14 in use; GCC's allocator cannot always give an inline asm that many). AAPCS: r0 job.
  */
-__attribute__((naked, noinline)) static void tinyml_rows4_dsp(const int8_t *w0 TINYML_REG_ARG, int32_t in TINYML_REG_ARG,
-                                                              const int16_t *x TINYML_REG_ARG,
-                                                              int32_t *acc TINYML_REG_ARG, int32_t n TINYML_REG_ARG) {
+__attribute__((naked, noinline)) static void tinyml_fc_blocks_dsp(tinyml_fc_job_t *job TINYML_REG_ARG) {
   __asm__ volatile(
-      "push   {r3-r11, lr}\n\t"     /* acc stays at [sp] */
-      "ldr    r3, [sp, #40]\n\t"    /* n */
-      "add    r9, r0, r1, lsl #1\n\t" /* w2 */
-      "add    r10, r9, r1\n\t"        /* w3 */
-      "add    r1, r0, r1\n\t"         /* w1 */
+      "push   {r0, r4-r11, lr}\n\t" /* job stays at [sp] */
+      "1:\n\t"
       "ldr    r12, [sp]\n\t"
-      "ldm    r12, {r4-r7}\n\t"
+      "ldr    r0, [r12, #0]\n\t"
+      "ldr    r3, [r12, #4]\n\t"
+      "add    r1, r0, r3\n\t"
+      "add    r9, r1, r3\n\t"
+      "add    r10, r9, r3\n\t"
+      "add    r8, r10, r3\n\t"
+      "str    r8, [r12, #0]\n\t"
+      "ldr    r2, [r12, #8]\n\t"
+      "ldr    r8, [r12, #20]\n\t"
+      "ldm    r8, {r4-r7}\n\t"
+      "ldr    r3, [r12, #24]\n\t"
+      "add    r8, r8, r3\n\t"
+      "str    r8, [r12, #20]\n\t"
+      "ldr    r3, [r12, #12]\n\t"
       "tst    r3, #1\n\t"
       "beq    2f\n\t"
       TINYML_FC_GROUP
       "2:\n\t"
       "lsrs   r3, r3, #1\n\t"
-      "beq    3f\n\t"
-      "1:\n\t"
+      "beq    4f\n\t"
+      "3:\n\t"
       TINYML_FC_GROUP
       TINYML_FC_GROUP
       "subs   r3, r3, #1\n\t"
-      "bne    1b\n\t"
-      "3:\n\t"
+      "bne    3b\n\t"
+      "4:\n\t"
       "ldr    r12, [sp]\n\t"
-      "stm    r12, {r4-r7}\n\t"
-      "pop    {r3-r11, pc}\n\t");
+      "ldr    r3, [r12, #16]\n\t"
+      "cbz    r3, 6f\n\t"
+      "5:\n\t"
+      "ldrsh  r8, [r2], #2\n\t"
+      TINYML_FC_TAIL("r0", "r4") TINYML_FC_TAIL("r1", "r5") TINYML_FC_TAIL("r9", "r6") TINYML_FC_TAIL("r10", "r7")
+      "subs   r3, r3, #1\n\t"
+      "bne    5b\n\t"
+      "6:\n\t"
+      "ldr    r3, [r12, #28]\n\t"
+      "ldm    r3!, {r8-r11}\n\t"
+      "str    r3, [r12, #28]\n\t"
+      "ldr    r0, [r12, #32]\n\t"
+      "ldr    lr, [r12, #40]\n\t"
+      "mov    r12, #0x40000000\n\t"
+      TINYML_FC_RQ("r4", "r8") TINYML_FC_RQ("r5", "r9") TINYML_FC_RQ("r6", "r10") TINYML_FC_RQ("r7", "r11")
+      "ldr    r12, [sp]\n\t"
+      "str    r0, [r12, #32]\n\t"
+      "ldr    r3, [r12, #44]\n\t"
+      "cbz    r3, 7f\n\t"
+      "ldrd   r2, r3, [r12, #48]\n\t"
+      TINYML_FC_CLAMP("r4") TINYML_FC_CLAMP("r5") TINYML_FC_CLAMP("r6") TINYML_FC_CLAMP("r7")
+      "7:\n\t"
+      "ldr    r3, [r12, #36]\n\t"
+      "strb   r4, [r3]\n\t"
+      "strb   r5, [r3, #1]\n\t"
+      "strb   r6, [r3, #2]\n\t"
+      "strb   r7, [r3, #3]\n\t"
+      "add    r3, r3, #4\n\t"
+      "str    r3, [r12, #36]\n\t"
+      "ldr    r3, [r12, #56]\n\t"
+      "subs   r3, r3, #1\n\t"
+      "str    r3, [r12, #56]\n\t"
+      "bne    1b\n\t"
+      "pop    {r0, r4-r11, pc}\n\t");
 }
-#endif
 
-/* acc[r] += weight row r . widened row, four rows at stride in_features. */
-static inline void tinyml_rows4(const int8_t *w0, int32_t in, const int16_t *x, int32_t *acc) {
-  const int32_t n = in >> 2;
-  const int8_t *w1, *w2, *w3;
-  int32_t a0, a1, a2, a3, i;
-#if TINYML_CM_DSP
-  if (n > 0) tinyml_rows4_dsp(w0, in, x, acc, n);
-  w0 += 4 * n;
-  x += 4 * n;
-#else
-  int32_t g;
-  for (g = 0; g < n; ++g, w0 += 4, x += 4) {
-    const int8_t *v1 = w0 + in, *v2 = v1 + in, *v3 = v2 + in;
-    acc[0] += w0[0] * x[0] + w0[2] * x[1] + w0[1] * x[2] + w0[3] * x[3];
-    acc[1] += v1[0] * x[0] + v1[2] * x[1] + v1[1] * x[2] + v1[3] * x[3];
-    acc[2] += v2[0] * x[0] + v2[2] * x[1] + v2[1] * x[2] + v2[3] * x[3];
-    acc[3] += v3[0] * x[0] + v3[2] * x[1] + v3[1] * x[2] + v3[3] * x[3];
-  }
+static const int32_t tinyml_zero_bias4[4] = {0, 0, 0, 0};
 #endif
-  w1 = w0 + in;
-  w2 = w1 + in;
-  w3 = w2 + in;
-  a0 = acc[0];
-  a1 = acc[1];
-  a2 = acc[2];
-  a3 = acc[3];
-  for (i = 0; i < (in & 3); ++i) {
-    a0 += w0[i] * x[i];
-    a1 += w1[i] * x[i];
-    a2 += w2[i] * x[i];
-    a3 += w3[i] * x[i];
-  }
-  acc[0] = a0;
-  acc[1] = a1;
-  acc[2] = a2;
-  acc[3] = a3;
-}
 
 static inline int32_t tinyml_row1(const int8_t *w, int32_t in, const int16_t *x) {
   int32_t acc = 0, i = 0;
@@ -185,28 +234,45 @@ int32_t tinyml_fully_connected_s8(int32_t input_offset, int32_t filter_offset, i
   const int clamp = act_min > -128 || act_max < 127;
   const int32_t k_round = 1 + 2 * output_offset;
   int16_t *const x = (int16_t *)scratch;
-  int32_t b, u, r;
+  int32_t b, u;
   if (scratch_bytes < TINYML_FULLY_CONNECTED_S8_SCRATCH_CORTEX_M(in_features) || (in_features > 0 && scratch == 0)) {
     return TINYML_ERR_SCRATCH;
   }
   for (b = 0; b < batches; ++b) {
     const int8_t *in_row = input + b * in_features;
     int8_t *out_row = output + b * units;
+    u = 0;
     if (filter_offset == 0) tinyml_widen_row(x, in_row, in_features, input_offset);
-    for (u = 0; u < units;) {
-      int32_t acc[4];
-      const int32_t nr = filter_offset != 0 ? 1 : (units - u >= 4 ? 4 : 1);
-      for (r = 0; r < nr; ++r) acc[r] = bias ? bias[u + r] : 0;
-      if (filter_offset != 0) acc[0] += tinyml_row_offset(filter + u * in_features, in_row, in_features, filter_offset, input_offset);
-      else if (nr == 4) tinyml_rows4(filter + u * in_features, in_features, x, acc);
-      else acc[0] += tinyml_row1(filter + u * in_features, in_features, x);
-      for (r = 0; r < nr; ++r, ++u) {
-        int32_t v = fast ? tinyml_requant_rs2(acc[r], out_mult[u], -out_shift[u] - 2, k_round)
-                         : tinyml_mbqm(acc[r], out_mult[u], out_shift[u]) + output_offset;
-        v = tinyml_sat8(v);
-        if (clamp) v = tinyml_clamp(v, act_min, act_max);
-        out_row[u] = (int8_t)v;
-      }
+#if TINYML_CM_DSP
+    if (filter_offset == 0 && fast && units >= 4) {
+      tinyml_fc_job_t job;
+      job.w = filter;
+      job.in = in_features;
+      job.x = x;
+      job.groups = in_features >> 2;
+      job.tail = in_features & 3;
+      job.bias = bias ? bias : tinyml_zero_bias4;
+      job.bias_step = bias ? 16 : 0;
+      job.mult = out_mult;
+      job.shift = out_shift;
+      job.out = out_row;
+      job.k_round = k_round;
+      job.clamp = clamp;
+      job.act_min = act_min;
+      job.act_max = act_max;
+      job.blocks = units >> 2;
+      tinyml_fc_blocks_dsp(&job);
+      u = units & ~3;
+    }
+#endif
+    for (; u < units; ++u) {
+      int32_t acc = bias ? bias[u] : 0, v;
+      if (filter_offset != 0) acc += tinyml_row_offset(filter + u * in_features, in_row, in_features, filter_offset, input_offset);
+      else acc += tinyml_row1(filter + u * in_features, in_features, x);
+      v = fast ? tinyml_requant_rs2(acc, out_mult[u], -out_shift[u] - 2, k_round) : tinyml_mbqm(acc, out_mult[u], out_shift[u]) + output_offset;
+      v = tinyml_sat8(v);
+      if (clamp) v = tinyml_clamp(v, act_min, act_max);
+      out_row[u] = (int8_t)v;
     }
   }
   return TINYML_OK;
