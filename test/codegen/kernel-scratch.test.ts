@@ -1,0 +1,127 @@
+/**
+ * The kernels' scratch sizes: src/codegen/kernel-scratch.ts (what the code generator plans) must
+ * equal the TINYML_*_SCRATCH_* macros of tinyml_kernels.h (what the C kernels check), which
+ * test/firmware/kernel-check.c shows to be exactly enough on target. The macros are compiled
+ * and evaluated here by the host C compiler for a spread of shapes; the emitter must size
+ * model.c's buffer with the largest need of the project's kernel set.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { hasTool } from '../../src/build/tools.js';
+import { emitModel } from '../../src/codegen/emit-c.js';
+import {
+  conv2dScratchBytes,
+  depthwiseConv2dScratchBytes,
+  fullyConnectedScratchBytes,
+  graphScratchBytes,
+  KERNEL_SETS,
+  opScratchBytes,
+} from '../../src/codegen/kernel-scratch.js';
+import { bufferRequests, GreedyBySizePlanner } from '../../src/codegen/planner.js';
+import { TinymlError } from '../../src/errors.js';
+import type { Graph, Tensor } from '../../src/ir/graph.js';
+import { runGraph } from '../../src/reference/interpreter.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const MACRO = { reference: 'REFERENCE', 'cortex-m': 'CORTEX_M' } as const;
+
+// Filter shapes [kh, kw, kc] and fully-connected widths, odd and even, small and large.
+const CONV = [[1, 1, 1], [1, 1, 3], [1, 1, 64], [3, 3, 3], [3, 3, 16], [10, 4, 1], [5, 5, 7], [3, 3, 513], [7, 1, 9]] as const;
+const FC = [1, 2, 3, 64, 127, 640, 1001];
+
+describe('kernel scratch sizes', () => {
+  it.skipIf(!hasTool('cc'))('equal the C macros of tinyml_kernels.h for both kernel sets', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tinyml-scratch-'));
+    const lines: string[] = [];
+    for (const set of KERNEL_SETS) {
+      const m = MACRO[set];
+      for (const [h, w, c] of CONV) {
+        lines.push(`printf("conv ${set} ${h} ${w} ${c} %d\\n", (int)(TINYML_CONV2D_S8_SCRATCH_${m}(${h}, ${w}, ${c})));`);
+        lines.push(`printf("dw ${set} ${h} ${w} ${c} %d\\n", (int)(TINYML_DEPTHWISE_CONV2D_S8_SCRATCH_${m}(${h}, ${w}, ${c})));`);
+      }
+      for (const n of FC) lines.push(`printf("fc ${set} ${n} %d\\n", (int)(TINYML_FULLY_CONNECTED_S8_SCRATCH_${m}(${n})));`);
+    }
+    const src = path.join(dir, 'sizes.c');
+    writeFileSync(src, `#include <stdio.h>\n#include "tinyml_kernels.h"\nint main(void) {\n${lines.join('\n')}\nreturn 0;\n}\n`);
+    const exe = path.join(dir, 'sizes');
+    const cc = spawnSync('cc', ['-std=c99', '-Wall', '-Werror', '-I', path.join(root, 'firmware-templates/kernels/reference'), src, '-o', exe], { encoding: 'utf8' });
+    expect(cc.status, cc.stderr).toBe(0);
+    const run = spawnSync(exe, { encoding: 'utf8' });
+    const got = run.stdout.trim().split('\n');
+    const want: string[] = [];
+    for (const set of KERNEL_SETS) {
+      for (const [h, w, c] of CONV) {
+        want.push(`conv ${set} ${h} ${w} ${c} ${conv2dScratchBytes(set, { filterH: h, filterW: w, filterC: c })}`);
+        want.push(`dw ${set} ${h} ${w} ${c} ${depthwiseConv2dScratchBytes(set, { filterH: h, filterW: w })}`);
+      }
+      for (const n of FC) want.push(`fc ${set} ${n} ${fullyConnectedScratchBytes(set, { inFeatures: n })}`);
+    }
+    expect(got).toEqual(want);
+    // The numbers themselves: the reference kernels need nothing; cortex-m sizes grow with the shape.
+    expect(got.filter((l) => l.includes(' reference ')).every((l) => l.endsWith(' 0'))).toBe(true);
+    expect(conv2dScratchBytes('cortex-m', { filterH: 3, filterW: 3, filterC: 3 })).toBe(4 * 28);
+    expect(fullyConnectedScratchBytes('cortex-m', { inFeatures: 640 })).toBe(1280);
+  });
+
+  it('an unknown kernel set is an error that names it and the known ones', () => {
+    const err = (() => {
+      try {
+        conv2dScratchBytes('esp-nn', { filterH: 1, filterW: 1, filterC: 1 });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(TinymlError);
+    expect((err as TinymlError).message).toContain("'esp-nn'");
+    expect((err as TinymlError).hint).toContain('reference, cortex-m');
+  });
+
+  // conv 3x3x5 -> 8 (K = 45), depthwise 3x3 over 8, fully connected 72 -> 10.
+  const f32 = Math.fround;
+  const act = (name: string, shape: number[], zp = 0): Tensor => ({ name, shape, dtype: 'int8', quant: { scale: [f32(0.05)], zeroPoint: [zp] } });
+  const w = (name: string, shape: number[], channels: number, axis: number): Tensor => ({
+    name,
+    shape,
+    dtype: 'int8',
+    data: new Int8Array(shape.reduce((a, b) => a * b, 1)).map((_, i) => ((i * 37) % 255) - 127),
+    quant: { scale: new Array(channels).fill(f32(0.01)), zeroPoint: new Array(channels).fill(0), axis },
+  });
+  const g: Graph = {
+    name: 'scratch',
+    tensors: [act('x', [1, 3, 3, 5], 3), w('w0', [8, 3, 3, 5], 8, 0), act('a', [1, 3, 3, 8]), w('w1', [1, 3, 3, 8], 8, 3), act('b', [1, 3, 3, 8]), act('flat', [1, 72]), w('w2', [10, 72], 1, 0), act('y', [1, 10], -4)],
+    ops: [
+      { kind: 'Conv2D', name: 'conv', inputs: [0, 1], outputs: [2], strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padding: 'same', activation: 'relu' },
+      { kind: 'DepthwiseConv2D', name: 'dw', inputs: [2, 3], outputs: [4], strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padding: 'same', activation: 'none', depthMultiplier: 1 },
+      { kind: 'Reshape', name: 'flatten', inputs: [4], outputs: [5], newShape: [1, 72] },
+      { kind: 'FullyConnected', name: 'fc', inputs: [5, 6], outputs: [7], activation: 'none', keepNumDims: false },
+    ],
+    inputs: [0],
+    outputs: [7],
+  };
+
+  it('per op and per graph: the largest need of the sets wins', () => {
+    expect(g.ops.map((op) => opScratchBytes('cortex-m', g, op))).toEqual([4 * 46, 8 * 9, 0, 2 * 72]);
+    expect(g.ops.map((op) => opScratchBytes('reference', g, op))).toEqual([0, 0, 0, 0]);
+    expect(graphScratchBytes(['reference'], g)).toBe(0);
+    expect(graphScratchBytes(['reference', 'cortex-m'], g)).toBe(184);
+  });
+
+  it('model.c declares exactly that buffer and hands it to every kernel that takes one', () => {
+    const buffers = bufferRequests(g);
+    const plan = new GreedyBySizePlanner().plan(buffers.requests);
+    const cm = emitModel(g, plan, buffers, { runGraph, modelHash: '0', kernelSets: ['cortex-m'] });
+    expect(cm.scratchBytes).toBe(184);
+    expect(cm.modelC).toContain('#define TINYML_SCRATCH_BYTES 184');
+    expect(cm.modelC).toContain('static int8_t tinyml_scratch[TINYML_SCRATCH_BYTES]');
+    expect(cm.modelC.match(/TINYML_SCRATCH, TINYML_SCRATCH_BYTES\) != TINYML_OK\) return -3;/g)).toHaveLength(3);
+    const ref = emitModel(g, plan, buffers, { runGraph, modelHash: '0', kernelSets: ['reference'] });
+    expect(ref.scratchBytes).toBe(0);
+    expect(ref.modelC).toContain('#define TINYML_SCRATCH NULL');
+    expect(ref.modelC).not.toContain('tinyml_scratch[');
+  });
+});
