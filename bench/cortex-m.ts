@@ -69,7 +69,7 @@ const MODELS: ModelCase[] = [
 const args = process.argv.slice(2);
 const jsonAt = args.indexOf('--json');
 const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
-const wanted = args.filter((a, i) => !a.startsWith('--') && i !== jsonAt + 1);
+const wanted = args.filter((a, i) => !a.startsWith('--') && (jsonAt < 0 || i !== jsonAt + 1));
 const models = wanted.length ? MODELS.filter((m) => wanted.includes(m.name)) : MODELS;
 if (wanted.length && models.length !== wanted.length) {
   console.error(`unknown model in ${wanted.join(', ')}; known: ${MODELS.map((m) => m.name).join(', ')}`);

@@ -48,20 +48,20 @@ function runKernelCheck(boardId: string): { stdout: string; status: number | nul
   return { stdout: q.stdout, status: q.status };
 }
 
-const KERNELS = ['conv2d_s8', 'depthwise_conv2d_s8', 'fully_connected_s8'];
+const KERNELS = ['add_s8', 'conv2d_s8', 'depthwise_conv2d_s8', 'fully_connected_s8'];
 
 describe.skipIf(missingArmTools().length > 0 || !hasTool('qemu-system-arm'))('Cortex-M kernels vs reference, on target', () => {
-  it('the cortex-m set overrides exactly the conv, depthwise and fully-connected kernels', () => {
+  it('the cortex-m set overrides exactly the add, conv, depthwise and fully-connected kernels', () => {
     expect(readdirSync(T('kernels/cortex-m')).sort()).toEqual(KERNELS.map((n) => `${n}.c`).sort());
   });
 
   // an386 (M4), an500 (M7) and an505 (M33) run the DSP paths; an385 (M3, no DSP extension) the plain-C ones.
   for (const boardId of ['qemu-mps2-an386', 'qemu-mps2-an500', 'qemu-mps2-an505', 'qemu-mps2-an385']) {
-    it(`${boardId}: agree on 1,500 randomized conv, depthwise and fully-connected cases`, () => {
+    it(`${boardId}: agree on 2,000 randomized add, conv, depthwise and fully-connected cases`, () => {
       const { stdout, status } = runKernelCheck(boardId);
       const m = /kernel-check ok (\d+) in-place (\d+)/.exec(stdout);
       expect(m, stdout).not.toBeNull();
-      expect(Number(m![1])).toBeGreaterThan(1200);
+      expect(Number(m![1])).toBeGreaterThan(1600);
       expect(Number(m![2])).toBeGreaterThan(20);
       expect(status).toBe(0);
     }, 300_000);

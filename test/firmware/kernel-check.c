@@ -7,7 +7,8 @@
  * seeded xorshift, steered so that every path of the cortex-m kernels runs: 1x1 direct and
  * gathered, K not a multiple of 4, K > 108, more than 36 channels, odd pixel and channel counts,
  * full and border 3x3 depthwise taps, depth multiplier > 1, fully connected row remainders and
- * weight zero points, the one-SMLAL requantization (every shift <= -2) and the general one.
+ * weight zero points, Add of same-shape and broadcast inputs, the one-SMLAL requantization
+ * (every shift <= -2) and the general one.
  *
  * Also checked per case: the kernel runs with exactly its scratch formula
  * (TINYML_*_SCRATCH_CORTEX_M), writes no scratch byte beyond it (canaries), and with one byte
@@ -31,6 +32,8 @@ int32_t ref_tinyml_depthwise_conv2d_s8(const tinyml_conv_params_t *, const int32
                                        const tinyml_shape4_t *, int8_t *, void *, int32_t);
 int32_t ref_tinyml_fully_connected_s8(int32_t, int32_t, int32_t, int32_t, int32_t, const int32_t *, const int32_t *, int32_t, int32_t,
                                       int32_t, const int8_t *, const int8_t *, const int32_t *, int8_t *, void *, int32_t);
+void ref_tinyml_add_s8(const tinyml_add_params_t *, const tinyml_shape4_t *, const int32_t *, const int8_t *, const int32_t *,
+                       const int8_t *, int8_t *);
 
 void tinyml_rt_put_hex32(uint32_t v);
 void SysTick_Handler(void);
@@ -179,8 +182,8 @@ int main(void) {
   int32_t cases = 0, k, inplace = 0;
   tinyml_uart_init();
   check_requant();
-  for (k = 0; k < 1500; k++) {
-    const int op = (int)(k % 3);
+  for (k = 0; k < 2000; k++) {
+    const int op = (int)(k % 4);
     const int rs2 = (int)((rnd() % 3) != 0);
     tinyml_conv_params_t p;
     tinyml_shape4_t is, fs, os;
@@ -313,6 +316,47 @@ int main(void) {
           if (!scratch_intact(need)) fail("depthwise wrote past its scratch", k);
         }
       }
+    } else if (op == 3) { /* add: same shapes (the flat path) or input 2 broadcast along some dimensions */
+      tinyml_add_params_t ap;
+      int32_t s1[4], s2[4], d, acc1 = 1, acc2 = 1, n2 = 1;
+      const int bcast = (int)(rnd() & 1);
+      const int32_t dims[4] = {1, range(1, 9), range(1, 9), range(1, 40)};
+      os.n = dims[0];
+      os.h = dims[1];
+      os.w = dims[2];
+      os.c = dims[3];
+      for (d = 3; d >= 0; --d) {
+        const int keep = !bcast || (rnd() & 1);
+        s1[d] = acc1;
+        acc1 *= dims[d];
+        s2[d] = keep ? acc2 : 0;
+        if (keep) {
+          acc2 *= dims[d];
+          n2 *= dims[d];
+        }
+      }
+      nout = acc1;
+      /* TFLite's left shift is 20, which leaves a 1-LSB error in an input's scaling almost
+       * no chance to reach the output; a small one with an output scale near 1/8 shows it. */
+      ap.left_shift = (rnd() & 1) ? 20 : range(0, 3);
+      ap.input1_offset = p.input_offset;
+      ap.input2_offset = g_small ? range(-3, 3) : range(-127, 128);
+      ap.input1_multiplier = (rnd() & 3) == 0 ? 0x40000000 : (int32_t)(0x40000000u + (rnd() & 0x3FFFFFFFu));
+      ap.input2_multiplier = (int32_t)(0x40000000u + (rnd() & 0x3FFFFFFFu));
+      ap.input1_shift = range(-3, 0);
+      ap.input2_shift = range(-3, 0);
+      ap.output_offset = p.output_offset;
+      ap.output_multiplier = (int32_t)(0x40000000u + (rnd() & 0x3FFFFFFFu));
+      if (ap.left_shift == 20) ap.output_shift = rs2 ? (g_small ? range(-22, -19) : range(-24, -2)) : range(-3, 1);
+      else ap.output_shift = rs2 ? range(-4, -2) : range(-3, 1);
+      ap.act_min = p.act_min;
+      ap.act_max = p.act_max;
+      fill8(in, nout);
+      fill8(filt, n2);
+      ref_tinyml_add_s8(&ap, &os, s1, in, s2, filt, out_a);
+      tinyml_add_s8(&ap, &os, s1, in, s2, filt, out_b);
+      rc_a = rc_b = TINYML_OK;
+      kind = bcast;
     } else { /* fully connected: row remainders, long rows, a weight zero point sometimes */
       const int32_t batches = range(1, 3);
       const int32_t inf = (rnd() & 1) ? range(1, 40) : range(100, 700);
