@@ -19,6 +19,11 @@
  * cortex-m: conv = the im2col columns of two output pixels as int16; depthwise = the filter
  * taps of four channels widened to int16; fully connected = one input row as int16. They do
  * not depend on the core: the plain-C paths (Cortex-M3, no DSP extension) use the same buffers.
+ *
+ * In place (the output planned on the input's bytes), where a kernel set allows it:
+ *   cortex-m conv2d_s8     unpadded stride-1 1x1 ungrouped conv with outC <= inC: no extra bytes
+ *   cortex-m depthwise     depth multiplier 1: + 4 * inH * inW (a four-channel input plane)
+ * The reference kernels allow no aliasing ({@link inPlaceAllowed}).
  */
 import type { Graph, Op } from '../ir/graph.js';
 import { TinymlError } from '../errors.js';
@@ -37,6 +42,10 @@ export interface ConvScratchShape {
 export interface DepthwiseScratchShape {
   filterH: number;
   filterW: number;
+  /** Output planned on the input's bytes: then inH and inW are required. */
+  inPlace?: boolean;
+  inH?: number;
+  inW?: number;
 }
 
 export interface FullyConnectedScratchShape {
@@ -59,7 +68,29 @@ export function conv2dScratchBytes(set: string, s: ConvScratchShape): number {
 }
 
 export function depthwiseConv2dScratchBytes(set: string, s: DepthwiseScratchShape): number {
-  return known(set) === 'cortex-m' ? 8 * s.filterH * s.filterW : 0;
+  if (known(set) !== 'cortex-m') return 0;
+  if (s.inPlace && (s.inH === undefined || s.inW === undefined)) throw new Error('depthwiseConv2dScratchBytes: in place needs inH and inW');
+  return 8 * s.filterH * s.filterW + (s.inPlace ? 4 * s.inH! * s.inW! : 0);
+}
+
+/**
+ * Whether `op`'s kernel in `set` may write its output over its input (the planner may then
+ * give both the same bytes; the scratch it needs then is opScratchBytes(..., { inPlace: true })).
+ */
+export function inPlaceAllowed(set: string, g: Graph, op: Op): boolean {
+  if (known(set) !== 'cortex-m') return false;
+  const x = g.tensors[op.inputs[0]!]!.shape;
+  const y = g.tensors[op.outputs[0]!]!.shape;
+  const count = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+  if (count(y) > count(x)) return false;
+  if (op.kind === 'DepthwiseConv2D') return x[x.length - 1] === y[y.length - 1];
+  if (op.kind === 'Conv2D') {
+    const w = g.tensors[op.inputs[1]!]!.shape;
+    return (
+      w[1] === 1 && w[2] === 1 && op.strideH === 1 && op.strideW === 1 && w[3] === x[3] && y[1] === x[1] && y[2] === x[2] && y[3]! <= x[3]!
+    );
+  }
+  return false;
 }
 
 export function fullyConnectedScratchBytes(set: string, s: FullyConnectedScratchShape): number {
@@ -67,7 +98,7 @@ export function fullyConnectedScratchBytes(set: string, s: FullyConnectedScratch
 }
 
 /** Scratch bytes `op` needs with kernel set `set` (0 for ops whose kernels take none). */
-export function opScratchBytes(set: string, g: Graph, op: Op): number {
+export function opScratchBytes(set: string, g: Graph, op: Op, opts: { inPlace?: boolean } = {}): number {
   known(set);
   const filterShape = (): number[] => {
     const w = op.inputs[1];
@@ -82,7 +113,8 @@ export function opScratchBytes(set: string, g: Graph, op: Op): number {
     }
     case 'DepthwiseConv2D': {
       const [, h, w] = filterShape();
-      return depthwiseConv2dScratchBytes(set, { filterH: h!, filterW: w! });
+      const x = g.tensors[op.inputs[0]!]!.shape;
+      return depthwiseConv2dScratchBytes(set, { filterH: h!, filterW: w!, inPlace: opts.inPlace === true, inH: x[1]!, inW: x[2]! });
     }
     case 'FullyConnected': {
       const s = filterShape();

@@ -18,6 +18,7 @@ import {
   depthwiseConv2dScratchBytes,
   fullyConnectedScratchBytes,
   graphScratchBytes,
+  inPlaceAllowed,
   KERNEL_SETS,
   opScratchBytes,
 } from '../../src/codegen/kernel-scratch.js';
@@ -42,6 +43,7 @@ describe('kernel scratch sizes', () => {
       for (const [h, w, c] of CONV) {
         lines.push(`printf("conv ${set} ${h} ${w} ${c} %d\\n", (int)(TINYML_CONV2D_S8_SCRATCH_${m}(${h}, ${w}, ${c})));`);
         lines.push(`printf("dw ${set} ${h} ${w} ${c} %d\\n", (int)(TINYML_DEPTHWISE_CONV2D_S8_SCRATCH_${m}(${h}, ${w}, ${c})));`);
+        if (set === 'cortex-m') lines.push(`printf("dw-in-place ${h} ${w} ${c} %d\\n", (int)(TINYML_DEPTHWISE_CONV2D_S8_SCRATCH_${m}(${h}, ${w}, ${c}) + TINYML_DEPTHWISE_CONV2D_S8_INPLACE_${m}(${c}, ${h + w})));`);
       }
       for (const n of FC) lines.push(`printf("fc ${set} ${n} %d\\n", (int)(TINYML_FULLY_CONNECTED_S8_SCRATCH_${m}(${n})));`);
     }
@@ -57,6 +59,7 @@ describe('kernel scratch sizes', () => {
       for (const [h, w, c] of CONV) {
         want.push(`conv ${set} ${h} ${w} ${c} ${conv2dScratchBytes(set, { filterH: h, filterW: w, filterC: c })}`);
         want.push(`dw ${set} ${h} ${w} ${c} ${depthwiseConv2dScratchBytes(set, { filterH: h, filterW: w })}`);
+        if (set === 'cortex-m') want.push(`dw-in-place ${h} ${w} ${c} ${depthwiseConv2dScratchBytes(set, { filterH: h, filterW: w, inPlace: true, inH: c, inW: h + w })}`);
       }
       for (const n of FC) want.push(`fc ${set} ${n} ${fullyConnectedScratchBytes(set, { inFeatures: n })}`);
     }
@@ -109,6 +112,25 @@ describe('kernel scratch sizes', () => {
     expect(g.ops.map((op) => opScratchBytes('reference', g, op))).toEqual([0, 0, 0, 0]);
     expect(graphScratchBytes(['reference'], g)).toBe(0);
     expect(graphScratchBytes(['reference', 'cortex-m'], g)).toBe(184);
+    // in place: the depthwise takes a 4-channel copy of its 3x3 input plane on top
+    expect(opScratchBytes('cortex-m', g, g.ops[1]!, { inPlace: true })).toBe(8 * 9 + 4 * 9);
+    expect(opScratchBytes('reference', g, g.ops[1]!, { inPlace: true })).toBe(0);
+  });
+
+  it('in place only where the kernel set allows it', () => {
+    // cortex-m: depthwise with multiplier 1; the 3x3 conv and the fully connected layer never
+    expect(g.ops.map((op) => inPlaceAllowed('cortex-m', g, op))).toEqual([false, true, false, false]);
+    expect(g.ops.map((op) => inPlaceAllowed('reference', g, op))).toEqual([false, false, false, false]);
+    const pw: Graph = {
+      ...g,
+      tensors: [...g.tensors, w('w3', [6, 1, 1, 8], 6, 0), act('p', [1, 3, 3, 6]), w('w4', [9, 1, 1, 8], 9, 0), act('q', [1, 3, 3, 9])],
+      ops: [
+        { kind: 'Conv2D', name: 'pw', inputs: [4, 8], outputs: [9], strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padding: 'same', activation: 'none' },
+        { kind: 'Conv2D', name: 'wider', inputs: [4, 10], outputs: [11], strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padding: 'same', activation: 'none' },
+      ],
+    };
+    // 1x1 8 -> 6 channels may overwrite its input; 8 -> 9 channels may not
+    expect(pw.ops.map((op) => inPlaceAllowed('cortex-m', pw, op))).toEqual([true, false]);
   });
 
   it('model.c declares exactly that buffer and hands it to every kernel that takes one', () => {

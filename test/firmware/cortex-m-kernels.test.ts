@@ -59,10 +59,11 @@ describe.skipIf(missingArmTools().length > 0 || !hasTool('qemu-system-arm'))('Co
   for (const boardId of ['qemu-mps2-an386', 'qemu-mps2-an500', 'qemu-mps2-an505', 'qemu-mps2-an385']) {
     it(`${boardId}: agree on 2,000 randomized add, conv, depthwise and fully-connected cases`, () => {
       const { stdout, status } = runKernelCheck(boardId);
-      const m = /kernel-check ok (\d+) in-place (\d+)/.exec(stdout);
+      const m = /kernel-check ok (\d+) in-place (\d+) in-place-dw (\d+)/.exec(stdout);
       expect(m, stdout).not.toBeNull();
       expect(Number(m![1])).toBeGreaterThan(1600);
       expect(Number(m![2])).toBeGreaterThan(20);
+      expect(Number(m![3])).toBeGreaterThan(100);
       expect(status).toBe(0);
     }, 300_000);
   }

@@ -13,7 +13,8 @@
  * Also checked per case: the kernel runs with exactly its scratch formula
  * (TINYML_*_SCRATCH_CORTEX_M), writes no scratch byte beyond it (canaries), and with one byte
  * less returns TINYML_ERR_SCRATCH without writing its output. Unpadded stride-1 1x1 convs with
- * out_c <= in_c also run in place (output == input). tinyml_requant_rs2 is compared with
+ * out_c <= in_c, and depthwise convs with depth multiplier 1, also run in place (output ==
+ * input; depthwise with its in-place formula, and TINYML_ERR_ALIAS with a multiplier). tinyml_requant_rs2 is compared with
  * tinyml_mbqm on edge and random accumulators.
  * Any difference prints the case and stops. Ends with "kernel-check ok <cases>" and a
  * semihosting exit.
@@ -179,7 +180,7 @@ enum { CONV_RANDOM, CONV_1X1_DIRECT, CONV_1X1_STRIDED, CONV_BIG_K, CONV_KWS_FIRS
 enum { DW_3X3, DW_RANDOM, DW_MULTIPLIER, DW_WIDE, DW_KINDS };
 
 int main(void) {
-  int32_t cases = 0, k, inplace = 0;
+  int32_t cases = 0, k, inplace = 0, inplace_dw = 0;
   tinyml_uart_init();
   check_requant();
   for (k = 0; k < 2000; k++) {
@@ -314,6 +315,28 @@ int main(void) {
             if (out_b[i] != 0x11) fail("depthwise wrote output without scratch", k);
           rc_b = tinyml_depthwise_conv2d_s8(&p, mult, shift, &is, in, &fs, filt, bp, &os, out_b, scratch_arm(need), need);
           if (!scratch_intact(need)) fail("depthwise wrote past its scratch", k);
+          if (is.h * is.w * is.c <= MAX_OUT && nout <= is.h * is.w * is.c) {
+            /* in place: output == input, with the in-place formula exactly (and one byte less refused) */
+            static int8_t buf[MAX_OUT];
+            const int32_t need_ip = need + TINYML_DEPTHWISE_CONV2D_S8_INPLACE_CORTEX_M(is.h, is.w);
+            for (i = 0; i < is.h * is.w * is.c; i++) buf[i] = in[i];
+            if (p.depth_multiplier != 1) {
+              if (tinyml_depthwise_conv2d_s8(&p, mult, shift, &is, buf, &fs, filt, bp, &os, buf, scratch_arm(4000), 4000) != TINYML_ERR_ALIAS)
+                fail("depthwise accepted output == input with a depth multiplier", k);
+            } else if (need_ip <= 4 * SCRATCH_WORDS - 64) {
+              if (tinyml_depthwise_conv2d_s8(&p, mult, shift, &is, buf, &fs, filt, bp, &os, buf, scratch_arm(need_ip - 1), need_ip - 1) !=
+                  TINYML_ERR_SCRATCH)
+                fail("in-place depthwise accepted too little scratch", k);
+              for (i = 0; i < is.h * is.w * is.c; i++)
+                if (buf[i] != in[i]) fail("in-place depthwise wrote without scratch", k);
+              if (tinyml_depthwise_conv2d_s8(&p, mult, shift, &is, buf, &fs, filt, bp, &os, buf, scratch_arm(need_ip), need_ip) != TINYML_OK)
+                fail("in-place depthwise", k);
+              if (!scratch_intact(need_ip)) fail("in-place depthwise wrote past its scratch", k);
+              for (i = 0; i < nout; i++)
+                if (buf[i] != out_a[i]) fail("in-place depthwise", k);
+              inplace_dw++;
+            }
+          }
         }
       }
     } else if (op == 3) { /* add: same shapes (the flat path) or input 2 broadcast along some dimensions */
@@ -396,6 +419,8 @@ int main(void) {
   putu((uint32_t)cases);
   puts_(" in-place ");
   putu((uint32_t)inplace);
+  puts_(" in-place-dw ");
+  putu((uint32_t)inplace_dw);
   puts_("\r\n");
   semihost_exit(1);
   return 0;

@@ -3,8 +3,14 @@
  * (same name, signature and bytes out).
  *
  * Working memory: the caller's scratch, TINYML_DEPTHWISE_CONV2D_S8_SCRATCH_CORTEX_M =
- * 8 * filter_h * filter_w bytes: the filter taps of four channels widened to int16 pairs.
- * Nothing static, no other path.
+ * 8 * filter_h * filter_w bytes: the filter taps of four channels widened to int16 pairs; in
+ * place, TINYML_DEPTHWISE_CONV2D_S8_INPLACE_CORTEX_M = 4 * in_h * in_w bytes more. Nothing
+ * static, no other path.
+ *
+ * In place (output == input, depth multiplier 1, any stride or padding): channels are done a
+ * group at a time, and a group's input plane (its bytes of every pixel) is first copied into
+ * the scratch, so its outputs may overwrite exactly the bytes it has consumed; no other
+ * channel's bytes are touched. Any other aliasing returns TINYML_ERR_ALIAS.
  *
  * Depth multiplier 1 with the DSP extension, four channels at a time (channel groups outer,
  * output pixels inner):
@@ -44,37 +50,36 @@ static inline int32_t tinyml_requant(int32_t acc, int32_t m, int32_t s, int fast
   return tinyml_clamp(v, p->act_min, p->act_max);
 }
 
-/* One output channel at a time (any depth multiplier, any core). */
+/*
+ * One output channel oc (any depth multiplier, any core), accumulator in a register. Its input
+ * channel's byte of pixel (y, x) is in[(y * in_w + x) * in_px]; its output byte of pixel
+ * (oy, ox) is out[(oy * out_w + ox) * out_px].
+ */
 static void tinyml_dw_plain(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
-                            const tinyml_shape4_t *in_shape, const int8_t *in_b, const tinyml_shape4_t *filter_shape,
-                            const int8_t *filter, const int32_t *bias, const tinyml_shape4_t *out_shape, int8_t *out_b,
-                            int32_t oc_begin, int fast) {
-  const int32_t in_h = in_shape->h, in_w = in_shape->w, in_c = in_shape->c;
-  const int32_t k_w = filter_shape->w;
-  const int32_t out_h = out_shape->h, out_w = out_shape->w, out_c = out_shape->c;
-  const int32_t dm = p->depth_multiplier;
+                            const tinyml_shape4_t *in_shape, const tinyml_shape4_t *filter_shape, const int8_t *filter,
+                            const int32_t *bias, const tinyml_shape4_t *out_shape, const int8_t *in, int32_t in_px,
+                            int8_t *out, int32_t out_px, int32_t oc, int fast) {
+  const int32_t in_h = in_shape->h, in_w = in_shape->w;
+  const int32_t k_w = filter_shape->w, f_c = filter_shape->c;
+  const int32_t out_h = out_shape->h, out_w = out_shape->w;
   const int32_t off = p->input_offset;
   const int32_t k_round = 1 + 2 * p->output_offset;
-  int32_t oy, ox, oc, ky, kx;
+  const int32_t b0 = bias ? bias[oc] : 0, m = out_mult[oc], sh = out_shift[oc];
+  int32_t oy, ox, ky, kx;
   for (oy = 0; oy < out_h; ++oy) {
     const int32_t y0 = oy * p->stride_h - p->pad_h;
     int32_t ky0, ky1;
     tinyml_tap_range(y0, p->dilation_h, filter_shape->h, in_h, &ky0, &ky1);
     for (ox = 0; ox < out_w; ++ox) {
       const int32_t x0 = ox * p->stride_w - p->pad_w;
-      int8_t *out_px = out_b + (oy * out_w + ox) * out_c;
-      int32_t kx0, kx1;
+      int32_t kx0, kx1, acc = b0;
       tinyml_tap_range(x0, p->dilation_w, k_w, in_w, &kx0, &kx1);
-      for (oc = oc_begin; oc < out_c; ++oc) {
-        const int8_t *x_ch = in_b + oc / dm;
-        int32_t acc = bias ? bias[oc] : 0;
-        for (ky = ky0; ky < ky1; ++ky) {
-          const int8_t *x_row = x_ch + (y0 + ky * p->dilation_h) * in_w * in_c;
-          const int8_t *w_row = filter + ky * k_w * out_c + oc;
-          for (kx = kx0; kx < kx1; ++kx) acc += w_row[kx * out_c] * (x_row[(x0 + kx * p->dilation_w) * in_c] + off);
-        }
-        out_px[oc] = (int8_t)tinyml_requant(acc, out_mult[oc], out_shift[oc], fast, k_round, p);
+      for (ky = ky0; ky < ky1; ++ky) {
+        const int8_t *x_row = in + (y0 + ky * p->dilation_h) * in_w * in_px;
+        const int8_t *w_row = filter + ky * k_w * f_c + oc;
+        for (kx = kx0; kx < kx1; ++kx) acc += w_row[kx * f_c] * (x_row[(x0 + kx * p->dilation_w) * in_px] + off);
       }
+      out[(oy * out_w + ox) * out_px] = (int8_t)tinyml_requant(acc, m, sh, fast, k_round, p);
     }
   }
 }
@@ -238,63 +243,64 @@ __attribute__((naked, noinline)) static void tinyml_dw_run_dsp(tinyml_dw_job_t *
       "pop     {r3-r11, pc}\n\t");
 }
 
-/* Depth multiplier 1 with every shift <= -2: channels [0, out_c & ~3) in groups of four. */
-static void tinyml_dw_groups(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
-                             const tinyml_shape4_t *in_shape, const int8_t *in_b, const tinyml_shape4_t *filter_shape,
-                             const int8_t *filter, const int32_t *bias, const tinyml_shape4_t *out_shape, int8_t *out_b,
-                             int32_t *wv) {
-  const int32_t in_h = in_shape->h, in_w = in_shape->w, c_all = in_shape->c;
-  const int32_t k_h = filter_shape->h, k_w = filter_shape->w;
+/*
+ * Depth multiplier 1, every shift <= -2: channels c .. c + 3. Their input bytes of pixel (y, x)
+ * start at in[(y * in_w + x) * in_px], their output bytes at out[(oy * out_w + ox) * out_px].
+ */
+static void tinyml_dw_group4(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
+                             const tinyml_shape4_t *in_shape, const tinyml_shape4_t *filter_shape, const int8_t *filter,
+                             const int32_t *bias, const tinyml_shape4_t *out_shape, const int8_t *in, int32_t in_px,
+                             int8_t *out, int32_t out_px, int32_t c, int32_t *wv) {
+  const int32_t in_h = in_shape->h, in_w = in_shape->w;
+  const int32_t k_h = filter_shape->h, k_w = filter_shape->w, f_c = filter_shape->c;
   const int32_t out_h = out_shape->h, out_w = out_shape->w;
   /* Output columns [ox_lo, ox_hi) see every filter column; the others are border pixels. */
+  const int32_t right = in_w - 1 - (k_w - 1) * p->dilation_w + p->pad_w;
   int32_t ox_lo = (p->pad_w + p->stride_w - 1) / p->stride_w;
-  int32_t ox_hi = (in_w - 1 - (k_w - 1) * p->dilation_w + p->pad_w) / p->stride_w + 1;
+  int32_t ox_hi = right < 0 ? 0 : right / p->stride_w + 1;
   tinyml_dw_job_t job;
-  int32_t c, t, i, oy, ox;
-  if (in_w - 1 - (k_w - 1) * p->dilation_w + p->pad_w < 0) ox_hi = 0;
+  int32_t t, i, oy, ox;
   if (ox_hi > out_w) ox_hi = out_w;
   if (ox_lo > ox_hi) ox_lo = ox_hi;
-  job.step = p->dilation_w * c_all;
-  job.pxstep = p->stride_w * c_all;
+  job.step = p->dilation_w * in_px;
+  job.pxstep = p->stride_w * in_px;
   job.off2 = (int32_t)(((uint32_t)(uint16_t)p->input_offset) * 0x00010001u);
-  job.out_step = c_all;
+  job.out_step = out_px;
   job.k_round = 1 + 2 * p->output_offset;
   job.clamp = p->act_min > -128 || p->act_max < 127;
   job.act_min = p->act_min;
   job.act_max = p->act_max;
-  for (c = 0; c + 4 <= c_all; c += 4) {
-    for (t = 0; t < k_h * k_w; ++t) {
-      const uint32_t w = tinyml_ld32(filter + t * c_all + c);
-      wv[2 * t] = __sxtb16((int32_t)w);
-      wv[2 * t + 1] = __sxtb16((int32_t)((w >> 8) | (w << 24)));
-    }
-    for (i = 0; i < 4; ++i) {
-      job.bias[i] = bias ? bias[c + i] : 0;
-      job.rq[2 * i] = out_mult[c + i];
-      job.rq[2 * i + 1] = -out_shift[c + i] - 2;
-    }
-    for (oy = 0; oy < out_h; ++oy) {
-      const int32_t y0 = oy * p->stride_h - p->pad_h;
-      int32_t ky0, ky1;
-      tinyml_tap_range(y0, p->dilation_h, k_h, in_h, &ky0, &ky1);
-      for (ox = 0; ox < out_w;) {
-        /* a border pixel alone, or the whole interior of the row as one run */
-        const int32_t end = ox >= ox_lo && ox < ox_hi ? ox_hi : ox + 1;
-        const int32_t x0 = ox * p->stride_w - p->pad_w;
-        int32_t kx0, kx1;
-        tinyml_tap_range(x0, p->dilation_w, k_w, in_w, &kx0, &kx1);
-        job.nky = ky1 - ky0;
-        job.nkx = kx1 - kx0;
-        job.in = in_b + ((y0 + ky0 * p->dilation_h) * in_w + x0 + kx0 * p->dilation_w) * c_all + c;
-        job.wv = wv + 2 * (ky0 * k_w + kx0);
-        job.rowskip = p->dilation_h * in_w * c_all - job.nkx * job.step;
-        job.wskip = 8 * (k_w - job.nkx);
-        job.full3 = k_h == 3 && k_w == 3 && job.nky == 3 && job.nkx == 3;
-        job.out = out_b + (oy * out_w + ox) * c_all + c;
-        job.npx = end - ox;
-        tinyml_dw_run_dsp(&job);
-        ox = end;
-      }
+  for (t = 0; t < k_h * k_w; ++t) {
+    const uint32_t w = tinyml_ld32(filter + t * f_c + c);
+    wv[2 * t] = __sxtb16((int32_t)w);
+    wv[2 * t + 1] = __sxtb16((int32_t)((w >> 8) | (w << 24)));
+  }
+  for (i = 0; i < 4; ++i) {
+    job.bias[i] = bias ? bias[c + i] : 0;
+    job.rq[2 * i] = out_mult[c + i];
+    job.rq[2 * i + 1] = -out_shift[c + i] - 2;
+  }
+  for (oy = 0; oy < out_h; ++oy) {
+    const int32_t y0 = oy * p->stride_h - p->pad_h;
+    int32_t ky0, ky1;
+    tinyml_tap_range(y0, p->dilation_h, k_h, in_h, &ky0, &ky1);
+    for (ox = 0; ox < out_w;) {
+      /* a border pixel alone, or the whole interior of the row as one run */
+      const int32_t end = ox >= ox_lo && ox < ox_hi ? ox_hi : ox + 1;
+      const int32_t x0 = ox * p->stride_w - p->pad_w;
+      int32_t kx0, kx1;
+      tinyml_tap_range(x0, p->dilation_w, k_w, in_w, &kx0, &kx1);
+      job.nky = ky1 - ky0;
+      job.nkx = kx1 - kx0;
+      job.in = in + ((y0 + ky0 * p->dilation_h) * in_w + x0 + kx0 * p->dilation_w) * in_px;
+      job.wv = wv + 2 * (ky0 * k_w + kx0);
+      job.rowskip = p->dilation_h * in_w * in_px - job.nkx * job.step;
+      job.wskip = 8 * (k_w - job.nkx);
+      job.full3 = k_h == 3 && k_w == 3 && job.nky == 3 && job.nkx == 3;
+      job.out = out + (oy * out_w + ox) * out_px;
+      job.npx = end - ox;
+      tinyml_dw_run_dsp(&job);
+      ox = end;
     }
   }
 }
@@ -305,27 +311,47 @@ int32_t tinyml_depthwise_conv2d_s8(const tinyml_conv_params_t *p, const int32_t 
                                    const tinyml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,
                                    const tinyml_shape4_t *out_shape, int8_t *output,
                                    void *scratch, int32_t scratch_bytes) {
-  const int32_t in_sz = in_shape->h * in_shape->w * in_shape->c;
-  const int32_t out_sz = out_shape->h * out_shape->w * out_shape->c;
-  const int fast = tinyml_all_rs2(out_shift, out_shape->c);
-  int32_t b, oc_plain = 0;
-  if (scratch_bytes < TINYML_DEPTHWISE_CONV2D_S8_SCRATCH_CORTEX_M(filter_shape->h, filter_shape->w, out_shape->c) ||
-      scratch == 0) {
+  const int32_t in_h = in_shape->h, in_w = in_shape->w, in_c = in_shape->c, out_c = out_shape->c;
+  const int32_t npx_in = in_h * in_w;
+  const int32_t in_sz = npx_in * in_c;
+  const int32_t out_sz = out_shape->h * out_shape->w * out_c;
+  const int32_t dm = p->depth_multiplier;
+  const int fast = tinyml_all_rs2(out_shift, out_c);
+  const int inplace = (const int8_t *)output == input;
+  const int32_t wv_bytes = TINYML_DEPTHWISE_CONV2D_S8_SCRATCH_CORTEX_M(filter_shape->h, filter_shape->w, out_c);
+  int8_t *const plane = (int8_t *)scratch + wv_bytes; /* in place: the input channels being consumed */
+  int32_t b, c, i;
+  if (inplace && (dm != 1 || out_c != in_c)) return TINYML_ERR_ALIAS;
+  if (scratch_bytes < wv_bytes + (inplace ? TINYML_DEPTHWISE_CONV2D_S8_INPLACE_CORTEX_M(in_h, in_w) : 0) || scratch == 0) {
     return TINYML_ERR_SCRATCH;
   }
-#if TINYML_CM_DSP
-  if (p->depth_multiplier == 1 && fast) oc_plain = out_shape->c & ~3;
-#endif
   for (b = 0; b < out_shape->n; ++b) {
+    const int8_t *in_b = input + b * in_sz;
+    int8_t *out_b = output + b * out_sz;
+    c = 0;
 #if TINYML_CM_DSP
-    if (oc_plain > 0) {
-      tinyml_dw_groups(p, out_mult, out_shift, in_shape, input + b * in_sz, filter_shape, filter, bias, out_shape,
-                       output + b * out_sz, (int32_t *)scratch);
+    if (dm == 1 && fast) {
+      for (; c + 4 <= out_c; c += 4) {
+        if (inplace) {
+          /* save channels c .. c + 3 of every pixel: their outputs overwrite them */
+          for (i = 0; i < npx_in; ++i) __builtin_memcpy(plane + 4 * i, in_b + i * in_c + c, 4);
+          tinyml_dw_group4(p, out_mult, out_shift, in_shape, filter_shape, filter, bias, out_shape, plane, 4, out_b + c, out_c, c,
+                           (int32_t *)scratch);
+        } else {
+          tinyml_dw_group4(p, out_mult, out_shift, in_shape, filter_shape, filter, bias, out_shape, in_b + c, in_c, out_b + c,
+                           out_c, c, (int32_t *)scratch);
+        }
+      }
     }
 #endif
-    if (oc_plain < out_shape->c) {
-      tinyml_dw_plain(p, out_mult, out_shift, in_shape, input + b * in_sz, filter_shape, filter, bias, out_shape,
-                      output + b * out_sz, oc_plain, fast);
+    for (; c < out_c; ++c) {
+      if (inplace) {
+        for (i = 0; i < npx_in; ++i) plane[i] = in_b[i * in_c + c];
+        tinyml_dw_plain(p, out_mult, out_shift, in_shape, filter_shape, filter, bias, out_shape, plane, 1, out_b + c, out_c, c, fast);
+      } else {
+        tinyml_dw_plain(p, out_mult, out_shift, in_shape, filter_shape, filter, bias, out_shape, in_b + c / dm, in_c, out_b + c,
+                        out_c, c, fast);
+      }
     }
   }
   return TINYML_OK;

@@ -161,25 +161,32 @@ typedef struct {
  *   cortex-m     4 * r2(K)      8 * filter_h * filter_w   2 * r2(in_features)
  *
  * (cortex-m conv: two im2col columns of K int16; depthwise: four channels' filter taps as
- * int16; fully connected: the input row as int16.)
+ * int16; fully connected: the input row as int16.) In place (below), the cortex-m depthwise
+ * needs 4 * in_h * in_w bytes more (TINYML_DEPTHWISE_CONV2D_S8_INPLACE_CORTEX_M).
  * src/codegen/kernel-scratch.ts computes the same numbers for the code generator; the macros
  * below are the C side of that contract.
  */
 #define TINYML_OK 0
 #define TINYML_ERR_SCRATCH (-3)
+#define TINYML_ERR_ALIAS (-4) /* output == input where the kernel set does not allow it */
 #define TINYML_R2(n) (((n) + 1) & ~1)
 #define TINYML_CONV2D_S8_SCRATCH_REFERENCE(kh, kw, kc) 0
 #define TINYML_DEPTHWISE_CONV2D_S8_SCRATCH_REFERENCE(kh, kw, c) 0
 #define TINYML_FULLY_CONNECTED_S8_SCRATCH_REFERENCE(in_features) 0
 #define TINYML_CONV2D_S8_SCRATCH_CORTEX_M(kh, kw, kc) (4 * TINYML_R2((kh) * (kw) * (kc)))
 #define TINYML_DEPTHWISE_CONV2D_S8_SCRATCH_CORTEX_M(kh, kw, c) (8 * (kh) * (kw))
+#define TINYML_DEPTHWISE_CONV2D_S8_INPLACE_CORTEX_M(in_h, in_w) (4 * (in_h) * (in_w))
 #define TINYML_FULLY_CONNECTED_S8_SCRATCH_CORTEX_M(in_features) (2 * TINYML_R2(in_features))
 
 /*
- * ---- aliasing ----
- * Outputs never alias inputs, except where a kernel set documents it in its .c file (the
- * cortex-m conv2d_s8 allows output == input for an unpadded stride-1 1x1 conv with
- * out_c <= in_c). The reference kernels allow no aliasing.
+ * ---- aliasing (in place) ----
+ * Outputs never alias inputs, except where a kernel set documents it in its .c file. cortex-m:
+ *   - conv2d_s8: output == input for an unpadded stride-1 1x1 ungrouped conv with
+ *     out_c <= in_c (no extra scratch);
+ *   - depthwise_conv2d_s8: output == input for depth multiplier 1, any stride and padding
+ *     (scratch + TINYML_DEPTHWISE_CONV2D_S8_INPLACE_CORTEX_M); other aliasing returns
+ *     TINYML_ERR_ALIAS.
+ * The reference kernels allow no aliasing.
  */
 
 /* ---- kernels (one .c file each; only those a model uses are copied into a project) ---- */
