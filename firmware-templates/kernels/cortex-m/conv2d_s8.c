@@ -18,12 +18,18 @@
  *      nothing to gather: a pixel's input channels are its column, widened straight from the
  *      input (no im2col gather, no bounds checks).
  *   2. For each pair of output channels, a 2 x 2 register tile (2 channels x 2 pixels, four
- *      accumulators from the bias): per group of four values, one word of each filter row
- *      widened by SXTB16 and SXTB16-ROR-8, two LDRDs of the columns, eight SMLADs — 18
- *      instructions for 16 MACs (assembly: GCC's code for the same C took 31, spilling).
- *   3. Requantization: when every channel's shift is a right shift >= 2 (real layers),
- *      tinyml_requant_rs2 (exact, one SMLAL; see tinyml_kernels.h), else tinyml_mbqm as the
- *      reference; then the output offset, SSAT and the activation clamp.
+ *      accumulators from the biases): per group of four values, one LDM of both columns, one
+ *      word of each filter row widened by SXTB16 and SXTB16-ROR-8, eight SMLADs — 15
+ *      instructions for 16 MACs, plus one loop instruction per two groups. (GCC's code for the
+ *      same C took 31: it spills.) Counted for a 1x1 conv read straight from int8 input
+ *      instead of the widened columns, the loop would take 20: each input word would be
+ *      widened once per channel pair rather than once per pixel.
+ *   3. Requantization of the four sums in the same routine: tinyml_requant_rs2's one-SMLAL
+ *      form (exact; see tinyml_kernels.h) when every channel's shift is a right shift >= 2
+ *      (what real layers have), then SSAT, the activation clamp and four byte stores.
+ *   Steps 2 and 3 for every channel pair of a pixel pair are one assembly routine (registers
+ *   fixed by hand: the loop uses all 14). An odd last channel and layers with a shift > -2
+ *   take plain C with the reference's tinyml_mbqm.
  * Integer sums are associative, so each accumulator equals the reference's. Grouped convs run
  * the same steps per group. Without the DSP extension (Cortex-M3) step 2 is plain C over the
  * same columns.

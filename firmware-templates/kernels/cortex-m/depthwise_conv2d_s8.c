@@ -21,11 +21,14 @@
  *      MACs. A 3x3 filter whose taps all lie inside the input (any stride, any dilation) runs
  *      unrolled (8 instructions a tap); near the border a loop runs exactly the taps inside,
  *      so padding costs nothing and is never read (the reference skips it too).
- *   3. Requantization as the reference, in tinyml_requant_rs2's one-SMLAL form when every
- *      channel's shift is a right shift >= 2 (see tinyml_kernels.h).
- * Channels beyond a multiple of four, depth multipliers > 1 and cores without the DSP
- * extension (Cortex-M3) take a plain loop per output channel with its accumulator in a
- * register. The sums are the reference's in another order, so the bytes are the same.
+ *   3. Requantization in tinyml_requant_rs2's one-SMLAL form (every channel's shift a right
+ *      shift >= 2, as real layers have), SSAT, the clamp, four byte stores.
+ *   Steps 2 and 3 run in one assembly routine over a run of output pixels that see the same
+ *   taps (the interior of a row is one run, each border pixel its own).
+ * Channels beyond a multiple of four, depth multipliers > 1, layers with a shift > -2 and
+ * cores without the DSP extension (Cortex-M3) take a plain loop per output channel with its
+ * accumulator in a register and the reference's tinyml_mbqm. The sums are the reference's in
+ * another order, so the bytes are the same.
  */
 #include "tinyml_kernels.h"
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP

@@ -11,11 +11,13 @@
  *      bytes — and the last in_features % 4 values in plain order.
  *   2. Four output units per pass, four accumulators from the bias: per group of four inputs,
  *      one LDRD of the widened row feeds all four weight rows (one word each, SXTB16 and
- *      SXTB16-ROR-8, two SMLADs): 22 instructions for 16 MACs, two groups per loop trip
- *      (assembly; GCC spills registers in the same C and takes ~40). Units left over
- *      (units % 4) run one at a time.
- *   3. Requantization as the reference, in tinyml_requant_rs2's one-SMLAL form when every
- *      unit's shift is a right shift >= 2 (see tinyml_kernels.h).
+ *      SXTB16-ROR-8, two SMLADs): 22 instructions for 16 MACs, one loop instruction per two
+ *      groups.
+ *   3. Requantization in tinyml_requant_rs2's one-SMLAL form (every unit's shift a right
+ *      shift >= 2, as real layers have; see tinyml_kernels.h), SSAT, clamp, four byte stores.
+ *   Steps 2 and 3 for every block of four units are one assembly routine (registers fixed by
+ *   hand: the loop uses all 14). Units left over (units % 4) and layers with a shift > -2 run
+ *   one at a time in C with the reference's tinyml_mbqm.
  * A weight zero point (filter_offset != 0, legacy asymmetric weights) takes a plain path with
  * SXTAB16 adding it. Without the DSP extension (Cortex-M3) the dot products are plain C over
  * the same widened row. Sums are the reference's, regrouped, so the bytes are the same.
