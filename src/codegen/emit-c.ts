@@ -401,8 +401,9 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
  *   }
  *
  * - tinyml_invoke() returns 0 on success, -1 for a NULL buffer, -2 when the arena guard
- *   (compiled in with -DTINYML_ARENA_GUARD) finds the arena overrun, -3 when a kernel finds
- *   the scratch buffer too small (built with a kernel set the project was not generated for).
+ *   (compiled in with -DTINYML_ARENA_GUARD) finds the arena overrun, -3 when a kernel refuses
+ *   its buffers: scratch too small or output on its input where its kernel set does not allow
+ *   it (built with a kernel set the project was not generated for).
  * - The input and output buffers are the caller's; they are not part of the arena and may
  *   be anywhere in RAM. The arena (TINYML_ARENA_BYTES, exact) is a static array in model.c.
  * - No malloc, no floating point at run time; the scale accessors only return constants.
