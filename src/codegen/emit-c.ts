@@ -155,9 +155,9 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
       weight,
       scratch: () => {
         const r = buffers.scratch[i];
-        if (r === undefined) throw new Error(`layer ${i} '${op.name}' asks for scratch it did not size (scratchBytes)`);
-        return `(tinyml_arena + ${plan.placements[r]!.offset})`;
+        return r === undefined ? 'NULL' : `(tinyml_arena + ${plan.placements[r]!.offset})`;
       },
+      scratchBytes: buffers.scratch[i] === undefined ? 0 : plan.placements[buffers.scratch[i]!]!.size,
       decl: (...lines) => layerDecls.push(...lines),
       call: (...lines) => body.push(...lines),
     };
@@ -194,7 +194,9 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
  *   byte TINYML_INPUTk_OFFSET / TINYML_OUTPUTk_OFFSET (multiples of ${IO_ALIGNMENT}), in buffers of
  *   TINYML_INPUT_BYTES / TINYML_OUTPUT_BYTES aligned to ${IO_ALIGNMENT} bytes.
  * - tinyml_invoke*() return 0 on success, -1 for a NULL buffer, -2 when the arena guard
- *   (compiled in with -DTINYML_ARENA_GUARD) finds the arena overrun.
+ *   (compiled in with -DTINYML_ARENA_GUARD) finds the arena overrun, -3 when a kernel refuses
+ *   its buffers: scratch too small, or output on its input where its kernel set does not allow
+ *   it (the project built with a kernel set it was not generated for).
  * - The input and output buffers are the caller's; they are not part of the arena and may
  *   be anywhere in RAM. The arena (TINYML_ARENA_BYTES, exact: activations and kernel scratch)
  *   is a static array in model.c.

@@ -30,6 +30,7 @@ import {
   zeroPointOf,
 } from './common.js';
 import type { ConvGeometry } from './conv2d.js';
+import { opScratchBytes } from './kernel-scratch.js';
 import type { OpDef } from './op-def.js';
 import { tfActivation } from './tf-helpers.js';
 import { activationCode, paddingCode } from './tflite-codes.js';
@@ -171,6 +172,7 @@ export const depthwiseConv2d: OpDef<DepthwiseConv2DOp, DepthwisePrepared> = {
       }
     };
   },
+  scratchBytes: (g, op, _p, kernelSet) => opScratchBytes(kernelSet, g, op),
   emitC(ctx, op, p) {
     const L = ctx.prefix;
     const w = op.inputs[1]!;
@@ -182,7 +184,7 @@ export const depthwiseConv2d: OpDef<DepthwiseConv2DOp, DepthwisePrepared> = {
       cInt32Array(`${L}_shift`, p.shifts),
     );
     ctx.call(
-      `tinyml_depthwise_conv2d_s8(&${L}_p, ${L}_mult, ${L}_shift, &${L}_in, ${ctx.ptr(op.inputs[0]!)}, &${L}_w, ${ctx.weight(w)}, ${b >= 0 ? ctx.weight(b) : 'NULL'}, &${L}_out, ${ctx.ptr(op.outputs[0]!)});`,
+      `if (tinyml_depthwise_conv2d_s8(&${L}_p, ${L}_mult, ${L}_shift, &${L}_in, ${ctx.ptr(op.inputs[0]!)}, &${L}_w, ${ctx.weight(w)}, ${b >= 0 ? ctx.weight(b) : 'NULL'}, &${L}_out, ${ctx.ptr(op.outputs[0]!)}, ${ctx.scratch()}, ${ctx.scratchBytes}) != TINYML_OK) return -3;`,
     );
     return ['depthwise_conv2d_s8'];
   },

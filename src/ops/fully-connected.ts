@@ -27,6 +27,7 @@ import {
   weightBiasParams,
   zeroPointOf,
 } from './common.js';
+import { opScratchBytes } from './kernel-scratch.js';
 import type { OpDef } from './op-def.js';
 import { batchedShape, tfActivation } from './tf-helpers.js';
 import { activationCode } from './tflite-codes.js';
@@ -163,12 +164,13 @@ export const fullyConnected: OpDef<FullyConnectedOp, FullyConnectedPrepared> = {
       }
     };
   },
+  scratchBytes: (g, op, _p, kernelSet) => opScratchBytes(kernelSet, g, op),
   emitC(ctx, op, p) {
     const L = ctx.prefix;
     const b = op.inputs[2] ?? -1;
     ctx.decl(cInt32Array(`${L}_mult`, p.multipliers), cInt32Array(`${L}_shift`, p.shifts));
     ctx.call(
-      `tinyml_fully_connected_s8(${p.inputOffset}, ${p.filterOffset}, ${p.outputOffset}, ${p.actMin}, ${p.actMax}, ${L}_mult, ${L}_shift, ${p.batches}, ${p.depth}, ${p.units}, ${ctx.ptr(op.inputs[0]!)}, ${ctx.weight(op.inputs[1]!)}, ${b >= 0 ? ctx.weight(b) : 'NULL'}, ${ctx.ptr(op.outputs[0]!)});`,
+      `if (tinyml_fully_connected_s8(${p.inputOffset}, ${p.filterOffset}, ${p.outputOffset}, ${p.actMin}, ${p.actMax}, ${L}_mult, ${L}_shift, ${p.batches}, ${p.depth}, ${p.units}, ${ctx.ptr(op.inputs[0]!)}, ${ctx.weight(op.inputs[1]!)}, ${b >= 0 ? ctx.weight(b) : 'NULL'}, ${ctx.ptr(op.outputs[0]!)}, ${ctx.scratch()}, ${ctx.scratchBytes}) != TINYML_OK) return -3;`,
     );
     return ['fully_connected_s8'];
   },

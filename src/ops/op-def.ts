@@ -124,8 +124,10 @@ export interface EmitContext {
   ptr(tensor: number): string;
   /** Name of a constant tensor's const array in flash (emitted once). */
   weight(tensor: number): string;
-  /** C expression (int8_t *) of this layer's scratch buffer in the arena (`scratchBytes`). */
+  /** C expression (int8_t *) of this layer's scratch buffer in the arena, or NULL when it has none. */
   scratch(): string;
+  /** Bytes of this layer's scratch buffer (its definition's `scratchBytes`; 0 when none). */
+  readonly scratchBytes: number;
   /** File-scope declarations. */
   decl(...lines: string[]): void;
   /** Statements inside tinyml_invoke(). */

@@ -14,12 +14,15 @@
  * Conventions: activations are NHWC int8; conv filters OHWI, depthwise filters
  * [1, kh, kw, C*M], fully-connected weights [units, in]. "offset" parameters are the
  * negated input zero points (TFLite's input_offset), output_offset is the output zero point.
- * C99, no malloc, no float.
+ * C99, no malloc, no float, no static buffers: working memory comes from the caller (below).
  */
 #ifndef TINYML_KERNELS_H
 #define TINYML_KERNELS_H
 
 #include <stdint.h>
+#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT
+#include <arm_acle.h>
+#endif
 
 #if defined(__GNUC__) || defined(__clang__)
 #define TINYML_ALIGN(n) __attribute__((aligned(n)))
@@ -68,6 +71,58 @@ static inline int32_t tinyml_clamp(int32_t x, int32_t lo, int32_t hi) {
   return x < lo ? lo : (x > hi ? hi : x);
 }
 
+/*
+ * The same requantization in fewer instructions, for optimized kernel sets:
+ *   tinyml_requant_rs2(acc, m, e - 2, 1 + 2 * zp) == tinyml_mbqm(acc, m, -e) + zp (before the clamp)
+ * when 0 <= m < 2^31 (every multiplier quantizeMultiplier makes) and a right shift e >= 2
+ * (out_shift <= -2). Why it is exact:
+ *   1. SRDHM: for m >= 0, gemmlowp's trunc((a*m + nudge) / 2^31) equals floor((a*m + 2^30) / 2^31)
+ *      (for a*m < 0 the nudge 1 - 2^30 plus truncation is the same floor).
+ *   2. RDBPOT(x, e) with e >= 1 rounds half away from zero: floor((z + 2^(e-1)) / 2^e) with
+ *      z = x - [x < 0], i.e. (floor(z / 2^(e-1)) + 1) >> 1.
+ *   3. Nested floors collapse: floor(z / 2^(e-1)) = floor((a*m + 2^30 - 2^31 [x < 0]) / 2^(30+e)),
+ *      and [x < 0] may be replaced by [a < 0]: they differ only when -2^30 <= a*m < 0, where both
+ *      give a quotient (0 or -1) that the final (t + 1) >> 1 maps to 0.
+ *   4. With e >= 2 the divisor is >= 2^32: t = high word of the 64-bit sum >> (e - 2), one SMLAL
+ *      and one shift; adding 2 * zp before the final halving adds zp after it.
+ * test/firmware/kernel-check.c compares the kernels that use it with the reference on target.
+ */
+static inline int32_t tinyml_requant_rs2(int32_t acc, int32_t m, int32_t em2, int32_t k) {
+#if defined(__thumb2__) && !defined(TINYML_NO_ASM)
+  /* Thumb-2 (Cortex-M3 and up): the 64-bit sum starts at +-2^30 by the sign of acc, then one
+   * SMLAL; GCC's own code for the C below takes 11 instructions instead of these 4. */
+  int32_t lo, hi;
+  __asm__("asr %[hi], %[a], #31\n\t"
+          "orr %[lo], %[c], %[hi], lsl #31\n\t"
+          "smlal %[lo], %[hi], %[a], %[m]\n\t"
+          "asr %[hi], %[hi], %[e]"
+          : [lo] "=&r"(lo), [hi] "=&r"(hi)
+          : [a] "r"(acc), [m] "r"(m), [e] "r"(em2), [c] "r"(0x40000000));
+  (void)lo;
+  return (hi + k) >> 1;
+#else
+  const int64_t v = (int64_t)acc * m + (acc < 0 ? -((int64_t)1 << 30) : ((int64_t)1 << 30));
+  return (((int32_t)(v >> 32) >> em2) + k) >> 1;
+#endif
+}
+
+/* Saturate to int8: one SSAT where the core has it (Cortex-M3 and up). */
+static inline int32_t tinyml_sat8(int32_t x) {
+#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT
+  return __ssat(x, 8);
+#else
+  return tinyml_clamp(x, -128, 127);
+#endif
+}
+
+/* 1 when every channel of out_shift[0..n) is a right shift of at least 2 (tinyml_requant_rs2). */
+static inline int tinyml_all_rs2(const int32_t *out_shift, int32_t n) {
+  int32_t i;
+  for (i = 0; i < n; ++i)
+    if (out_shift[i] > -2) return 0;
+  return 1;
+}
+
 /* ---- shapes and parameters ---- */
 
 typedef struct {
@@ -91,30 +146,76 @@ typedef struct {
   int32_t act_min, act_max;
 } tinyml_pool_params_t;
 
+/*
+ * ---- kernel scratch ----
+ * Kernels that may need working memory take it from the caller as (scratch, scratch_bytes):
+ * 4-byte aligned, NULL allowed when the size is 0, contents undefined on entry and exit (the
+ * code generator plans it in the arena and may share it between layers). No kernel allocates
+ * or keeps a static buffer, and there is no slower path for a buffer that is too small: given
+ * fewer bytes than its formula, a kernel writes nothing and returns TINYML_ERR_SCRATCH.
+ * Sizes in bytes, with K = filter_h * filter_w * filter_c (the conv patch) and r2(n) = n
+ * rounded up to even:
+ *
+ *   kernel set   conv2d_s8      depthwise_conv2d_s8   fully_connected_s8
+ *   reference    0              0                     0
+ *   cortex-m     4 * r2(K)      8 * filter_h * filter_w   2 * r2(in_features)
+ *
+ * (cortex-m conv: two im2col columns of K int16; depthwise: four channels' filter taps as
+ * int16; fully connected: the input row as int16.) In place (below), the cortex-m depthwise
+ * needs 4 * in_h * in_w bytes more (TINYML_DEPTHWISE_CONV2D_S8_INPLACE_CORTEX_M).
+ * src/codegen/kernel-scratch.ts computes the same numbers for the code generator; the macros
+ * below are the C side of that contract.
+ */
+#define TINYML_OK 0
+#define TINYML_ERR_SCRATCH (-3)
+#define TINYML_ERR_ALIAS (-4) /* output == input where the kernel set does not allow it */
+#define TINYML_R2(n) (((n) + 1) & ~1)
+#define TINYML_CONV2D_S8_SCRATCH_REFERENCE(kh, kw, kc) 0
+#define TINYML_DEPTHWISE_CONV2D_S8_SCRATCH_REFERENCE(kh, kw, c) 0
+#define TINYML_FULLY_CONNECTED_S8_SCRATCH_REFERENCE(in_features) 0
+#define TINYML_CONV2D_S8_SCRATCH_CORTEX_M(kh, kw, kc) (4 * TINYML_R2((kh) * (kw) * (kc)))
+#define TINYML_DEPTHWISE_CONV2D_S8_SCRATCH_CORTEX_M(kh, kw, c) (8 * (kh) * (kw))
+#define TINYML_DEPTHWISE_CONV2D_S8_INPLACE_CORTEX_M(in_h, in_w) (4 * (in_h) * (in_w))
+#define TINYML_FULLY_CONNECTED_S8_SCRATCH_CORTEX_M(in_features) (2 * TINYML_R2(in_features))
+
+/*
+ * ---- aliasing (in place) ----
+ * Outputs never alias inputs, except where a kernel set documents it in its .c file. cortex-m:
+ *   - conv2d_s8: output == input for an unpadded stride-1 1x1 ungrouped conv with
+ *     out_c <= in_c (no extra scratch);
+ *   - depthwise_conv2d_s8: output == input for depth multiplier 1, any stride and padding
+ *     (scratch + TINYML_DEPTHWISE_CONV2D_S8_INPLACE_CORTEX_M); other aliasing returns
+ *     TINYML_ERR_ALIAS.
+ * The reference kernels allow no aliasing.
+ */
+
 /* ---- kernels (one .c file each; only those a model uses are copied into a project) ---- */
 
-/* Conv2D, per-channel quantized (reference_integer_ops::ConvPerChannel). bias may be NULL. */
-void tinyml_conv2d_s8(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
-                      const tinyml_shape4_t *in_shape, const int8_t *input,
-                      const tinyml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,
-                      const tinyml_shape4_t *out_shape, int8_t *output);
+/* Conv2D, per-channel quantized (reference_integer_ops::ConvPerChannel). bias may be NULL.
+ * Returns TINYML_OK, or TINYML_ERR_SCRATCH (nothing written) when scratch_bytes is too small. */
+int32_t tinyml_conv2d_s8(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
+                         const tinyml_shape4_t *in_shape, const int8_t *input,
+                         const tinyml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,
+                         const tinyml_shape4_t *out_shape, int8_t *output, void *scratch, int32_t scratch_bytes);
 
-/* DepthwiseConv2D, per-channel (reference_integer_ops::DepthwiseConvPerChannel). */
-void tinyml_depthwise_conv2d_s8(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
-                                const tinyml_shape4_t *in_shape, const int8_t *input,
-                                const tinyml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,
-                                const tinyml_shape4_t *out_shape, int8_t *output);
+/* DepthwiseConv2D, per-channel (reference_integer_ops::DepthwiseConvPerChannel). Same returns. */
+int32_t tinyml_depthwise_conv2d_s8(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
+                                   const tinyml_shape4_t *in_shape, const int8_t *input,
+                                   const tinyml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,
+                                   const tinyml_shape4_t *out_shape, int8_t *output, void *scratch,
+                                   int32_t scratch_bytes);
 
 /*
  * FullyConnected (reference_integer_ops::FullyConnected / FullyConnectedPerChannel).
  * out_mult/out_shift hold `units` entries (a per-tensor weight scale is repeated).
- * filter_offset is the negated weight zero point (0 for symmetric weights).
+ * filter_offset is the negated weight zero point (0 for symmetric weights). Same returns.
  */
-void tinyml_fully_connected_s8(int32_t input_offset, int32_t filter_offset, int32_t output_offset,
-                               int32_t act_min, int32_t act_max,
-                               const int32_t *out_mult, const int32_t *out_shift,
-                               int32_t batches, int32_t in_features, int32_t units,
-                               const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
+int32_t tinyml_fully_connected_s8(int32_t input_offset, int32_t filter_offset, int32_t output_offset,
+                                  int32_t act_min, int32_t act_max,
+                                  const int32_t *out_mult, const int32_t *out_shift,
+                                  int32_t batches, int32_t in_features, int32_t units,
+                                  const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output,
+                                  void *scratch, int32_t scratch_bytes);
 
 /* AveragePool2D (reference_integer_ops::AveragePool): input and output share quantization. */
 void tinyml_avg_pool_s8(const tinyml_pool_params_t *p, const tinyml_shape4_t *in_shape, const int8_t *input,
