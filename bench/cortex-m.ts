@@ -83,12 +83,13 @@ for (const m of models) {
   const modelFile = typeof m.file === 'string' ? SHARED + m.file : await m.file(work);
   for (const boardId of BOARDS) {
     const board = loadBoard(boardId);
-    const dir = join(work, `${m.name}-${boardId}`);
-    await convertModel(modelFile, { board, outDir: dir, runGraph, measureCode: false });
-    const { graph } = await loadProjectGraph(dir);
-    const inputBytes = graph.tensors[graph.inputs[0]!]!.shape.reduce((a, b) => a * b, 1);
     let refInstr = 0;
     for (const kernels of ['reference', 'cortex-m']) {
+      // Each kernel set gets its own plan: in-place layers and scratch depend on the set.
+      const dir = join(work, `${m.name}-${boardId}-${kernels}`);
+      await convertModel(modelFile, { board: { ...board, kernels }, outDir: dir, runGraph, measureCode: false });
+      const { graph } = await loadProjectGraph(dir);
+      const inputBytes = graph.tensors[graph.inputs[0]!]!.shape.reduce((a, b) => a * b, 1);
       const r = await benchProject(dir, { board, kernels, inferences: N, input: m.input(inputBytes), write: false });
       if (kernels === 'reference') refInstr = r.cyclesPerInference;
       results.push({ ...r, model: m.name, layerKinds: graph.ops.map((op) => op.kind) });

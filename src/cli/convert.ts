@@ -7,6 +7,7 @@ import { cliLogger, printJson, progressBar } from './output.js';
 
 interface ConvertCliOptions {
   board?: string;
+  kernels?: string;
   calibration?: string;
   output: string;
   planner: string;
@@ -40,6 +41,7 @@ export function registerConvert(program: Command): void {
     .option('-b, --board <id>', 'board id (boards/<id>.json) or a path to a board .json file (default: qemu-mps2-an386 when arm-none-eabi-gcc and qemu-system-arm are installed, else host)')
     .requiredOption('-o, --output <dir>', 'output project directory (replaced atomically)')
     .option('-c, --calibration <data>', 'calibration samples for float models: .npy, raw float32 .bin, or a folder')
+    .option('--kernels <set>', "kernel set to plan and build for instead of the board's (reference, cortex-m): in-place layers and scratch depend on it")
     .option('--planner <id>', 'memory planner: greedy-by-size or linear', 'greedy-by-size')
     .option('--plan', 'print the memory plan (per tensor: offset, size, first/last layer)')
     .option('--json', 'print convert-report.json on stdout')
@@ -65,7 +67,8 @@ A model that does not fit the board's flash or RAM is refused (exit code 5) with
         log.info(d.reason);
         boardId = d.id;
       }
-      const board = resolveBoard(boardId);
+      const resolved = resolveBoard(boardId);
+      const board = o.kernels ? { ...resolved, kernels: o.kernels } : resolved;
       const bar = progressBar('calibrate', !o.json);
       let result;
       try {

@@ -28,7 +28,7 @@ import {
   windowPadding,
   zeroPointOf,
 } from './common.js';
-import { opScratchBytes } from './kernel-scratch.js';
+import { inPlaceAllowed, opScratchBytes } from './kernel-scratch.js';
 import type { OpDef } from './op-def.js';
 import { tfActivation } from './tf-helpers.js';
 import { activationCode, paddingCode } from './tflite-codes.js';
@@ -182,7 +182,8 @@ export const conv2d: OpDef<Conv2DOp, ConvPrepared> = {
       }
     };
   },
-  scratchBytes: (g, op, _p, kernelSet) => opScratchBytes(kernelSet, g, op),
+  scratchBytes: (g, op, _p, kernelSet, inPlace) => opScratchBytes(kernelSet, g, op, { inPlace }),
+  inPlace: (g, op, kernelSet) => inPlaceAllowed(kernelSet, g, op),
   emitC(ctx, op, p) {
     const L = ctx.prefix;
     const w = op.inputs[1]!;

@@ -30,7 +30,7 @@ import {
   zeroPointOf,
 } from './common.js';
 import type { ConvGeometry } from './conv2d.js';
-import { opScratchBytes } from './kernel-scratch.js';
+import { inPlaceAllowed, opScratchBytes } from './kernel-scratch.js';
 import type { OpDef } from './op-def.js';
 import { tfActivation } from './tf-helpers.js';
 import { activationCode, paddingCode } from './tflite-codes.js';
@@ -172,7 +172,8 @@ export const depthwiseConv2d: OpDef<DepthwiseConv2DOp, DepthwisePrepared> = {
       }
     };
   },
-  scratchBytes: (g, op, _p, kernelSet) => opScratchBytes(kernelSet, g, op),
+  scratchBytes: (g, op, _p, kernelSet, inPlace) => opScratchBytes(kernelSet, g, op, { inPlace }),
+  inPlace: (g, op, kernelSet) => inPlaceAllowed(kernelSet, g, op),
   emitC(ctx, op, p) {
     const L = ctx.prefix;
     const w = op.inputs[1]!;

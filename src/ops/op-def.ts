@@ -152,7 +152,9 @@ export interface OpDef<O extends Op = Op, P = unknown> {
   evalQuantized(g: Graph, op: O, p: P): Kernel;
   evalFloat?(g: Graph, op: O): Kernel;
   /** Scratch bytes the C kernel of `kernelSet` needs (planned in the arena); default 0. */
-  scratchBytes?(g: Graph, op: O, p: P, kernelSet: string): number;
+  scratchBytes?(g: Graph, op: O, p: P, kernelSet: string, inPlace: boolean): number;
+  /** Whether the C kernel of `kernelSet` may write its output over its input (default never). */
+  inPlace?(g: Graph, op: O, kernelSet: string): boolean;
   /** Writes the layer; returns the kernel files (base names in kernels/) it calls. */
   emitC(ctx: EmitContext, op: O, p: P): string[];
   readonly tflite: TfliteCodec<O>;

@@ -29,7 +29,7 @@ import { opDef } from '../ops/registry.js';
 import { assertSupported } from '../ops/support.js';
 import { modelHash } from '../codegen/model-hash.js';
 import { templatesDir } from '../codegen/paths.js';
-import { activationBytes, bufferRequests, formatPlan, PLANNERS, type MemoryPlan } from '../plan/planner.js';
+import { activationBytes, bufferRequests, formatPlan, PLANNERS, type GraphBuffers, type MemoryPlan } from '../plan/planner.js';
 import { needsQuantization, stripFloatEdges } from '../codegen/prepare.js';
 
 export interface ConvertOptions {
@@ -98,7 +98,16 @@ export interface ConvertReport {
     macs: number;
   };
   fit: { flash: RegionFit; ram: RegionFit; flashEstimated: boolean };
-  plan: { planner: string; alignment: number; arenaBytes: number; tensors: PlannedTensor[] };
+  plan: {
+    planner: string;
+    alignment: number;
+    arenaBytes: number;
+    tensors: PlannedTensor[];
+    /** Layers whose output is planned on their input (only the kernel set `kernelSet` allows it). */
+    inPlaceLayers: number[];
+    /** Kernel scratch bytes per layer (0: none), in the arena. */
+    scratchBytes: number[];
+  };
   quantization: QuantReport | null;
   files: string[];
 }
@@ -199,6 +208,17 @@ function fmtBytes(n: number): string {
   return n >= 10240 ? `${n} bytes (${(n / 1024).toFixed(1)} KiB)` : `${n} bytes`;
 }
 
+/**
+ * Buffer requests of `g` for a kernel set: each op's scratch, and its output on its input's
+ * bytes where the set's kernel allows it (src/plan/planner.ts bufferRequests).
+ */
+export function planBuffers(g: Graph, prepared: readonly unknown[], kernelSet: string): GraphBuffers {
+  return bufferRequests(g, {
+    scratchBytes: (i, inPlace) => opDef(g.ops[i]!).scratchBytes?.(g, g.ops[i]!, prepared[i], kernelSet, inPlace) ?? 0,
+    inPlace: (i) => opDef(g.ops[i]!).inPlace?.(g, g.ops[i]!, kernelSet) ?? false,
+  });
+}
+
 /** Generate the project for an already-imported int8 graph. */
 export async function convertGraph(graph: Graph, modelPath: string, quantization: QuantReport | null, opts: ConvertOptions): Promise<ConvertResult> {
   const log = opts.logger ?? silentLogger;
@@ -209,8 +229,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
   if (!planner) throw new TinymlError('usage', `unknown planner '${plannerId}' (known: ${Object.keys(PLANNERS).join(', ')})`);
   assertSupported(g);
   const prepared = g.ops.map((op) => opDef(op).prepare(g, op));
-  const scratch = g.ops.map((op, i) => opDef(op).scratchBytes?.(g, op, prepared[i], board.kernels) ?? 0);
-  const buffers = bufferRequests(g, scratch);
+  const buffers = planBuffers(g, prepared, board.kernels);
   const plan: MemoryPlan = planner.plan(buffers.requests);
   const linear = PLANNERS.linear!.plan(buffers.requests);
   const hash = modelHash(g);
@@ -291,7 +310,14 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
         macs: cost.totals.macs,
       },
       fit,
-      plan: { planner: plan.planner, alignment: plan.alignment, arenaBytes: plan.arenaBytes, tensors },
+      plan: {
+        planner: plan.planner,
+        alignment: plan.alignment,
+        arenaBytes: plan.arenaBytes,
+        tensors,
+        inPlaceLayers: [...buffers.inPlaceOps].sort((a, b) => a - b),
+        scratchBytes: buffers.scratch.map((r) => (r === undefined ? 0 : plan.placements[r]!.size)),
+      },
       quantization,
       files: [],
     };

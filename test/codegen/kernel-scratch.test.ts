@@ -136,7 +136,7 @@ describe('kernel scratch sizes', () => {
   it('each layer\'s scratch is planned in the arena, live during that layer only, and handed to its kernel', () => {
     const emit = (kernelSet: string) => {
       const prepared = g.ops.map((op) => opDef(op).prepare(g, op));
-      const scratch = g.ops.map((op, i) => opDef(op).scratchBytes?.(g, op, prepared[i], kernelSet) ?? 0);
+      const scratch = g.ops.map((op, i) => opDef(op).scratchBytes?.(g, op, prepared[i], kernelSet, false) ?? 0);
       const buffers = bufferRequests(g, scratch);
       const plan = new GreedyBySizePlanner().plan(buffers.requests);
       return { buffers, plan, scratch, out: emitModel(g, plan, buffers, { modelHash: '0', kernelSet, prepared }) };
