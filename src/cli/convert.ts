@@ -26,7 +26,7 @@ function summary(r: ConvertReport, outDir: string): string {
     `  arena:        ${s.arenaBytes} bytes (all activations: ${s.activationBytes}; no reuse: ${s.linearArenaBytes})`,
     `  MACs:         ${s.macs}`,
     `  flash:        ${r.fit.flash.needed} of ${r.fit.flash.available} bytes (${pct(r.fit.flash.needed, r.fit.flash.available)})${r.fit.flashEstimated ? ' — weights only, code not measured' : ''}`,
-    `  RAM:          ${r.fit.ram.needed} of ${r.fit.ram.available} bytes (${pct(r.fit.ram.needed, r.fit.ram.available)}) — arena + input + output`,
+    `  RAM:          ${r.fit.ram.needed} of ${r.fit.ram.available} bytes (${pct(r.fit.ram.needed, r.fit.ram.available)}) — model ${s.modelRamBytes} (arena, kernel scratch, hook: model.o in the linker map) + input/output ${r.fit.ram.needed - s.modelRamBytes}`,
   ];
   if (r.quantization?.calibration?.warning) lines.push(`  WARNING: ${r.quantization.calibration.warning}`);
   if (r.template === 'host') lines.push(`next: make -C ${outDir} && ${outDir}/tinyml_host input.bin > output.bin`);

@@ -93,6 +93,17 @@ function dtypeId(d: DType): string {
   return `TINYML_DTYPE_${d.toUpperCase()}`;
 }
 
+/**
+ * Bytes of model.c's RAM (the one static object above) for an arena of `arenaBytes` on a
+ * target whose pointers take `pointerBytes`: the arena (at least 1 byte), then the hook pointer
+ * at its alignment, the whole rounded up to the arena's 16-byte alignment.
+ */
+export function modelRamBytes(arenaBytes: number, pointerBytes: number): number {
+  const alloc = Math.max(arenaBytes, 1);
+  const hookAt = Math.ceil(alloc / pointerBytes) * pointerBytes;
+  return Math.ceil((hookAt + pointerBytes) / 16) * 16;
+}
+
 export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opts: EmitOptions): EmittedModel {
   if (g.inputs.length === 0 || g.outputs.length === 0) {
     throw new TinymlError('unsupported', `${g.name}: the model has ${g.inputs.length} inputs and ${g.outputs.length} outputs; the C code generator needs at least one of each`);
@@ -315,13 +326,21 @@ ${planTable}
 #ifdef TINYML_ARENA_GUARD
 /* 16 canary bytes either side of the arena, checked after every invocation. */
 #define TINYML_GUARD_BYTES 16
-static int8_t tinyml_arena_storage[TINYML_ARENA_ALLOC + 2 * TINYML_GUARD_BYTES] TINYML_ALIGN(16);
-#define tinyml_arena (tinyml_arena_storage + TINYML_GUARD_BYTES)
 #else
-static int8_t tinyml_arena[TINYML_ARENA_ALLOC] TINYML_ALIGN(16);
+#define TINYML_GUARD_BYTES 0
 #endif
-
-static tinyml_layer_hook_t tinyml_hook;
+/*
+ * All of the model's RAM is this one object: the arena (activations and kernel scratch) and
+ * the layer hook. Its size is what \`tinyml convert\` reports as the model's RAM
+ * (src/codegen/emit-c.ts modelRamBytes); the linker map shows it as model.o's .bss.
+ */
+static struct {
+  int8_t storage[TINYML_ARENA_ALLOC + 2 * TINYML_GUARD_BYTES] TINYML_ALIGN(16);
+  tinyml_layer_hook_t hook;
+} tinyml_state;
+#define tinyml_arena_storage (tinyml_state.storage)
+#define tinyml_arena (tinyml_state.storage + TINYML_GUARD_BYTES)
+#define tinyml_hook (tinyml_state.hook)
 #define TINYML_LAYER_BEGIN(i) do { if (tinyml_hook) tinyml_hook((i), 0); } while (0)
 #define TINYML_LAYER_END(i) do { if (tinyml_hook) tinyml_hook((i), 1); } while (0)
 

@@ -24,7 +24,7 @@ import { silentLogger } from '../log.js';
 import { loadSamples, syntheticSamples } from '../quantize/calibration-data.js';
 import { quantizeModel, SYNTHETIC_WARNING, type QuantReport } from '../quantize/quantize.js';
 import type { RunGraph } from '../reference/interpreter.js';
-import { emitModel, ioLayout, type IoLayout } from '../codegen/emit-c.js';
+import { emitModel, ioLayout, modelRamBytes, type IoLayout } from '../codegen/emit-c.js';
 import { opDef } from '../ops/registry.js';
 import { assertSupported } from '../ops/support.js';
 import { modelHash } from '../codegen/model-hash.js';
@@ -91,6 +91,8 @@ export interface ConvertReport {
     /** text + data of model.o and the kernels, compiled for the host; null when not built. */
     codeBytes: number | null;
     arenaBytes: number;
+    /** model.c's RAM: the arena (activations + kernel scratch) and the layer hook, as the linker map shows it. */
+    modelRamBytes: number;
     /** Sum of every activation tensor (what no memory planning would cost). */
     activationBytes: number;
     /** Arena of the linear (no reuse) planner, for comparison. */
@@ -204,6 +206,13 @@ async function copyKernels(dir: string, kernelDir: string, refDir: string, kerne
   }
 }
 
+/** Pointer size of the board's C ABI (model.c's layer hook). */
+export function pointerBytes(board: BoardProfile): number {
+  if (board.core === 'host') return process.arch === 'ia32' || process.arch === 'arm' ? 4 : 8;
+  if (board.core === 'avr') return 2;
+  return 4;
+}
+
 function fmtBytes(n: number): string {
   return n >= 10240 ? `${n} bytes (${(n / 1024).toFixed(1)} KiB)` : `${n} bytes`;
 }
@@ -251,8 +260,9 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
       code = await measureCodeSize(tmp, board.toolchain.cc, ['-std=c99', '-O2']);
     }
     const ioBytes = inLayout.bytes + outLayout.bytes;
+    const modelRam = modelRamBytes(plan.arenaBytes, pointerBytes(board));
     const flashNeeded = code ? code.flashBytes : emitted.weightBytes;
-    const ramNeeded = plan.arenaBytes + ioBytes;
+    const ramNeeded = modelRam + ioBytes;
     const fit = {
       flash: { needed: flashNeeded, available: board.memory.flash.length },
       ram: { needed: ramNeeded, available: board.memory.ram.length },
@@ -263,7 +273,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
       over.push(`flash: needs ${fmtBytes(fit.flash.needed)}${code ? ' (code + weights)' : ' (weights alone)'}, the board has ${fmtBytes(fit.flash.available)}`);
     }
     if (fit.ram.needed > fit.ram.available) {
-      over.push(`RAM: needs ${fmtBytes(fit.ram.needed)} (arena ${plan.arenaBytes} + input/output buffers ${ioBytes}), the board has ${fmtBytes(fit.ram.available)}`);
+      over.push(`RAM: needs ${fmtBytes(fit.ram.needed)} (model ${modelRam}: arena ${plan.arenaBytes} with kernel scratch; + input/output buffers ${ioBytes}), the board has ${fmtBytes(fit.ram.available)}`);
     }
     if (over.length) {
       throw new TinymlError(
@@ -305,6 +315,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
         weightBytes: emitted.weightBytes,
         codeBytes: code ? code.flashBytes : null,
         arenaBytes: plan.arenaBytes,
+        modelRamBytes: modelRam,
         activationBytes: activationBytes(g),
         linearArenaBytes: linear.arenaBytes,
         macs: cost.totals.macs,
@@ -337,7 +348,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
     } else {
       await rename(tmp, outDir);
     }
-    log.info(`wrote ${opts.outDir}: arena ${plan.arenaBytes} B, weights ${emitted.weightBytes} B${code ? `, code ${code.flashBytes} B` : ''}`);
+    log.info(`wrote ${opts.outDir}: RAM ${modelRam} B (arena ${plan.arenaBytes} B with kernel scratch) + I/O ${ioBytes} B, weights ${emitted.weightBytes} B${code ? `, code ${code.flashBytes} B` : ''}`);
     return { report, graph: g, planText };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });

@@ -70,7 +70,7 @@ describe('several model inputs and outputs', () => {
       ['a', 0, 15],
       ['b', 16, 15],
     ]);
-    expect(report.fit.ram.needed).toBe(report.sizes.arenaBytes + 21 + 31);
+    expect(report.fit.ram.needed).toBe(report.sizes.modelRamBytes + 21 + 31);
   });
 
   it('host C gives the reference bytes for both outputs', async () => {

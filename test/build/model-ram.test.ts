@@ -1,0 +1,62 @@
+/**
+ * The RAM `tinyml convert` reports for the model (arena with kernel scratch, and the layer hook)
+ * is what the linker map shows for model.o and the kernels on every bare-metal board build:
+ * no static buffer hides outside the plan.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { listBoards } from '../../src/boards/load.js';
+import { buildArm, missingArmTools } from '../../src/build/arm.js';
+import { parseLinkerMap, ramOfObjects } from '../../src/build/size.js';
+import { convertModel } from '../../src/pipeline/convert.js';
+import { runGraph } from '../../src/reference/interpreter.js';
+
+const KWS = new URL('../../examples/mlperf-tiny/kws_ref_model.tflite', import.meta.url).pathname;
+const KWS_SHARED = new URL('../../../shared/models/mlperf-tiny/kws_ref_model.tflite', import.meta.url).pathname;
+const boards = listBoards().filter((b) => b.template === 'bare-metal-cortex-m');
+
+describe.skipIf(missingArmTools().length > 0)("convert's model RAM = model.o + kernels in the linker map", () => {
+  it('parses a GNU ld map: placed sections with the object, names on their own line included', () => {
+    const map = [
+      'Discarded input sections',
+      ' .bss           0x00000000        0x8 build/x.o',
+      'Linker script and memory map',
+      ' .bss.g_short   0x20000000        0x4 build/a.o',
+      ' .bss.tinyml_state',
+      '                0x20000020     0x2180 build/model.o',
+      ' .data          0x20002200       0x10 build/kernels/conv2d_s8.o',
+      ' .text          0x00000100       0x40 build/model.o',
+    ].join('\n');
+    const s = parseLinkerMap(map);
+    expect(s.map((x) => [x.section, x.size, x.object])).toEqual([
+      ['.bss.g_short', 4, 'build/a.o'],
+      ['.bss.tinyml_state', 0x2180, 'build/model.o'],
+      ['.data', 0x10, 'build/kernels/conv2d_s8.o'],
+      ['.text', 0x40, 'build/model.o'],
+    ]);
+    expect(ramOfObjects(s, (o) => o.endsWith('model.o') || o.includes('/kernels/'))).toBe(0x2180 + 0x10);
+  });
+
+  it.each(boards.map((b) => b.id))('%s', async (id) => {
+    const board = boards.find((b) => b.id === id)!;
+    const dir = join(mkdtempSync(join(tmpdir(), 'tinyml-ram-')), 'p');
+    let model = KWS;
+    try {
+      readFileSync(model);
+    } catch {
+      model = KWS_SHARED;
+    }
+    const { report } = await convertModel(model, { board, outDir: dir, runGraph, measureCode: false });
+    const build = await buildArm(dir, board);
+    const sections = parseLinkerMap(readFileSync(build.map, 'utf8'));
+    const modelRam = ramOfObjects(sections, (o) => /(^|\/)model\.o$/.test(o) || /\/kernels\/[^/]+\.o$/.test(o));
+    expect(modelRam).toBe(report.sizes.modelRamBytes);
+    expect(report.fit.ram.needed).toBe(report.sizes.modelRamBytes + report.ioBytes.input + report.ioBytes.output);
+    // The arena is the model's RAM but for the hook pointer and alignment.
+    expect(modelRam - report.sizes.arenaBytes).toBeGreaterThanOrEqual(4);
+    expect(modelRam - report.sizes.arenaBytes).toBeLessThan(20);
+  }, 300_000);
+});
