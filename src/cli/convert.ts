@@ -47,8 +47,8 @@ export function registerConvert(program: Command): void {
       'after',
       `
 Examples:
-  tinyml convert ../shared/models/mlperf-tiny/kws_ref_model.tflite --board host -o out/kws
-  make -C out/kws && out/kws/tinyml_host ../shared/models/mlperf-tiny/kws_input_0.int8.bin | xxd
+  tinyml convert examples/mlperf-tiny/kws_ref_model.tflite --board host -o out/kws
+  make -C out/kws && out/kws/tinyml_host examples/mlperf-tiny/kws_input_0.int8.bin | xxd
   tinyml convert ad01_fp32.tflite --board host --calibration slices.bin -o out/ad01 --json
   tinyml convert model.tflite --board ./my-board.json -o out/m --plan
 
