@@ -166,6 +166,7 @@ export const TOOL_CHECKS: ToolCheck[] = [
       if (!path.isAbsolute(specs) || !env.exists(specs)) {
         return { found: false, version, detail: 'arm-none-eabi-gcc found but newlib (nano.specs, libc) is missing' };
       }
+      if (!env.has('arm-none-eabi-g++')) return { found: false, version, detail: 'arm-none-eabi-g++ missing (library export compile check)' };
       if (!env.has('arm-none-eabi-size') || !env.has('arm-none-eabi-objcopy')) {
         return { found: false, version, detail: 'arm-none-eabi-size / arm-none-eabi-objcopy (binutils) missing' };
       }

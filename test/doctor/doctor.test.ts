@@ -53,12 +53,12 @@ describe('doctor probes', () => {
   });
 
   it('arm-none-eabi-gcc without newlib is missing, with a detail that says newlib', () => {
-    const without = runDoctor(fakeEnv({ tools: ['arm-none-eabi-gcc', 'arm-none-eabi-size', 'arm-none-eabi-objcopy'] })).tools.find((t) => t.id === 'arm-none-eabi-gcc')!;
+    const without = runDoctor(fakeEnv({ tools: ['arm-none-eabi-gcc', 'arm-none-eabi-g++', 'arm-none-eabi-size', 'arm-none-eabi-objcopy'] })).tools.find((t) => t.id === 'arm-none-eabi-gcc')!;
     expect(without.found).toBe(false);
     expect(without.version).toBe('arm-none-eabi-gcc version 9.9.9');
     expect(without.detail).toMatch(/newlib/);
     expect(without.install.debian).toMatch(/libnewlib-arm-none-eabi/);
-    const withIt = runDoctor(fakeEnv({ tools: ['arm-none-eabi-gcc', 'arm-none-eabi-size', 'arm-none-eabi-objcopy'], newlib: true })).tools.find((t) => t.id === 'arm-none-eabi-gcc')!;
+    const withIt = runDoctor(fakeEnv({ tools: ['arm-none-eabi-gcc', 'arm-none-eabi-g++', 'arm-none-eabi-size', 'arm-none-eabi-objcopy'], newlib: true })).tools.find((t) => t.id === 'arm-none-eabi-gcc')!;
     expect(withIt.found).toBe(true);
     expect(withIt.path).toBe('/usr/bin/arm-none-eabi-gcc');
   });
