@@ -303,6 +303,30 @@ export const TOOL_CHECKS: ToolCheck[] = [
     },
   },
   {
+    id: 'arduino-cli',
+    name: 'Arduino CLI',
+    enables: 'tinyml build for boards with the arduino template (otherwise build prints the command to run)',
+    optional: true,
+    install: {
+      debian: 'curl -fsSL https://raw.githubusercontent.com/arduino/arduino-cli/master/install.sh | sh',
+      macos: 'brew install arduino-cli',
+      windows: 'install the Arduino IDE 2 (it includes arduino-cli) or the Arduino CLI release for Windows',
+    },
+    probe: versionProbe('arduino-cli', ['version']),
+  },
+  {
+    id: 'pio',
+    name: 'PlatformIO Core (pio)',
+    enables: 'tinyml build for boards with the platformio template (otherwise build prints the command to run)',
+    optional: true,
+    install: {
+      debian: 'pip install platformio   (or: pipx install platformio)',
+      macos: 'brew install platformio',
+      windows: 'pip install platformio',
+    },
+    probe: versionProbe('pio'),
+  },
+  {
     id: 'udevadm',
     name: 'udevadm',
     enables: 'port listing with USB names from udev (without it, `tinyml ports` reads /sys/class/tty)',

@@ -12,7 +12,8 @@ import { hasTool } from '../../src/build/tools.js';
 import { installFor, runDoctor, TOOL_CHECKS, type DoctorEnv } from '../../src/doctor/doctor.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const EXPECTED_IDS = ['cc', 'arm-none-eabi-gcc', 'qemu-system-arm', 'avr-gcc', 'socat', 'chromium', 'valgrind', 'clang', 'stm32flash', 'avrdude', 'serial-permissions', 'udevadm'];
+const EXPECTED_IDS = ['cc', 'arm-none-eabi-gcc', 'qemu-system-arm', 'avr-gcc', 'socat', 'chromium', 'valgrind', 'clang', 'stm32flash', 'avrdude', 'serial-permissions', 'arduino-cli', 'pio', 'udevadm'];
+const OPTIONAL = ['arduino-cli', 'pio', 'udevadm'];
 
 /** A machine described by the programs on it and what they print. */
 function fakeEnv(o: { tools: string[]; newlib?: boolean; sanitizers?: boolean; uid?: number; groups?: string[]; platform?: NodeJS.Platform }): DoctorEnv {
@@ -47,9 +48,10 @@ describe('doctor probes', () => {
       expect(t.install.windows.length, t.id).toBeGreaterThan(5);
       expect(t.enables.length, t.id).toBeGreaterThan(10);
     }
-    // Nothing on PATH, a user outside dialout: everything missing; udevadm is optional.
+    // Nothing on PATH, a user outside dialout: everything missing; arduino-cli, pio and udevadm
+    // are optional (build prints the command; ports reads sysfs).
     expect(r.missing).toEqual(EXPECTED_IDS);
-    expect(r.missingRequired).toEqual(EXPECTED_IDS.filter((i) => i !== 'udevadm'));
+    expect(r.missingRequired).toEqual(EXPECTED_IDS.filter((i) => !OPTIONAL.includes(i)));
   });
 
   it('arm-none-eabi-gcc without newlib is missing, with a detail that says newlib', () => {
