@@ -7,7 +7,7 @@
  * - nothing under src/, bin/ or scripts/ names ../shared.
  * Dependencies come from the npm registry or its cache (an ordinary `npm ci` / `npm install`).
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,10 +18,33 @@ import { hasTool } from '../../src/build/tools.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TEN_MIN = 600_000;
 
-function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: TEN_MIN, maxBuffer: 64 << 20 });
-  if (r.error) throw r.error;
-  return r;
+interface ShResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run a program without blocking the test worker's event loop (npm ci and npm pack take minutes;
+ * a synchronous spawn that long starves vitest's worker RPC).
+ */
+function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<ShResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), TEN_MIN);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
 
 function walk(dir: string): string[] {
@@ -65,14 +88,14 @@ describe('the package stands alone', () => {
 
   it.skipIf(!hasTool('git') || !hasTool('cc'))(
     'a clone in an empty directory: `npm ci && scripts/demo.sh` writes the report',
-    () => {
+    async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'tinyml-clone-'));
       const repo = path.join(dir, 'tinyml');
-      const clone = sh('git', ['clone', '-q', ROOT, repo], dir);
+      const clone = await sh('git', ['clone', '-q', ROOT, repo], dir);
       expect(clone.status, clone.stderr).toBe(0);
       expect(existsSync(path.join(dir, 'shared'))).toBe(false);
       const t0 = performance.now();
-      const r = sh('bash', ['-c', 'npm ci --no-audit --no-fund >npm-ci.log 2>&1 && scripts/demo.sh'], repo);
+      const r = await sh('bash', ['-c', 'npm ci --no-audit --no-fund >npm-ci.log 2>&1 && scripts/demo.sh'], repo);
       const seconds = (performance.now() - t0) / 1000;
       expect(r.status, `${r.stderr}\n${existsSync(path.join(repo, 'npm-ci.log')) ? readFileSync(path.join(repo, 'npm-ci.log'), 'utf8').slice(-3000) : ''}`).toBe(0);
       expect(r.stdout).toMatch(/output: identical to the reference interpreter/);
@@ -87,9 +110,9 @@ describe('the package stands alone', () => {
 
   it.skipIf(!hasTool('cc'))(
     'npm pack → install into an empty prefix → the installed tinyml converts, runs, reports and demos',
-    () => {
+    async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'tinyml-pack-'));
-      const pack = sh('npm', ['pack', '--pack-destination', dir, '--json'], ROOT);
+      const pack = await sh('npm', ['pack', '--pack-destination', dir, '--json'], ROOT);
       expect(pack.status, pack.stderr).toBe(0);
       const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
       const shipped = info!.files.map((f) => f.path);
@@ -99,7 +122,7 @@ describe('the package stands alone', () => {
       expect(shipped.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
 
       const prefix = path.join(dir, 'prefix');
-      const inst = sh('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--omit=dev', path.join(dir, info!.filename)], dir);
+      const inst = await sh('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--omit=dev', path.join(dir, info!.filename)], dir);
       expect(inst.status, inst.stderr).toBe(0);
       const pkg = path.join(prefix, 'node_modules', 'tinyml');
       expect(existsSync(path.join(pkg, 'src'))).toBe(false); // the dist build runs, not the sources
@@ -107,23 +130,23 @@ describe('the package stands alone', () => {
       const work = mkdtempSync(path.join(os.tmpdir(), 'tinyml-pack-work-'));
       const ex = (f: string) => path.join(pkg, 'examples', 'mlperf-tiny', f);
 
-      const conv = sh(tinyml, ['convert', ex('kws_ref_model.tflite'), '--board', 'host', '-o', 'kws', '--json'], work);
+      const conv = await sh(tinyml, ['convert', ex('kws_ref_model.tflite'), '--board', 'host', '-o', 'kws', '--json'], work);
       expect(conv.status, conv.stderr).toBe(0);
       expect(JSON.parse(conv.stdout).sizes.arenaBytes).toBeGreaterThan(0);
 
-      const ref = sh(tinyml, ['run', ex('kws_ref_model.tflite'), '--input', ex('kws_input_0.int8.bin'), '--json'], work);
-      const host = sh(tinyml, ['run', ex('kws_ref_model.tflite'), '--board', 'host', '--input', ex('kws_input_0.int8.bin'), '--json'], work, { TINYML_CACHE_DIR: path.join(work, 'cache') });
+      const ref = await sh(tinyml, ['run', ex('kws_ref_model.tflite'), '--input', ex('kws_input_0.int8.bin'), '--json'], work);
+      const host = await sh(tinyml, ['run', ex('kws_ref_model.tflite'), '--board', 'host', '--input', ex('kws_input_0.int8.bin'), '--json'], work, { TINYML_CACHE_DIR: path.join(work, 'cache') });
       expect(host.status, host.stderr).toBe(0);
       expect(JSON.parse(host.stdout).outputs).toEqual(JSON.parse(ref.stdout).outputs);
       expect(JSON.parse(host.stdout).backend).toMatch(/^host/);
 
-      const rep = sh(tinyml, ['report', 'kws', '--board', 'nucleo-l4r5zi', '--json'], work);
+      const rep = await sh(tinyml, ['report', 'kws', '--board', 'nucleo-l4r5zi', '--json'], work);
       expect(rep.status, rep.stderr).toBe(0);
       const report = JSON.parse(rep.stdout);
       expect(report.mcu.energyJ.value).toBeGreaterThan(0);
       expect(existsSync(path.join(work, 'kws', 'report.html'))).toBe(true);
 
-      const demo = sh(tinyml, ['demo', '-o', 'demo', '--board', 'host', '--json'], work);
+      const demo = await sh(tinyml, ['demo', '-o', 'demo', '--board', 'host', '--json'], work);
       expect(demo.status, demo.stderr).toBe(0);
       const d = JSON.parse(demo.stdout);
       expect(d.validated).toBe(true);
