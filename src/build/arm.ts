@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BoardProfile } from '../boards/board.js';
+import { DOCTOR_HINT } from '../errors.js';
 import { TinymlError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
@@ -65,7 +66,7 @@ export async function buildArm(dir: string, board: BoardProfile, opts: ArmBuildO
   const log = opts.logger ?? silentLogger;
   const missing = missingArmTools();
   if (missing.length) {
-    throw new TinymlError('toolchain', `cannot build for ${board.id}: ${missing.join(', ')} not found`, 'Debian/Ubuntu: sudo apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi make');
+    throw new TinymlError('toolchain', `cannot build for ${board.id}: ${missing.join(', ')} not found`, `Debian/Ubuntu: sudo apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi make; ${DOCTOR_HINT}.`);
   }
   if (opts.kernels) checkKernelOverride(dir, opts.kernels);
   const { kernels } = writeArmProject(dir, board, opts.kernels ? { kernels: opts.kernels } : {});

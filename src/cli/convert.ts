@@ -3,6 +3,8 @@ import { defaultBoard } from '../pipeline/default-board.js';
 import { resolveBoard } from '../boards/load.js';
 import { convertModel, type ConvertReport } from '../pipeline/convert.js';
 import { runGraph } from '../reference/interpreter.js';
+import { assertLibraryName, exportLibrary, LIBRARY_FORMATS, type LibraryExport, type LibraryFormat } from '../codegen/library-export.js';
+import { TinymlError } from '../errors.js';
 import { cliLogger, printJson, progressBar } from './output.js';
 
 interface ConvertCliOptions {
@@ -13,6 +15,8 @@ interface ConvertCliOptions {
   planner: string;
   plan?: boolean;
   json?: boolean;
+  format: string;
+  libraryName?: string;
 }
 
 function summary(r: ConvertReport, outDir: string): string {
@@ -45,22 +49,33 @@ export function registerConvert(program: Command): void {
     .option('--planner <id>', 'memory planner: greedy-by-size or linear', 'greedy-by-size')
     .option('--plan', 'print the memory plan (per tensor: offset, size, first/last layer)')
     .option('--json', 'print convert-report.json on stdout')
+    .option('--format <format>', `project (the board's build project), or also a library: ${LIBRARY_FORMATS.join(', ')} (<dir>/<name>/ and <dir>/<name>.zip)`, 'project')
+    .option('--library-name <name>', 'library name for --format *-library (default tinyml_<model name>)')
     .addHelpText(
       'after',
       `
 Examples:
-  tinyml convert ../shared/models/mlperf-tiny/kws_ref_model.tflite --board host -o out/kws
-  make -C out/kws && out/kws/tinyml_host ../shared/models/mlperf-tiny/kws_input_0.int8.bin | xxd
+  tinyml convert examples/mlperf-tiny/kws_ref_model.tflite --board host -o out/kws
+  make -C out/kws && out/kws/tinyml_host examples/mlperf-tiny/kws_input_0.int8.bin | xxd
   tinyml convert ad01_fp32.tflite --board host --calibration slices.bin -o out/ad01 --json
   tinyml convert model.tflite --board ./my-board.json -o out/m --plan
 
 The project holds model.h (the API: tinyml_invoke, scales, zero points, per-layer hook),
 model.c (weights in flash, one static arena), kernels/ (only those the model uses) and the
 board template's build files, plus convert-report.json (sizes, plan, quantization fidelity).
-A model that does not fit the board's flash or RAM is refused (exit code 5) with the numbers.`,
+A model that does not fit the board's flash or RAM is refused (exit code 5) with the numbers.
+
+  tinyml convert kws.tflite --board arduino-nano-33-ble-sense --format arduino-library -o out/kws
+      → out/kws/tinyml_kws.zip: Arduino IDE, Sketch > Include Library > Add .ZIP Library…
+  tinyml convert kws.tflite --board arduino-nano-33-ble-sense --format platformio-library -o out/kws
+      → out/kws/tinyml_kws/library.json: lib_deps = file://out/kws/tinyml_kws`,
     )
     .action(async (modelPath: string, o: ConvertCliOptions) => {
       const log = cliLogger('CONVERT', { quiet: !!o.json });
+      if (o.format !== 'project' && !(LIBRARY_FORMATS as readonly string[]).includes(o.format)) {
+        throw new TinymlError('usage', `--format ${o.format}: unknown format`, `Use project, ${LIBRARY_FORMATS.join(' or ')}.`);
+      }
+      if (o.libraryName !== undefined) assertLibraryName(o.libraryName);
       let boardId = o.board;
       if (!boardId) {
         const d = defaultBoard();
@@ -84,11 +99,16 @@ A model that does not fit the board's flash or RAM is refused (exit code 5) with
       } finally {
         bar.stop();
       }
+      let library: LibraryExport | undefined;
+      if (o.format !== 'project') {
+        library = await exportLibrary(o.output, { format: o.format as LibraryFormat, board, graph: result.graph, runGraph, ...(o.libraryName ? { name: o.libraryName } : {}) });
+      }
       if (o.json) {
-        printJson(result.report);
+        printJson(library ? { ...result.report, library } : result.report);
         return;
       }
       if (o.plan) process.stdout.write(result.planText + '\n');
       process.stdout.write(summary(result.report, o.output) + '\n');
+      if (library) process.stdout.write(`  library:      ${library.dir} and ${library.zip} (${o.format}; example examples/${library.name}_inference)\n`);
     });
 }

@@ -3,8 +3,7 @@
  * is what the linker map shows for model.o and the kernels on every bare-metal board build:
  * no static buffer hides outside the plan.
  */
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +14,6 @@ import { convertModel } from '../../src/pipeline/convert.js';
 import { runGraph } from '../../src/reference/interpreter.js';
 
 const KWS = new URL('../../examples/mlperf-tiny/kws_ref_model.tflite', import.meta.url).pathname;
-const KWS_SHARED = new URL('../../../shared/models/mlperf-tiny/kws_ref_model.tflite', import.meta.url).pathname;
 const boards = listBoards().filter((b) => b.template === 'bare-metal-cortex-m');
 
 describe.skipIf(missingArmTools().length > 0)("convert's model RAM = model.o + kernels in the linker map", () => {
@@ -43,13 +41,7 @@ describe.skipIf(missingArmTools().length > 0)("convert's model RAM = model.o + k
   it.each(boards.map((b) => b.id))('%s', async (id) => {
     const board = boards.find((b) => b.id === id)!;
     const dir = join(mkdtempSync(join(tmpdir(), 'tinyml-ram-')), 'p');
-    let model = KWS;
-    try {
-      readFileSync(model);
-    } catch {
-      model = KWS_SHARED;
-    }
-    const { report } = await convertModel(model, { board, outDir: dir, runGraph, measureCode: false });
+    const { report } = await convertModel(KWS, { board, outDir: dir, runGraph, measureCode: false });
     const build = await buildArm(dir, board);
     const sections = parseLinkerMap(readFileSync(build.map, 'utf8'));
     const modelRam = ramOfObjects(sections, (o) => /(^|\/)model\.o$/.test(o) || /\/kernels\/[^/]+\.o$/.test(o));
