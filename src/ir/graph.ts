@@ -109,6 +109,8 @@ export interface ReduceOp extends OpBase {
   keepDims: boolean;
 }
 export type MeanOp = ReduceOp & { kind: 'Mean' };
+export type SumOp = ReduceOp & { kind: 'Sum' };
+export type ReduceMaxOp = ReduceOp & { kind: 'ReduceMax' };
 
 export interface ReshapeOp extends OpBase {
   kind: 'Reshape';
@@ -276,6 +278,8 @@ export type Op =
   | FullyConnectedOp
   | Pool2DOp
   | MeanOp
+  | SumOp
+  | ReduceMaxOp
   | ReshapeOp
   | PadOp
   | ConcatenationOp

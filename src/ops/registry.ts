@@ -17,6 +17,7 @@ import { logistic, tanh } from './logistic-tanh.js';
 import { mean } from './mean.js';
 import type { OpDef, OpOf } from './op-def.js';
 import { pad } from './pad.js';
+import { reduceMax, sum } from './reduce.js';
 import { averagePool2d, maxPool2d } from './pool2d.js';
 import { dequantize, quantize } from './quantize.js';
 import { relu, relu6 } from './relu.js';
@@ -35,6 +36,8 @@ export const OPS: OpTable = {
   AveragePool2D: averagePool2d,
   MaxPool2D: maxPool2d,
   Mean: mean,
+  Sum: sum,
+  ReduceMax: reduceMax,
   Reshape: reshape,
   Pad: pad,
   Concatenation: concatenation,

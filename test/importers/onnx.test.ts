@@ -40,7 +40,6 @@ const BLOCKED: Record<string, RegExp> = {
   test_operator_clip: /needs IR op Maximum/,
   test_operator_max: /needs IR op Maximum/,
   test_operator_min: /needs IR op Minimum/,
-  test_operator_reduced_sum: /needs IR op Sum/,
   // Not in the IR's planned set at all: named as unsupported ONNX features.
   test_ELU: /Elu_0 \(Elu\)/,
   test_ConstantPad2d: /Pad: constant value 2/,

@@ -125,13 +125,22 @@ void tinyml_max_pool_s8(const tinyml_pool_params_t *p, const tinyml_shape4_t *in
                         const tinyml_shape4_t *out_shape, int8_t *output);
 
 /*
- * Mean over the NHWC dimensions k with reduced[k] != 0 (TFLM EvalIntegerMean); the output
- * holds the kept dimensions in row-major order. same_params != 0: sum / count, truncating.
- * Otherwise TFLM's float32 path: round(float(sum) / float(count) * scale + bias) + output_zp
- * with scale = input_scale / output_scale and bias = -input_zp * scale (see mean_s8.c).
+ * Reductions over the NHWC dimensions k with reduced[k] != 0 (TFLM reduce_common.cc); the
+ * output holds the kept dimensions in row-major order. kind (see reduce_s8.c):
+ *  TINYML_REDUCE_MEAN_SAME  MEAN with equal input/output params: sum / count, truncating;
+ *  TINYML_REDUCE_MEAN       MEAN, TFLM's float32 path: round(float(sum) / float(count) * scale
+ *                           + bias) + output_zp, clamped (bias = -input_zp * scale);
+ *  TINYML_REDUCE_SUM        SUM: round(float(sum) * scale + bias) + output_zp, wrapped to int8
+ *                           as TFLM's cast does (bias = -input_zp * scale * count);
+ *  TINYML_REDUCE_MAX        REDUCE_MAX: the largest raw value (scale, bias, output_zp unused).
+ * scale = input_scale / output_scale (float32).
  */
-void tinyml_mean_s8(int32_t same_params, float scale, float bias, int32_t output_zp,
-                    const tinyml_shape4_t *in_shape, const int32_t *reduced, const int8_t *input, int8_t *output);
+#define TINYML_REDUCE_MEAN_SAME 0
+#define TINYML_REDUCE_MEAN 1
+#define TINYML_REDUCE_SUM 2
+#define TINYML_REDUCE_MAX 3
+void tinyml_reduce_s8(int32_t kind, float scale, float bias, int32_t output_zp, const tinyml_shape4_t *in_shape,
+                      const int32_t *reduced, const int8_t *input, int8_t *output);
 
 /* Reshape: a byte copy (skipped entirely when the planner aliases the two tensors). */
 void tinyml_reshape_s8(const int8_t *input, int8_t *output, int32_t size);
