@@ -228,8 +228,10 @@ export interface FillOp extends OpBase {
   kind: 'Fill';
 }
 
+/** ARG_MAX: inputs [x, axis (constant int32)]; the output dtype (int32/int64) is TFLite's output_type. */
 export interface ArgMaxOp extends OpBase {
   kind: 'ArgMax';
+  /** Non-negative axis of the input that is reduced. */
   axis: number;
 }
 
@@ -280,6 +282,7 @@ export type Op =
   | MeanOp
   | SumOp
   | ReduceMaxOp
+  | ArgMaxOp
   | ReshapeOp
   | PadOp
   | ConcatenationOp

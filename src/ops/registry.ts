@@ -9,6 +9,7 @@
  */
 import type { Graph, Op, OpKind } from '../ir/graph.js';
 import { add, mul } from './add-mul.js';
+import { argMax } from './arg-max.js';
 import { concatenation } from './concatenation.js';
 import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
@@ -38,6 +39,7 @@ export const OPS: OpTable = {
   Mean: mean,
   Sum: sum,
   ReduceMax: reduceMax,
+  ArgMax: argMax,
   Reshape: reshape,
   Pad: pad,
   Concatenation: concatenation,

@@ -194,6 +194,10 @@ void tinyml_softmax_s8(int32_t input_beta_multiplier, int32_t input_beta_left_sh
  */
 void tinyml_lut_s8(const int8_t *table, const int8_t *input, int8_t *output, int32_t size);
 
+/* ArgMax of int8 values along one axis of [outer, axis_size, inner] (TFLM ArgMinMax, GreaterFn:
+ * the first largest wins); int32 indices. */
+void tinyml_arg_max_s8(int32_t outer, int32_t axis_size, int32_t inner, const int8_t *input, int32_t *output);
+
 #ifdef __cplusplus
 }
 #endif
