@@ -283,6 +283,7 @@ export type Op =
   | SumOp
   | ReduceMaxOp
   | ArgMaxOp
+  | TransposeConvOp
   | ReshapeOp
   | PadOp
   | ConcatenationOp

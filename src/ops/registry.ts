@@ -24,6 +24,7 @@ import { dequantize, quantize } from './quantize.js';
 import { relu, relu6 } from './relu.js';
 import { reshape } from './reshape.js';
 import { softmax } from './softmax.js';
+import { transposeConv } from './transpose-conv.js';
 import { builtinCode } from './tflite-codes.js';
 import { unsupportedOp } from './unsupported.js';
 
@@ -40,6 +41,7 @@ export const OPS: OpTable = {
   Sum: sum,
   ReduceMax: reduceMax,
   ArgMax: argMax,
+  TransposeConv: transposeConv,
   Reshape: reshape,
   Pad: pad,
   Concatenation: concatenation,

@@ -194,9 +194,36 @@ void tinyml_softmax_s8(int32_t input_beta_multiplier, int32_t input_beta_left_sh
  */
 void tinyml_lut_s8(const int8_t *table, const int8_t *input, int8_t *output, int32_t size);
 
+/*
+ * TFLite MultiplyByQuantizedMultiplier(int64_t x, multiplier, shift), double-rounding build:
+ * the multiplier reduced to 16 bits, one rounding right shift by 15 - shift, truncated to
+ * int32 (the 16x8 kernels' int64 accumulators). The shift of a negative value is arithmetic,
+ * as TFLM relies on (GCC and Clang define it so).
+ */
+static inline int32_t tinyml_mbqm64(int64_t x, int32_t multiplier, int32_t shift) {
+  const int64_t reduced = multiplier < 0x7FFF0000 ? (int64_t)((multiplier + (1 << 15)) >> 16) : 0x7FFF;
+  const int total_shift = 15 - (int)shift;
+  const int64_t r = x * reduced + ((int64_t)1 << (total_shift - 1));
+  return (int32_t)(r >> total_shift);
+}
+
 /* ArgMax of int8 values along one axis of [outer, axis_size, inner] (TFLM ArgMinMax, GreaterFn:
  * the first largest wins); int32 indices. */
 void tinyml_arg_max_s8(int32_t outer, int32_t axis_size, int32_t inner, const int8_t *input, int32_t *output);
+
+/*
+ * TransposeConv (reference_integer_ops::TransposeConv): int8 with int32 accumulators, and 16x8
+ * (int16 activations, int64 bias and accumulators, zero points 0). `scratch` holds one
+ * accumulator per output element (planned in the arena). Dilations in p are unused (1).
+ */
+void tinyml_transpose_conv_s8(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
+                              const tinyml_shape4_t *in_shape, const int8_t *input,
+                              const tinyml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,
+                              const tinyml_shape4_t *out_shape, int8_t *output, int32_t *scratch);
+void tinyml_transpose_conv_s16(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
+                               const tinyml_shape4_t *in_shape, const int16_t *input,
+                               const tinyml_shape4_t *filter_shape, const int8_t *filter, const int64_t *bias,
+                               const tinyml_shape4_t *out_shape, int16_t *output, int64_t *scratch);
 
 #ifdef __cplusplus
 }
