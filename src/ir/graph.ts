@@ -244,7 +244,7 @@ export interface TransposeConvOp extends OpBase {
   activation: Activation;
 }
 
-/** RESIZE_*: inputs [x, size (constant [newH, newW])]. */
+/** RESIZE_*: inputs [x, size (constant int32 [newH, newW])]. */
 export interface ResizeOp extends OpBase {
   kind: 'ResizeNearestNeighbor' | 'ResizeBilinear';
   alignCorners: boolean;
@@ -284,6 +284,7 @@ export type Op =
   | ReduceMaxOp
   | ArgMaxOp
   | TransposeConvOp
+  | ResizeOp
   | ReshapeOp
   | PadOp
   | ConcatenationOp

@@ -19,6 +19,7 @@ import { mean } from './mean.js';
 import type { OpDef, OpOf } from './op-def.js';
 import { pad } from './pad.js';
 import { reduceMax, sum } from './reduce.js';
+import { resizeBilinear, resizeNearestNeighbor } from './resize.js';
 import { averagePool2d, maxPool2d } from './pool2d.js';
 import { dequantize, quantize } from './quantize.js';
 import { relu, relu6 } from './relu.js';
@@ -42,6 +43,8 @@ export const OPS: OpTable = {
   ReduceMax: reduceMax,
   ArgMax: argMax,
   TransposeConv: transposeConv,
+  ResizeNearestNeighbor: resizeNearestNeighbor,
+  ResizeBilinear: resizeBilinear,
   Reshape: reshape,
   Pad: pad,
   Concatenation: concatenation,

@@ -459,8 +459,8 @@ describe('shape and layout ops', () => {
     await check({ opset: 18, nodes: [{ op: 'ReduceMean', inputs: ['x', 'axes'], outputs: ['y'], attrs: { keepdims: ai(1) } }], inputs: X4(3, 4, 2), outputs: [{ name: 'y' }], initializers: [i64('axes', [-1, 2])] });
   });
 
-  it('Resize waits for the IR resize ops', async () => {
-    const bytes = buildModel({
+  it('Resize nearest (asymmetric, floor) → ResizeNearestNeighbor; linear (half_pixel, align_corners) → ResizeBilinear', async () => {
+    const nearest = await check({
       nodes: [
         { op: 'Relu', inputs: ['x'], outputs: ['r'] },
         { op: 'Resize', inputs: ['r', '', 'scales'], outputs: ['y'], attrs: { mode: as('nearest'), coordinate_transformation_mode: as('asymmetric'), nearest_mode: as('floor') } },
@@ -469,7 +469,18 @@ describe('shape and layout ops', () => {
       outputs: [{ name: 'y' }],
       initializers: [{ name: 'scales', dims: [4], data: [1, 1, 2, 2] }],
     });
-    await expect(importModelBytes(bytes, 'rs.onnx')).rejects.toThrow(/needs IR op ResizeNearestNeighbor/);
+    expect(kinds(nearest)).toEqual(['Relu', 'ResizeNearestNeighbor']);
+    expect(nearest.ops[1]).toMatchObject({ alignCorners: false, halfPixelCenters: false });
+    for (const ctm of ['half_pixel', 'align_corners']) {
+      const lin = await check({
+        nodes: [{ op: 'Resize', inputs: ['x', '', '', 'sizes'], outputs: ['y'], attrs: { mode: as('linear'), coordinate_transformation_mode: as(ctm) } }],
+        inputs: X4(2, 3, 4),
+        outputs: [{ name: 'y' }],
+        initializers: [i64('sizes', [1, 2, 5, 7])],
+      });
+      expect(kinds(lin)).toEqual(['ResizeBilinear']);
+      expect(lin.ops[0]).toMatchObject({ alignCorners: ctm === 'align_corners', halfPixelCenters: ctm === 'half_pixel' });
+    }
   });
 });
 

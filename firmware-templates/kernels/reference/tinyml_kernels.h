@@ -225,6 +225,17 @@ void tinyml_transpose_conv_s16(const tinyml_conv_params_t *p, const int32_t *out
                                const tinyml_shape4_t *filter_shape, const int8_t *filter, const int64_t *bias,
                                const tinyml_shape4_t *out_shape, int16_t *output, int64_t *scratch);
 
+/* ResizeNearestNeighbor, any element size: output (b, y, x) copies input (b, rows[y], cols[x])
+ * (the source tables are TFLM's GetNearestNeighbor, computed by the code generator). */
+void tinyml_resize_nearest(int32_t elem_size, int32_t batches, int32_t in_h, int32_t in_w, int32_t depth,
+                           int32_t out_h, int32_t out_w, const int32_t *rows, const int32_t *cols,
+                           const void *input, void *output);
+
+/* ResizeBilinear int8 (reference_ops::ResizeBilinearInteger): scales in 1/1024 units. */
+void tinyml_resize_bilinear_s8(int32_t batches, int32_t in_h, int32_t in_w, int32_t depth, int32_t out_h,
+                               int32_t out_w, int32_t h_scale_10, int32_t w_scale_10, int32_t half_pixel,
+                               const int8_t *input, int8_t *output);
+
 #ifdef __cplusplus
 }
 #endif
