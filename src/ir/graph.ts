@@ -251,6 +251,7 @@ export interface ResizeOp extends OpBase {
   halfPixelCenters: boolean;
 }
 
+/** BATCH_MATMUL: inputs [x, y], batch dims broadcast; adjX/adjY transpose the last two dims. */
 export interface BatchMatMulOp extends OpBase {
   kind: 'BatchMatMul';
   adjX: boolean;
@@ -285,6 +286,7 @@ export type Op =
   | ArgMaxOp
   | TransposeConvOp
   | ResizeOp
+  | BatchMatMulOp
   | ReshapeOp
   | PadOp
   | ConcatenationOp

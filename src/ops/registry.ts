@@ -10,6 +10,7 @@
 import type { Graph, Op, OpKind } from '../ir/graph.js';
 import { add, mul } from './add-mul.js';
 import { argMax } from './arg-max.js';
+import { batchMatMul } from './batch-matmul.js';
 import { concatenation } from './concatenation.js';
 import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
@@ -45,6 +46,7 @@ export const OPS: OpTable = {
   TransposeConv: transposeConv,
   ResizeNearestNeighbor: resizeNearestNeighbor,
   ResizeBilinear: resizeBilinear,
+  BatchMatMul: batchMatMul,
   Reshape: reshape,
   Pad: pad,
   Concatenation: concatenation,

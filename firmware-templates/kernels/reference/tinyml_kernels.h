@@ -236,6 +236,13 @@ void tinyml_resize_bilinear_s8(int32_t batches, int32_t in_h, int32_t in_w, int3
                                int32_t out_w, int32_t h_scale_10, int32_t w_scale_10, int32_t half_pixel,
                                const int8_t *input, int8_t *output);
 
+/* BatchMatMul int8 (reference_ops::BatchMatMul): x_base/y_base hold each output batch's operand
+ * offsets; adj_x / adj_y say the operand is stored transposed. */
+void tinyml_batch_matmul_s8(int32_t x_offset, int32_t y_offset, int32_t out_offset, int32_t out_mult, int32_t out_shift,
+                            int32_t batches, int32_t rows, int32_t cols, int32_t depth, int32_t adj_x, int32_t adj_y,
+                            const int32_t *x_base, const int32_t *y_base, const int8_t *x, const int8_t *y,
+                            int8_t *output);
+
 #ifdef __cplusplus
 }
 #endif
