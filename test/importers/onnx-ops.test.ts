@@ -482,6 +482,26 @@ describe('shape and layout ops', () => {
       expect(lin.ops[0]).toMatchObject({ alignCorners: ctm === 'align_corners', halfPixelCenters: ctm === 'half_pixel' });
     }
   });
+
+  it('ReduceSum and ReduceMax → Sum and ReduceMax over the axes of the layout the input is held in', async () => {
+    const s = await check({ opset: 13, nodes: [{ op: 'ReduceSum', inputs: ['x', 'axes'], outputs: ['y'], attrs: { keepdims: ai(0) } }], inputs: X4(3, 4, 2), outputs: [{ name: 'y' }], initializers: [i64('axes', [1])] });
+    // No spatial op reads the input: it stays in the ONNX layout, so the axis stays 1.
+    expect(s.ops[0]).toMatchObject({ kind: 'Sum', axes: [1], keepDims: false });
+    const m = await check({ nodes: [{ op: 'ReduceMax', inputs: ['x'], outputs: ['y'], attrs: { axes: aints([2, 3]), keepdims: ai(1) } }], inputs: X4(3, 4, 2), outputs: [{ name: 'y' }] });
+    expect(m.ops[0]).toMatchObject({ kind: 'ReduceMax', axes: [2, 3], keepDims: true });
+  });
+
+  it('MatMul of two run-time operands → BatchMatMul with broadcast batch dims', async () => {
+    const g = await check({
+      nodes: [{ op: 'MatMul', inputs: ['a', 'b'], outputs: ['y'] }],
+      inputs: [
+        { name: 'a', shape: [2, 3, 4] },
+        { name: 'b', shape: [1, 4, 5] },
+      ],
+      outputs: [{ name: 'y' }],
+    });
+    expect(kinds(g)).toEqual(['BatchMatMul']);
+  });
 });
 
 describe('a PyTorch-style CNN classifier', () => {
