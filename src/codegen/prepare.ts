@@ -5,15 +5,20 @@
  * - A float32 graph input feeding only a Quantize op: the Quantize output becomes the input
  *   (the firmware receives int8 data; tinyml_input_scale()/zero_point() say how to make it).
  * - A float32 graph output made by a Dequantize op: the Dequantize input becomes the output.
- * Anything else that is not int8 is an error naming the tensor. The input graph is not modified.
+ * int8, int16 and int32 inputs and outputs stay as they are. Anything else (float32 without
+ * those ops, int64, ...) is an error naming the tensor. The input graph is not modified.
  */
-import type { Graph } from '../ir/graph.js';
+import type { DType, Graph } from '../ir/graph.js';
 import { TinymlError } from '../errors.js';
+
+/** Integer tensors the generated code takes and gives as they are: int8 and int16 activations
+ *  (16x8 models), int32 index outputs (ARG_MAX) and int32 operands given at run time. */
+const C_EDGE_DTYPES: readonly DType[] = ['int8', 'int16', 'int32'];
 
 export function stripFloatEdges(g: Graph): Graph {
   let ops = [...g.ops];
   const inputs = g.inputs.map((t) => {
-    if (g.tensors[t]!.dtype === 'int8') return t;
+    if (C_EDGE_DTYPES.includes(g.tensors[t]!.dtype)) return t;
     const consumers = ops.filter((op) => op.inputs.includes(t));
     const only = consumers[0];
     if (consumers.length === 1 && only!.kind === 'Quantize' && g.tensors[only!.outputs[0]!]!.dtype === 'int8') {
@@ -27,7 +32,7 @@ export function stripFloatEdges(g: Graph): Graph {
     );
   });
   const outputs = g.outputs.map((t) => {
-    if (g.tensors[t]!.dtype === 'int8') return t;
+    if (C_EDGE_DTYPES.includes(g.tensors[t]!.dtype)) return t;
     const producer = ops.find((op) => op.outputs.includes(t));
     if (producer && producer.kind === 'Dequantize' && g.tensors[producer.inputs[0]!]!.dtype === 'int8') {
       ops = ops.filter((op) => op !== producer);

@@ -491,14 +491,18 @@ const lowerConvTranspose: Handler = (c) => {
   const oh = win.strides[0] * (h - 1) + op2[0]! + kh - win.pads[0][0] - win.pads[0][1];
   const ow = win.strides[1] * (w - 1) + op2[1]! + kw - win.pads[1][0] - win.pads[1][1];
   if (c.at.ints('output_shape')) c.unsupported('output_shape (give pads instead)');
-  // TFLite TRANSPOSE_CONV pads like SAME (out = s·in) or VALID (out = s·(in-1) + k); other
-  // pads are a VALID transposed convolution cropped by a StridedSlice.
+  if (op2[0]! >= win.strides[0] || op2[1]! >= win.strides[1]) c.unsupported(`output_padding [${op2.join(',')}] not smaller than the strides`);
+  // TFLite TRANSPOSE_CONV pads like SAME (out = s·in) or VALID. A VALID one whose output_shape
+  // is the full s·(in-1) + k plus output_padding computes the full transposed convolution and
+  // leaves the output_padding rows/columns at the bias; ONNX's output is that, cropped by the
+  // pads (begin pads included), so other pads are a VALID one cropped by a StridedSlice.
   const fullH = win.strides[0] * (h - 1) + kh;
   const fullW = win.strides[1] * (w - 1) + kw;
   const sameSize = oh === win.strides[0] * h && ow === win.strides[1] * w && win.pads[0][0] === Math.floor((fullH - oh) / 2) && win.pads[1][0] === Math.floor((fullW - ow) / 2);
   const padding: Padding = sameSize ? 'same' : 'valid';
-  const crop = !sameSize && (oh !== fullH || ow !== fullW);
-  if (crop && (win.pads[0][0] + oh > fullH || win.pads[1][0] + ow > fullW)) c.unsupported(`output_padding beyond the transposed convolution's full ${fullH}x${fullW} output`);
+  const extH = fullH + op2[0]!;
+  const extW = fullW + op2[1]!;
+  const crop = !sameSize && (win.pads[0][0] !== 0 || win.pads[1][0] !== 0 || oh !== extH || ow !== extW);
   const wdata = floatData(c, wc, 'W');
   const plane = kh * kw;
   // [Cin, M, kh, kw] → TFLite's [M, kh, kw, Cin].
@@ -507,7 +511,7 @@ const lowerConvTranspose: Handler = (c) => {
   const wt = c.L.constF32(`${c.name}/weights`, [M, kh, kw, Cin], out);
   const bias = c.in(2) ? floatData(c, c.constIn(2, 'bias B'), 'B') : new Float32Array(M);
   const bt = c.L.constF32(`${c.name}/bias`, [M], bias);
-  const [th, tw] = padding === 'same' ? [oh, ow] : [fullH, fullW];
+  const [th, tw] = padding === 'same' ? [oh, ow] : [extH, extW];
   const full = c.newAct([n, th, tw, M], 0, crop ? '/full' : '');
   const shapeT = c.L.constI32(`${c.name}/output_shape`, [n, th, tw, M]);
   c.future('TransposeConv', { inputs: [shapeT, wt, xin, bt], outputs: [full], strideH: win.strides[0], strideW: win.strides[1], padding, activation: 'none' });

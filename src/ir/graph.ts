@@ -109,6 +109,8 @@ export interface ReduceOp extends OpBase {
   keepDims: boolean;
 }
 export type MeanOp = ReduceOp & { kind: 'Mean' };
+export type SumOp = ReduceOp & { kind: 'Sum' };
+export type ReduceMaxOp = ReduceOp & { kind: 'ReduceMax' };
 
 export interface ReshapeOp extends OpBase {
   kind: 'Reshape';
@@ -226,8 +228,10 @@ export interface FillOp extends OpBase {
   kind: 'Fill';
 }
 
+/** ARG_MAX: inputs [x, axis (constant int32)]; the output dtype (int32/int64) is TFLite's output_type. */
 export interface ArgMaxOp extends OpBase {
   kind: 'ArgMax';
+  /** Non-negative axis of the input that is reduced. */
   axis: number;
 }
 
@@ -240,13 +244,14 @@ export interface TransposeConvOp extends OpBase {
   activation: Activation;
 }
 
-/** RESIZE_*: inputs [x, size (constant [newH, newW])]. */
+/** RESIZE_*: inputs [x, size (constant int32 [newH, newW])]. */
 export interface ResizeOp extends OpBase {
   kind: 'ResizeNearestNeighbor' | 'ResizeBilinear';
   alignCorners: boolean;
   halfPixelCenters: boolean;
 }
 
+/** BATCH_MATMUL: inputs [x, y], batch dims broadcast; adjX/adjY transpose the last two dims. */
 export interface BatchMatMulOp extends OpBase {
   kind: 'BatchMatMul';
   adjX: boolean;
@@ -276,6 +281,12 @@ export type Op =
   | FullyConnectedOp
   | Pool2DOp
   | MeanOp
+  | SumOp
+  | ReduceMaxOp
+  | ArgMaxOp
+  | TransposeConvOp
+  | ResizeOp
+  | BatchMatMulOp
   | ReshapeOp
   | PadOp
   | ConcatenationOp

@@ -9,12 +9,14 @@
  *    means; TFLM no longer does, so neither do we.)
  * The float steps assume no fused multiply-add contraction (compile C with -ffp-contract=off).
  * float: TFLM reduce, float sums in input order divided by the count.
+ * The reduction machinery here (axes, the element → output map, the output shape, the int8
+ * checks and the C call of reduce_s8.c) is shared with SUM and REDUCE_MAX (src/ops/reduce.ts).
  */
-import type { Graph, MeanOp, Op } from '../ir/graph.js';
+import type { Graph, MeanOp, Op, ReduceOp } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
 import { f32, roundHalfAway } from '../numerics/fixed-point.js';
 import { cFloat, constantValues, input, inShape, INT8_MAX, INT8_MIN, noMacs, noParams, normAxis, output, requireDtype, scaleOf, shape4, shapeFail, shapeLit, shapeStr, unsupported, versionByDtype, zeroPointOf } from './common.js';
-import type { OpDef } from './op-def.js';
+import type { EmitContext, OpDef } from './op-def.js';
 
 /** The reduced axes of a reduction (attribute, or the constant axis tensor), normalised and deduplicated. */
 export function reduceAxes(g: Graph, op: Op & { axes: number[] }, rank: number): number[] {
@@ -65,15 +67,47 @@ export function reducedShape(g: Graph, op: Op & { axes: number[]; keepDims: bool
   return x.filter((_, i) => !axes.includes(i));
 }
 
-export interface MeanPrepared {
+/** What every int8 reduction kernel needs: the reduced axes, where each input element goes, and the params. */
+export interface ReductionPrepared {
   axes: number[];
   map: Int32Array;
   outCount: number;
   perOut: number;
+  inScale: number;
+  inZeroPoint: number;
+  outScale: number;
+  outputZeroPoint: number;
+}
+
+/** Checks an int8 reduction (int8 in and out, rank <= 4, output size) and maps its elements. */
+export function prepareReduction(g: Graph, op: ReduceOp): ReductionPrepared {
+  const x = input(g, op, 0);
+  const y = output(g, op);
+  requireDtype(x, ['int8'], op, 'input');
+  requireDtype(y, ['int8'], op, 'output');
+  shape4(x, op);
+  const axes = reduceAxes(g, op, x.shape.length);
+  const { map, outCount, perOut } = reduceOutputIndex(x.shape, axes);
+  if (elementCount(y.shape) !== outCount) unsupported(op, `output has ${elementCount(y.shape)} elements, the reduction gives ${outCount}`);
+  return { axes, map, outCount, perOut, inScale: scaleOf(x, 'input', op), inZeroPoint: zeroPointOf(x), outScale: scaleOf(y, 'output', op), outputZeroPoint: zeroPointOf(y) };
+}
+
+/** The C call of firmware-templates/kernels/reference/reduce_s8.c for a prepared reduction. */
+export function emitReduction(ctx: EmitContext, op: ReduceOp, axes: readonly number[], kind: 'TINYML_REDUCE_MEAN_SAME' | 'TINYML_REDUCE_MEAN' | 'TINYML_REDUCE_SUM' | 'TINYML_REDUCE_MAX', scale: number, bias: number, outputZeroPoint: number): string[] {
+  const L = ctx.prefix;
+  const xT = ctx.g.tensors[op.inputs[0]!]!;
+  const rank = xT.shape.length;
+  const reduced = [0, 0, 0, 0];
+  for (const a of axes) reduced[4 - rank + a] = 1;
+  ctx.decl(`static const tinyml_shape4_t ${L}_in = ${shapeLit(shape4(xT, op))};`, `static const int32_t ${L}_reduced[4] = {${reduced.join(', ')}};`);
+  ctx.call(`tinyml_reduce_s8(${kind}, ${cFloat(scale)}, ${cFloat(bias)}, ${outputZeroPoint}, &${L}_in, ${L}_reduced, ${ctx.ptr(op.inputs[0]!)}, ${ctx.ptr(op.outputs[0]!)});`);
+  return ['reduce_s8'];
+}
+
+export interface MeanPrepared extends ReductionPrepared {
   sameParams: boolean;
   scale: number;
   bias: number;
-  outputZeroPoint: number;
 }
 
 export const mean: OpDef<MeanOp, MeanPrepared> = {
@@ -84,20 +118,9 @@ export const mean: OpDef<MeanOp, MeanPrepared> = {
   macs: noMacs,
   quant: { output: { kind: 'calibrated' } },
   prepare(g, op) {
-    const x = input(g, op, 0);
-    const y = output(g, op);
-    requireDtype(x, ['int8'], op, 'input');
-    requireDtype(y, ['int8'], op, 'output');
-    shape4(x, op);
-    const axes = reduceAxes(g, op, x.shape.length);
-    const { map, outCount, perOut } = reduceOutputIndex(x.shape, axes);
-    if (elementCount(y.shape) !== outCount) unsupported(op, `output has ${elementCount(y.shape)} elements, the reduction gives ${outCount}`);
-    const inScale = scaleOf(x, 'input', op);
-    const outScale = scaleOf(y, 'output', op);
-    const inZp = zeroPointOf(x);
-    const outZp = zeroPointOf(y);
-    const scale = f32(inScale / outScale);
-    return { axes, map, outCount, perOut, sameParams: inScale === outScale && inZp === outZp, scale, bias: f32(-inZp * scale), outputZeroPoint: outZp };
+    const r = prepareReduction(g, op);
+    const scale = f32(r.inScale / r.outScale);
+    return { ...r, sameParams: r.inScale === r.outScale && r.inZeroPoint === r.outputZeroPoint, scale, bias: f32(-r.inZeroPoint * scale) };
   },
   evalQuantized(_g, op, p) {
     const { map, outCount, perOut, sameParams, scale, bias, outputZeroPoint: outZp } = p;
@@ -135,16 +158,7 @@ export const mean: OpDef<MeanOp, MeanPrepared> = {
       for (let o = 0; o < outCount; o++) out[o] = sums[o]! / perOut;
     };
   },
-  emitC(ctx, op, p) {
-    const L = ctx.prefix;
-    const xT = ctx.g.tensors[op.inputs[0]!]!;
-    const rank = xT.shape.length;
-    const reduced = [0, 0, 0, 0];
-    for (const a of p.axes) reduced[4 - rank + a] = 1;
-    ctx.decl(`static const tinyml_shape4_t ${L}_in = ${shapeLit(shape4(xT, op))};`, `static const int32_t ${L}_reduced[4] = {${reduced.join(', ')}};`);
-    ctx.call(`tinyml_mean_s8(${p.sameParams ? 1 : 0}, ${cFloat(p.scale)}, ${cFloat(p.bias)}, ${p.outputZeroPoint}, &${L}_in, ${L}_reduced, ${ctx.ptr(op.inputs[0]!)}, ${ctx.ptr(op.outputs[0]!)});`);
-    return ['mean_s8'];
-  },
+  emitC: (ctx, op, p) => emitReduction(ctx, op, p.axes, p.sameParams ? 'TINYML_REDUCE_MEAN_SAME' : 'TINYML_REDUCE_MEAN', p.scale, p.bias, p.outputZeroPoint),
   tflite: {
     builtin: 'MEAN',
     options: 'ReducerOptions',

@@ -55,6 +55,8 @@ export interface QuantRule<O extends Op = Op> {
   weights?: readonly { input: number; axis: number }[];
   /** Constant bias input, int32 (int64 for 16x8) at input scale × weight scale. */
   bias?: { input: number; weights: number };
+  /** The activation input whose scale the bias scale multiplies (default 0; TRANSPOSE_CONV: 2). */
+  activationInput?: number;
   /** Float inputs that are not activations of the graph but attributes (kept as they are). */
   keepInputs?: readonly number[];
 }

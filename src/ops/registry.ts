@@ -9,6 +9,8 @@
  */
 import type { Graph, Op, OpKind } from '../ir/graph.js';
 import { add, mul } from './add-mul.js';
+import { argMax } from './arg-max.js';
+import { batchMatMul } from './batch-matmul.js';
 import { concatenation } from './concatenation.js';
 import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
@@ -17,11 +19,14 @@ import { logistic, tanh } from './logistic-tanh.js';
 import { mean } from './mean.js';
 import type { OpDef, OpOf } from './op-def.js';
 import { pad } from './pad.js';
+import { reduceMax, sum } from './reduce.js';
+import { resizeBilinear, resizeNearestNeighbor } from './resize.js';
 import { averagePool2d, maxPool2d } from './pool2d.js';
 import { dequantize, quantize } from './quantize.js';
 import { relu, relu6 } from './relu.js';
 import { reshape } from './reshape.js';
 import { softmax } from './softmax.js';
+import { transposeConv } from './transpose-conv.js';
 import { builtinCode } from './tflite-codes.js';
 import { unsupportedOp } from './unsupported.js';
 
@@ -35,6 +40,13 @@ export const OPS: OpTable = {
   AveragePool2D: averagePool2d,
   MaxPool2D: maxPool2d,
   Mean: mean,
+  Sum: sum,
+  ReduceMax: reduceMax,
+  ArgMax: argMax,
+  TransposeConv: transposeConv,
+  ResizeNearestNeighbor: resizeNearestNeighbor,
+  ResizeBilinear: resizeBilinear,
+  BatchMatMul: batchMatMul,
   Reshape: reshape,
   Pad: pad,
   Concatenation: concatenation,

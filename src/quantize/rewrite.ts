@@ -217,7 +217,7 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
     const wRule = rule.weights?.[0];
     if (!wRule) continue;
     const axis = wRule.axis;
-    const x = op.inputs[0]!;
+    const x = op.inputs[rule.activationInput ?? 0]!;
     const w = op.inputs[wRule.input]!;
     const b = rule.bias ? op.inputs[rule.bias.input] : undefined;
     const wt = g.tensors[w]!;

@@ -114,14 +114,52 @@ describe('convolutions', () => {
     expect(g.tensors[g.inputs[0]!]!.shape).toEqual([1, 1, 11, 4]);
   });
 
-  it('ConvTranspose is refused until the IR has TransposeConv', async () => {
-    const bytes = buildModel({
-      nodes: [{ op: 'ConvTranspose', inputs: ['x', 'w'], outputs: ['y'], attrs: { strides: aints([2, 2]), kernel_shape: aints([2, 2]) } }],
-      inputs: X4(3, 4, 4),
+  it('ConvTranspose without pads → one VALID TransposeConv (weights OHWI, output_shape constant)', async () => {
+    const g = await check({
+      nodes: [{ op: 'ConvTranspose', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: { strides: aints([2, 2]), kernel_shape: aints([3, 2]) } }],
+      inputs: X4(3, 4, 5),
       outputs: [{ name: 'y' }],
-      initializers: [w('w', [3, 2, 2, 2])],
+      initializers: [w('w', [3, 2, 3, 2]), w('b', [2])],
     });
-    await expect(importModelBytes(bytes, 'ct.onnx')).rejects.toThrow(/ConvTranspose: needs IR op TransposeConv/);
+    expect(kinds(g)).toEqual(['TransposeConv']);
+    expect(g.ops[0]).toMatchObject({ padding: 'valid', strideH: 2, strideW: 2 });
+    expect(g.tensors[g.ops[0]!.inputs[1]!]!.shape).toEqual([2, 3, 2, 3]);
+    expect(Array.from(g.tensors[g.ops[0]!.inputs[0]!]!.data!)).toEqual([1, 9, 10, 2]);
+  });
+
+  it('ConvTranspose with output_padding and no pads → one VALID TransposeConv whose extra rows hold the bias', async () => {
+    const g = await check({
+      nodes: [{ op: 'ConvTranspose', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: { strides: aints([2, 3]), kernel_shape: aints([3, 2]), output_padding: aints([1, 2]) } }],
+      inputs: X4(2, 3, 4),
+      outputs: [{ name: 'y' }],
+      initializers: [w('w', [2, 3, 3, 2]), w('b', [3])],
+    });
+    expect(kinds(g)).toEqual(['TransposeConv']);
+    expect(g.tensors[g.outputs[0]!]!.shape).toEqual([1, 2 * 2 + 3 + 1, 3 * 3 + 2 + 2, 3]);
+  });
+
+  it('ConvTranspose with a begin pad (not SAME) needs a crop after the VALID TransposeConv', async () => {
+    const bytes = buildModel({
+      nodes: [{ op: 'ConvTranspose', inputs: ['x', 'w'], outputs: ['y'], attrs: { strides: aints([3, 3]), kernel_shape: aints([3, 3]), pads: aints([1, 1, 1, 1]), output_padding: aints([2, 2]) } }],
+      inputs: X4(2, 4, 5),
+      outputs: [{ name: 'y' }],
+      initializers: [w('w', [2, 3, 3, 3])],
+    });
+    const err = (await importModelBytes(bytes, 'ctp.onnx').catch((e: unknown) => e)) as UnsupportedOpsError;
+    expect(err).toBeInstanceOf(UnsupportedOpsError);
+    expect(err.message).toMatch(/ConvTranspose \(cropping its pads\): needs IR op StridedSlice/);
+  });
+
+  it('ConvTranspose with SAME-equivalent pads → one SAME TransposeConv, no crop', async () => {
+    const g = await check({
+      nodes: [{ op: 'ConvTranspose', inputs: ['x', 'w'], outputs: ['y'], attrs: { strides: aints([2, 2]), kernel_shape: aints([4, 4]), pads: aints([1, 1, 1, 1]) } }],
+      inputs: X4(2, 3, 3),
+      outputs: [{ name: 'y' }],
+      initializers: [w('w', [2, 3, 4, 4])],
+    });
+    expect(kinds(g)).toEqual(['TransposeConv']);
+    expect(g.ops[0]).toMatchObject({ padding: 'same' });
+    expect(g.tensors[g.outputs[0]!]!.shape).toEqual([1, 6, 6, 3]);
   });
 });
 
@@ -421,8 +459,8 @@ describe('shape and layout ops', () => {
     await check({ opset: 18, nodes: [{ op: 'ReduceMean', inputs: ['x', 'axes'], outputs: ['y'], attrs: { keepdims: ai(1) } }], inputs: X4(3, 4, 2), outputs: [{ name: 'y' }], initializers: [i64('axes', [-1, 2])] });
   });
 
-  it('Resize waits for the IR resize ops', async () => {
-    const bytes = buildModel({
+  it('Resize nearest (asymmetric, floor) → ResizeNearestNeighbor; linear (half_pixel, align_corners) → ResizeBilinear', async () => {
+    const nearest = await check({
       nodes: [
         { op: 'Relu', inputs: ['x'], outputs: ['r'] },
         { op: 'Resize', inputs: ['r', '', 'scales'], outputs: ['y'], attrs: { mode: as('nearest'), coordinate_transformation_mode: as('asymmetric'), nearest_mode: as('floor') } },
@@ -431,7 +469,38 @@ describe('shape and layout ops', () => {
       outputs: [{ name: 'y' }],
       initializers: [{ name: 'scales', dims: [4], data: [1, 1, 2, 2] }],
     });
-    await expect(importModelBytes(bytes, 'rs.onnx')).rejects.toThrow(/needs IR op ResizeNearestNeighbor/);
+    expect(kinds(nearest)).toEqual(['Relu', 'ResizeNearestNeighbor']);
+    expect(nearest.ops[1]).toMatchObject({ alignCorners: false, halfPixelCenters: false });
+    for (const ctm of ['half_pixel', 'align_corners']) {
+      const lin = await check({
+        nodes: [{ op: 'Resize', inputs: ['x', '', '', 'sizes'], outputs: ['y'], attrs: { mode: as('linear'), coordinate_transformation_mode: as(ctm) } }],
+        inputs: X4(2, 3, 4),
+        outputs: [{ name: 'y' }],
+        initializers: [i64('sizes', [1, 2, 5, 7])],
+      });
+      expect(kinds(lin)).toEqual(['ResizeBilinear']);
+      expect(lin.ops[0]).toMatchObject({ alignCorners: ctm === 'align_corners', halfPixelCenters: ctm === 'half_pixel' });
+    }
+  });
+
+  it('ReduceSum and ReduceMax → Sum and ReduceMax over the axes of the layout the input is held in', async () => {
+    const s = await check({ opset: 13, nodes: [{ op: 'ReduceSum', inputs: ['x', 'axes'], outputs: ['y'], attrs: { keepdims: ai(0) } }], inputs: X4(3, 4, 2), outputs: [{ name: 'y' }], initializers: [i64('axes', [1])] });
+    // No spatial op reads the input: it stays in the ONNX layout, so the axis stays 1.
+    expect(s.ops[0]).toMatchObject({ kind: 'Sum', axes: [1], keepDims: false });
+    const m = await check({ nodes: [{ op: 'ReduceMax', inputs: ['x'], outputs: ['y'], attrs: { axes: aints([2, 3]), keepdims: ai(1) } }], inputs: X4(3, 4, 2), outputs: [{ name: 'y' }] });
+    expect(m.ops[0]).toMatchObject({ kind: 'ReduceMax', axes: [2, 3], keepDims: true });
+  });
+
+  it('MatMul of two run-time operands → BatchMatMul with broadcast batch dims', async () => {
+    const g = await check({
+      nodes: [{ op: 'MatMul', inputs: ['a', 'b'], outputs: ['y'] }],
+      inputs: [
+        { name: 'a', shape: [2, 3, 4] },
+        { name: 'b', shape: [1, 4, 5] },
+      ],
+      outputs: [{ name: 'y' }],
+    });
+    expect(kinds(g)).toEqual(['BatchMatMul']);
   });
 });
 

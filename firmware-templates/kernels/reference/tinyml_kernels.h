@@ -226,13 +226,22 @@ void tinyml_max_pool_s8(const tinyml_pool_params_t *p, const tinyml_shape4_t *in
                         const tinyml_shape4_t *out_shape, int8_t *output);
 
 /*
- * Mean over the NHWC dimensions k with reduced[k] != 0 (TFLM EvalIntegerMean); the output
- * holds the kept dimensions in row-major order. same_params != 0: sum / count, truncating.
- * Otherwise TFLM's float32 path: round(float(sum) / float(count) * scale + bias) + output_zp
- * with scale = input_scale / output_scale and bias = -input_zp * scale (see mean_s8.c).
+ * Reductions over the NHWC dimensions k with reduced[k] != 0 (TFLM reduce_common.cc); the
+ * output holds the kept dimensions in row-major order. kind (see reduce_s8.c):
+ *  TINYML_REDUCE_MEAN_SAME  MEAN with equal input/output params: sum / count, truncating;
+ *  TINYML_REDUCE_MEAN       MEAN, TFLM's float32 path: round(float(sum) / float(count) * scale
+ *                           + bias) + output_zp, clamped (bias = -input_zp * scale);
+ *  TINYML_REDUCE_SUM        SUM: round(float(sum) * scale + bias) + output_zp, wrapped to int8
+ *                           as TFLM's cast does (bias = -input_zp * scale * count);
+ *  TINYML_REDUCE_MAX        REDUCE_MAX: the largest raw value (scale, bias, output_zp unused).
+ * scale = input_scale / output_scale (float32).
  */
-void tinyml_mean_s8(int32_t same_params, float scale, float bias, int32_t output_zp,
-                    const tinyml_shape4_t *in_shape, const int32_t *reduced, const int8_t *input, int8_t *output);
+#define TINYML_REDUCE_MEAN_SAME 0
+#define TINYML_REDUCE_MEAN 1
+#define TINYML_REDUCE_SUM 2
+#define TINYML_REDUCE_MAX 3
+void tinyml_reduce_s8(int32_t kind, float scale, float bias, int32_t output_zp, const tinyml_shape4_t *in_shape,
+                      const int32_t *reduced, const int8_t *input, int8_t *output);
 
 /* Reshape: a byte copy (skipped entirely when the planner aliases the two tensors). */
 void tinyml_reshape_s8(const int8_t *input, int8_t *output, int32_t size);
@@ -285,6 +294,55 @@ void tinyml_softmax_s8(int32_t input_beta_multiplier, int32_t input_beta_left_sh
  * is the reference by construction.
  */
 void tinyml_lut_s8(const int8_t *table, const int8_t *input, int8_t *output, int32_t size);
+
+/*
+ * TFLite MultiplyByQuantizedMultiplier(int64_t x, multiplier, shift), double-rounding build:
+ * the multiplier reduced to 16 bits, one rounding right shift by 15 - shift, truncated to
+ * int32 (the 16x8 kernels' int64 accumulators). The shift of a negative value is arithmetic,
+ * as TFLM relies on (GCC and Clang define it so).
+ */
+static inline int32_t tinyml_mbqm64(int64_t x, int32_t multiplier, int32_t shift) {
+  const int64_t reduced = multiplier < 0x7FFF0000 ? (int64_t)((multiplier + (1 << 15)) >> 16) : 0x7FFF;
+  const int total_shift = 15 - (int)shift;
+  const int64_t r = x * reduced + ((int64_t)1 << (total_shift - 1));
+  return (int32_t)(r >> total_shift);
+}
+
+/* ArgMax of int8 values along one axis of [outer, axis_size, inner] (TFLM ArgMinMax, GreaterFn:
+ * the first largest wins); int32 indices. */
+void tinyml_arg_max_s8(int32_t outer, int32_t axis_size, int32_t inner, const int8_t *input, int32_t *output);
+
+/*
+ * TransposeConv (reference_integer_ops::TransposeConv): int8 with int32 accumulators, and 16x8
+ * (int16 activations, int64 bias and accumulators, zero points 0). `scratch` holds one
+ * accumulator per output element (planned in the arena). Dilations in p are unused (1).
+ */
+void tinyml_transpose_conv_s8(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
+                              const tinyml_shape4_t *in_shape, const int8_t *input,
+                              const tinyml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,
+                              const tinyml_shape4_t *out_shape, int8_t *output, int32_t *scratch);
+void tinyml_transpose_conv_s16(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
+                               const tinyml_shape4_t *in_shape, const int16_t *input,
+                               const tinyml_shape4_t *filter_shape, const int8_t *filter, const int64_t *bias,
+                               const tinyml_shape4_t *out_shape, int16_t *output, int64_t *scratch);
+
+/* ResizeNearestNeighbor, any element size: output (b, y, x) copies input (b, rows[y], cols[x])
+ * (the source tables are TFLM's GetNearestNeighbor, computed by the code generator). */
+void tinyml_resize_nearest(int32_t elem_size, int32_t batches, int32_t in_h, int32_t in_w, int32_t depth,
+                           int32_t out_h, int32_t out_w, const int32_t *rows, const int32_t *cols,
+                           const void *input, void *output);
+
+/* ResizeBilinear int8 (reference_ops::ResizeBilinearInteger): scales in 1/1024 units. */
+void tinyml_resize_bilinear_s8(int32_t batches, int32_t in_h, int32_t in_w, int32_t depth, int32_t out_h,
+                               int32_t out_w, int32_t h_scale_10, int32_t w_scale_10, int32_t half_pixel,
+                               const int8_t *input, int8_t *output);
+
+/* BatchMatMul int8 (reference_ops::BatchMatMul): x_base/y_base hold each output batch's operand
+ * offsets; adj_x / adj_y say the operand is stored transposed. */
+void tinyml_batch_matmul_s8(int32_t x_offset, int32_t y_offset, int32_t out_offset, int32_t out_mult, int32_t out_shift,
+                            int32_t batches, int32_t rows, int32_t cols, int32_t depth, int32_t adj_x, int32_t adj_y,
+                            const int32_t *x_base, const int32_t *y_base, const int8_t *x, const int8_t *y,
+                            int8_t *output);
 
 #ifdef __cplusplus
 }
