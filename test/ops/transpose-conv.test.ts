@@ -239,7 +239,7 @@ describe('TRANSPOSE_CONV single-op models: reference == host C, TFLite', () => {
     const g = buildGraph(tcSpec(c));
     const op = g.ops[0]!;
     const p = opDef(op).prepare(g, op);
-    expect(opDef(op).scratchBytes!(g, op, p, 'reference')).toBe(elementCount(c.out) * 4);
+    expect(opDef(op).scratchBytes!(g, op, p, 'reference', false)).toBe(elementCount(c.out) * 4);
     const dir = mkdtempSync(join(tmpdir(), 'tinyml-tc-'));
     await convertGraph(g, 'tc', null, { board: resolveBoard('host'), outDir: dir, runGraph, measureCode: false });
     const modelC = readFileSync(join(dir, 'model.c'), 'utf8');
