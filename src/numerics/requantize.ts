@@ -49,3 +49,27 @@ export function mbqm(x: number, multiplier: number, shift: number): number {
   if (shift > 0) return srdhmFast(Math.imul(x, 1 << shift), multiplier);
   return rdbpot(srdhmFast(x, multiplier), -shift);
 }
+
+const TWO_53 = 9007199254740992;
+
+/**
+ * TFLite's MultiplyByQuantizedMultiplier(int64_t x, int32_t multiplier, int shift)
+ * (kernels/internal/common.cc, double-rounding build), used by the 16x8 kernels with int64
+ * accumulators (CONV_2D with an int64 bias, DEPTHWISE_CONV_2D, FULLY_CONNECTED): the Q31
+ * multiplier is first reduced to Q15 with rounding (saturating at 0x7FFF), then
+ * (x · reduced + 2^(14 - shift)) is shifted right arithmetically by 15 - shift and the result
+ * truncated to int32 (no saturation, as in C). `x` is an integer with |x| < 2^47 (TFLite's
+ * assertion), held exactly in a double.
+ */
+export function mbqm64(x: number, multiplier: number, shift: number): number {
+  const reduced = multiplier < 0x7fff0000 ? (multiplier + 32768) >> 16 : 0x7fff;
+  const totalShift = 15 - shift;
+  const p = x * reduced;
+  const round = 2 ** (totalShift - 1);
+  if (p < TWO_53 - round && p > -TWO_53) {
+    // floor((p + round) / 2^totalShift) is the arithmetic shift; | 0 is C's int64 → int32 truncation.
+    return Math.floor((p + round) / 2 ** totalShift) | 0;
+  }
+  const r = (BigInt(x) * BigInt(reduced) + (1n << BigInt(totalShift - 1))) >> BigInt(totalShift);
+  return Number(BigInt.asIntN(32, r));
+}
