@@ -7,13 +7,14 @@
  *    round(mean * scale + bias) + zp with scale = in_scale/out_scale and bias = -in_zp * scale,
  *    clamped. (Older TFLM used reference_integer_ops::Mean with a multiplier/shift for 4D H,W
  *    means; TFLM no longer does, so neither do we.)
+ * int16 (16x8): the same two paths on int16 data, clamped to int16 (EvalIntegerMean<int16_t>).
  * The float steps assume no fused multiply-add contraction (compile C with -ffp-contract=off).
  * float: TFLM reduce, float sums in input order divided by the count.
  */
 import type { Graph, MeanOp, Op } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
 import { f32, roundHalfAway } from '../numerics/fixed-point.js';
-import { cFloat, constantValues, input, inShape, INT8_MAX, INT8_MIN, noMacs, noParams, normAxis, output, requireDtype, scaleOf, shape4, shapeFail, shapeLit, shapeStr, unsupported, versionByDtype, zeroPointOf } from './common.js';
+import { cFloat, constantValues, input, inShape, noMacs, noParams, normAxis, output, qRange, requireDtype, scaleOf, shape4, shapeFail, shapeLit, shapeStr, unsupported, versionByDtype, zeroPointOf } from './common.js';
 import type { OpDef } from './op-def.js';
 
 /** The reduced axes of a reduction (attribute, or the constant axis tensor), normalised and deduplicated. */
@@ -66,6 +67,7 @@ export function reducedShape(g: Graph, op: Op & { axes: number[]; keepDims: bool
 }
 
 export interface MeanPrepared {
+  dtype: 'int8' | 'int16';
   axes: number[];
   map: Int32Array;
   outCount: number;
@@ -86,8 +88,8 @@ export const mean: OpDef<MeanOp, MeanPrepared> = {
   prepare(g, op) {
     const x = input(g, op, 0);
     const y = output(g, op);
-    requireDtype(x, ['int8'], op, 'input');
-    requireDtype(y, ['int8'], op, 'output');
+    requireDtype(x, ['int8', 'int16'], op, 'input');
+    requireDtype(y, [x.dtype], op, 'output');
     shape4(x, op);
     const axes = reduceAxes(g, op, x.shape.length);
     const { map, outCount, perOut } = reduceOutputIndex(x.shape, axes);
@@ -97,16 +99,17 @@ export const mean: OpDef<MeanOp, MeanPrepared> = {
     const inZp = zeroPointOf(x);
     const outZp = zeroPointOf(y);
     const scale = f32(inScale / outScale);
-    return { axes, map, outCount, perOut, sameParams: inScale === outScale && inZp === outZp, scale, bias: f32(-inZp * scale), outputZeroPoint: outZp };
+    return { dtype: x.dtype as 'int8' | 'int16', axes, map, outCount, perOut, sameParams: inScale === outScale && inZp === outZp, scale, bias: f32(-inZp * scale), outputZeroPoint: outZp };
   },
   evalQuantized(_g, op, p) {
     const { map, outCount, perOut, sameParams, scale, bias, outputZeroPoint: outZp } = p;
+    const [qMin, qMax] = qRange(p.dtype);
     const n = f32(perOut);
     const sums = new Float64Array(outCount);
     const [iIdx, oIdx] = [op.inputs[0]!, op.outputs[0]!];
     return (bufs) => {
-      const inp = bufs[iIdx] as Int8Array;
-      const out = bufs[oIdx] as Int8Array;
+      const inp = bufs[iIdx] as Int8Array | Int16Array;
+      const out = bufs[oIdx] as Int8Array | Int16Array;
       sums.fill(0);
       for (let i = 0; i < inp.length; i++) sums[map[i]!] += inp[i]!;
       for (let o = 0; o < outCount; o++) {
@@ -116,7 +119,7 @@ export const mean: OpDef<MeanOp, MeanPrepared> = {
         } else {
           const floatMean = f32(f32(sum) / n);
           let r = roundHalfAway(f32(f32(floatMean * scale) + bias)) + outZp;
-          r = r > INT8_MAX ? INT8_MAX : r < INT8_MIN ? INT8_MIN : r;
+          r = r > qMax ? qMax : r < qMin ? qMin : r;
           out[o] = r;
         }
       }
@@ -142,8 +145,9 @@ export const mean: OpDef<MeanOp, MeanPrepared> = {
     const reduced = [0, 0, 0, 0];
     for (const a of p.axes) reduced[4 - rank + a] = 1;
     ctx.decl(`static const tinyml_shape4_t ${L}_in = ${shapeLit(shape4(xT, op))};`, `static const int32_t ${L}_reduced[4] = {${reduced.join(', ')}};`);
-    ctx.call(`tinyml_mean_s8(${p.sameParams ? 1 : 0}, ${cFloat(p.scale)}, ${cFloat(p.bias)}, ${p.outputZeroPoint}, &${L}_in, ${L}_reduced, ${ctx.ptr(op.inputs[0]!)}, ${ctx.ptr(op.outputs[0]!)});`);
-    return ['mean_s8'];
+    const fn = p.dtype === 'int16' ? 'mean_s16' : 'mean_s8';
+    ctx.call(`tinyml_${fn}(${p.sameParams ? 1 : 0}, ${cFloat(p.scale)}, ${cFloat(p.bias)}, ${p.outputZeroPoint}, &${L}_in, ${L}_reduced, ${ctx.ptr(op.inputs[0]!)}, ${ctx.ptr(op.outputs[0]!)});`);
+    return [fn];
   },
   tflite: {
     builtin: 'MEAN',
