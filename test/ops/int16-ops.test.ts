@@ -11,6 +11,8 @@ import type { Graph, TensorData } from '../../src/ir/graph.js';
 import { mbqm64 } from '../../src/numerics/requantize.js';
 import { opDef } from '../../src/ops/registry.js';
 import { runGraph } from '../../src/reference/interpreter.js';
+import { silentLogger } from '../../src/log.js';
+import { resolveRunBackend } from '../../src/pipeline/run-backends.js';
 import { mulberry32 } from '../../src/rng.js';
 import { writeTflite } from '../../src/codegen/tflite-writer.js';
 import { buildGraph, checkOp, HAVE_TFLITE, runTflite, type OpSpec, type TensorSpec } from './harness.js';
@@ -409,6 +411,35 @@ describe('16x8 ops: reference = host C, TFLite where it runs', () => {
     });
     expect(() => opDef(g.ops[0]!).prepare(g, g.ops[0]!)).toThrow(/2\^-15/);
   }, 180_000);
+});
+
+describe('16x8 float edges', () => {
+  it('a float-I/O 16x8 graph: Quantize float → int16 and Dequantize int16 → float run by the caller, the int16 middle in C', async () => {
+    const g: Graph = {
+      name: 'edges16',
+      tensors: [
+        { name: 'x', shape: [1, 24], dtype: 'float32' },
+        { name: 'xq', shape: [1, 24], dtype: 'int16', quant: { scale: [0.0004], zeroPoint: [0] } },
+        { name: 'yq', shape: [1, 24], dtype: 'int16', quant: { scale: [1 / 32768], zeroPoint: [0] } },
+        { name: 'y', shape: [1, 24], dtype: 'float32' },
+      ],
+      ops: [
+        { kind: 'Quantize', name: 'q', inputs: [0], outputs: [1] },
+        { kind: 'Tanh', name: 'tanh', inputs: [1], outputs: [2] },
+        { kind: 'Dequantize', name: 'dq', inputs: [2], outputs: [3] },
+      ],
+      inputs: [0],
+      outputs: [3],
+    };
+    const samples = Array.from({ length: 3 }, () => [Float32Array.from({ length: 24 }, () => (rand() * 2 - 1) * 6)]);
+    const ref = samples.map((s) => runGraph(g, s)[0] as Float32Array);
+    ref.forEach((y, k) => y.forEach((v, i) => expect(Math.abs(v - Math.tanh(samples[k]![0]![i]!))).toBeLessThan(2e-3)));
+    // Dequantize int16: float(scale · q), exactly.
+    ref[0]!.forEach((v) => expect(Math.abs(v * 32768 - Math.round(v * 32768))).toBeLessThan(1e-6));
+    const { board, backend } = await resolveRunBackend('host');
+    const host = await backend({ graph: g, modelPath: 'edges16', board, samples, logger: silentLogger });
+    samples.forEach((_, k) => expect(Array.from(host[k]![0]!)).toEqual(Array.from(ref[k]!)));
+  }, 120_000);
 });
 
 describe('int16 models read from files', () => {
