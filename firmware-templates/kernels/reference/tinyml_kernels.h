@@ -1,5 +1,5 @@
 /*
- * tinyml int8 kernels: the definition of the project's numerics in C.
+ * tinyml int8 (and 16x8) kernels: the definition of the project's numerics in C.
  *
  * Every kernel follows TFLite's integer kernels (reference_integer_ops / TFLM) step for
  * step, so that the TypeScript reference interpreter, these kernels and TFLite give the
