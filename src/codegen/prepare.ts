@@ -1,46 +1,48 @@
 /**
- * Make a graph ready for int8 C code: drop float edges and check every op is one the
+ * Make a graph ready for integer C code: drop float edges and check every op is one the
  * kernels implement.
  *
  * - A float32 graph input feeding only a Quantize op: the Quantize output becomes the input
- *   (the firmware receives int8 data; tinyml_input_scale()/zero_point() say how to make it).
+ *   (the firmware receives int8 or int16 data; tinyml_input_scale()/zero_point() say how to
+ *   make it).
  * - A float32 graph output made by a Dequantize op: the Dequantize input becomes the output.
- * int8, int16 and int32 inputs and outputs stay as they are. Anything else (float32 without
- * those ops, int64, ...) is an error naming the tensor. The input graph is not modified.
+ * Graph inputs and outputs that are int8, int16 (16x8 models) or int32 (quantized int32
+ * tensors, e.g. a QUANTIZE from int32) stay as they are. Anything else is an error naming the
+ * tensor. The input graph is not modified.
  */
 import type { DType, Graph } from '../ir/graph.js';
 import { TinymlError } from '../errors.js';
 
-/** Integer tensors the generated code takes and gives as they are: int8 and int16 activations
- *  (16x8 models), int32 index outputs (ARG_MAX) and int32 operands given at run time. */
-const C_EDGE_DTYPES: readonly DType[] = ['int8', 'int16', 'int32'];
+/** Dtypes the generated C takes and gives at its boundary. */
+const INTEGER_IO: readonly DType[] = ['int8', 'int16', 'int32'];
+const isIntegerIo = (d: DType) => INTEGER_IO.includes(d);
 
 export function stripFloatEdges(g: Graph): Graph {
   let ops = [...g.ops];
   const inputs = g.inputs.map((t) => {
-    if (C_EDGE_DTYPES.includes(g.tensors[t]!.dtype)) return t;
+    if (isIntegerIo(g.tensors[t]!.dtype)) return t;
     const consumers = ops.filter((op) => op.inputs.includes(t));
     const only = consumers[0];
-    if (consumers.length === 1 && only!.kind === 'Quantize' && g.tensors[only!.outputs[0]!]!.dtype === 'int8') {
+    if (consumers.length === 1 && only!.kind === 'Quantize' && isIntegerIo(g.tensors[only!.outputs[0]!]!.dtype)) {
       ops = ops.filter((op) => op !== only);
       return only!.outputs[0]!;
     }
     throw new TinymlError(
       'unsupported',
-      `${g.name}: input '${g.tensors[t]!.name}' is ${g.tensors[t]!.dtype}; int8 code needs an int8 input (or a float input followed only by a Quantize op)`,
+      `${g.name}: input '${g.tensors[t]!.name}' is ${g.tensors[t]!.dtype}; integer code needs an int8/int16 input (or a float input followed only by a Quantize op)`,
       'Quantize the model first (tinyml quantize), or convert with --calibration.',
     );
   });
   const outputs = g.outputs.map((t) => {
-    if (C_EDGE_DTYPES.includes(g.tensors[t]!.dtype)) return t;
+    if (isIntegerIo(g.tensors[t]!.dtype)) return t;
     const producer = ops.find((op) => op.outputs.includes(t));
-    if (producer && producer.kind === 'Dequantize' && g.tensors[producer.inputs[0]!]!.dtype === 'int8') {
+    if (producer && producer.kind === 'Dequantize' && isIntegerIo(g.tensors[producer.inputs[0]!]!.dtype)) {
       ops = ops.filter((op) => op !== producer);
       return producer.inputs[0]!;
     }
     throw new TinymlError(
       'unsupported',
-      `${g.name}: output '${g.tensors[t]!.name}' is ${g.tensors[t]!.dtype}; int8 code needs an int8 output (or a Dequantize of an int8 tensor)`,
+      `${g.name}: output '${g.tensors[t]!.name}' is ${g.tensors[t]!.dtype}; integer code needs an int8/int16 output (or a Dequantize of one)`,
     );
   });
   return { ...g, ops, inputs, outputs };

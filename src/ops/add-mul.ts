@@ -5,6 +5,11 @@
  * the output (each multiplier must be < 1, as TFLM's QuantizeMultiplierSmallerThanOneExp
  * requires). int8 Mul: reference_integer_ops::MulElementwise with one multiplier
  * in1_scale·in2_scale/out_scale (double). float: reference_ops Add/Mul with the activation clamp.
+ * 16x8: TFLM add.cc's int16 case is reference_ops::Add(int16, pot_scale = false) →
+ * AddElementwise, the same steps as int8 with a left shift of 15 (add_common.cc); the int16 Mul
+ * is reference_integer_ops::MulElementwise / BroadcastMul4DSlow on int16 with zero points 0
+ * (mul_common.cc requires them). Both write pot_scale_int16 = false (TFLite's general-scale
+ * int16 ADD, version 3) so TFLite itself runs the same arithmetic.
  */
 import type { ElementwiseBinaryOp, Graph, Op } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
@@ -17,11 +22,13 @@ import {
   broadcastStrides4,
   cInt32,
   constantOperandParams,
+  hasOperandDtype,
   input,
   inShape,
   noMacs,
   output,
   requireDtype,
+  requireZeroPoints16,
   sameShape,
   scaleOf,
   shape4,
@@ -35,7 +42,7 @@ import {
 import { broadcastShapes } from '../ir/shapes.js';
 import type { Kernel, OpDef } from './op-def.js';
 import { tfActivation } from './tf-helpers.js';
-import { activationCode } from './tflite-codes.js';
+import { activationCode, type OptionRecord } from './tflite-codes.js';
 
 type AddMulOp = ElementwiseBinaryOp & { kind: 'Add' | 'Mul' };
 
@@ -91,18 +98,18 @@ export function broadcastMaps(g: Graph, op: Op): { n: number; map1: Int32Array |
   };
 }
 
-/** TFLM add_common.cc CalculateOpDataAdd for int8. */
+/** TFLM add_common.cc CalculateOpDataAdd for int8 and int16 (left shift 20 or 15). */
 export function addParams(g: Graph, op: Op): AddParams {
   const s1 = scaleOf(input(g, op, 0), 'input 1', op);
   const s2 = scaleOf(input(g, op, 1), 'input 2', op);
   const so = scaleOf(output(g, op), 'output', op);
-  const leftShift = 20;
+  const leftShift = output(g, op).dtype === 'int16' ? 15 : 20;
   const twiceMaxInputScale = 2 * Math.max(s1, s2);
   const m1 = quantizeMultiplier(s1 / twiceMaxInputScale);
   const m2 = quantizeMultiplier(s2 / twiceMaxInputScale);
   const mo = quantizeMultiplier(twiceMaxInputScale / ((1 << leftShift) * so));
   if (m1.shift > 0 || m2.shift > 0 || mo.shift > 0) {
-    unsupported(op, `output scale ${so} is too small for TFLite's int8 ${op.kind} (a rescaling multiplier ≥ 1)`);
+    unsupported(op, `output scale ${so} is too small for TFLite's ${output(g, op).dtype} ${op.kind} (a rescaling multiplier ≥ 1)`);
   }
   return {
     leftShift,
@@ -135,14 +142,14 @@ export function addElement(p: AddParams, x: number, y: number): number {
   return rdbpot(srdhmFast((a + b) | 0, p.outputMultiplier), -p.outputShift) + p.outputOffset;
 }
 
-/** An elementwise binary int8 kernel from a per-pair function, with broadcasting and clamping. */
+/** An elementwise binary int8/int16 kernel from a per-pair function, with broadcasting and clamping. */
 export function binaryKernel(op: { inputs: number[]; outputs: number[] }, b: { n: number; map1: Int32Array | undefined; map2: Int32Array | undefined }, actMin: number, actMax: number, f: (x: number, y: number) => number): Kernel {
   const { n, map1, map2 } = b;
   const [i1, i2, oIdx] = [op.inputs[0]!, op.inputs[1]!, op.outputs[0]!];
   return (bufs) => {
-    const a = bufs[i1] as Int8Array;
-    const c = bufs[i2] as Int8Array;
-    const out = bufs[oIdx] as Int8Array;
+    const a = bufs[i1] as Int8Array | Int16Array;
+    const c = bufs[i2] as Int8Array | Int16Array;
+    const out = bufs[oIdx] as Int8Array | Int16Array;
     for (let i = 0; i < n; i++) {
       let v = f(a[map1 ? map1[i]! : i]!, c[map2 ? map2[i]! : i]!);
       v = v < actMin ? actMin : v > actMax ? actMax : v;
@@ -176,9 +183,11 @@ function addMulDef<K extends 'Add' | 'Mul'>(kind: K): OpDef<AddMulOp & { kind: K
     macs: noMacs,
     quant: { output: { kind: 'calibrated' }, clip: (op) => op.activation },
     prepare(g, op) {
-      requireDtype(input(g, op, 0), ['int8'], op, 'input 1');
-      requireDtype(input(g, op, 1), ['int8'], op, 'input 2');
-      requireDtype(output(g, op), ['int8'], op, 'output');
+      const y = output(g, op);
+      requireDtype(y, ['int8', 'int16'], op, 'output');
+      requireDtype(input(g, op, 0), [y.dtype], op, 'input 1');
+      requireDtype(input(g, op, 1), [y.dtype], op, 'input 2');
+      if (!isAdd && y.dtype === 'int16') requireZeroPoints16(op, input(g, op, 0), input(g, op, 1), y);
       shape4(output(g, op), op);
       const [actMin, actMax] = activationRangeQuantized(op.activation, output(g, op), op);
       return { q: isAdd ? addParams(g, op) : mulParams(g, op), actMin, actMax, ...broadcastMaps(g, op) };
@@ -189,7 +198,8 @@ function addMulDef<K extends 'Add' | 'Mul'>(kind: K): OpDef<AddMulOp & { kind: K
         return binaryKernel(op, p, p.actMin, p.actMax, (x, y) => addElement(q, x, y));
       }
       const q = p.q as MulParams;
-      return binaryKernel(op, p, p.actMin, p.actMax, (x, y) => mbqm((x + q.input1Offset) * (y + q.input2Offset), q.outputMultiplier, q.outputShift) + q.outputOffset);
+      // int32 product as in C (wraps only for int16 operands with offsets, which int16 refuses).
+      return binaryKernel(op, p, p.actMin, p.actMax, (x, y) => mbqm(Math.imul(x + q.input1Offset, y + q.input2Offset), q.outputMultiplier, q.outputShift) + q.outputOffset);
     },
     evalFloat(g, op) {
       const [actMin, actMax] = activationRangeFloat(op.activation, op);
@@ -211,7 +221,8 @@ function addMulDef<K extends 'Add' | 'Mul'>(kind: K): OpDef<AddMulOp & { kind: K
         const q = p.q as MulParams;
         ctx.decl(`static const tinyml_mul_params_t ${L}_p = { ${q.input1Offset}, ${q.input2Offset}, ${q.outputOffset}, ${cInt32(q.outputMultiplier)}, ${q.outputShift}, ${p.actMin}, ${p.actMax} };`);
       }
-      const fn = isAdd ? 'add_s8' : 'mul_s8';
+      const s16 = g.tensors[op.outputs[0]!]!.dtype === 'int16';
+      const fn = (isAdd ? 'add_' : 'mul_') + (s16 ? 's16' : 's8');
       ctx.call(`tinyml_${fn}(&${L}_p, &${L}_out, ${L}_s1, ${ctx.ptr(op.inputs[0]!)}, ${L}_s2, ${ctx.ptr(op.inputs[1]!)}, ${ctx.ptr(op.outputs[0]!)});`);
       return [fn];
     },
@@ -219,7 +230,12 @@ function addMulDef<K extends 'Add' | 'Mul'>(kind: K): OpDef<AddMulOp & { kind: K
       builtin: isAdd ? 'ADD' : 'MUL',
       options: isAdd ? 'AddOptions' : 'MulOptions',
       read: (r) => ({ ...r.base, kind, activation: r.activation() }) as AddMulOp & { kind: K },
-      write: (op, w) => ({ version: versionByDtype(w.g, op, { float: 1, int8: 2, int16: isAdd ? 3 : 4 }), options: { fused_activation_function: activationCode(op.activation) } }),
+      write(op, w) {
+        const options: OptionRecord = { fused_activation_function: activationCode(op.activation) };
+        // TFLite's int16 ADD defaults to power-of-two scales; TFLM and this kernel use general ones.
+        if (isAdd && hasOperandDtype(w.g, op, 'int16')) options.pot_scale_int16 = false;
+        return { version: versionByDtype(w.g, op, { float: 1, int8: 2, int16: isAdd ? 3 : 4 }), options };
+      },
     },
     tf: (tf, _g, op, get) => tfActivation(tf, (isAdd ? tf.add : tf.mul)(get(op.inputs[0]!), get(op.inputs[1]!)), op.activation),
   };

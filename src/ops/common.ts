@@ -419,3 +419,10 @@ export function versionByDtype(g: Graph, op: Op, v: { float: number; int8: numbe
   if (hasOperandDtype(g, op, 'int8', tensors)) return v.int8;
   return v.float;
 }
+
+/** TFLite's 16x8 scheme: int16 activations are symmetric, zero point 0 (its int16 kernels take no offsets). */
+export function requireZeroPoints16(op: Op, ...tensors: Tensor[]): void {
+  for (const t of tensors) {
+    if (zeroPointOf(t) !== 0) unsupported(op, `int16 tensor '${t.name}' has zero point ${zeroPointOf(t)}; TFLite's 16x8 kernels take symmetric int16 (zero point 0)`);
+  }
+}

@@ -54,6 +54,11 @@ export interface FullyConnectedScratchShape {
 
 const r2 = (n: number): number => n + (n & 1);
 
+/** The formulas are those of the int8 kernels; other dtypes (16x8 layers) have kernels without scratch. */
+function int8Layer(g: Graph, op: Op): boolean {
+  return g.tensors[op.inputs[0] ?? -1]?.dtype === 'int8';
+}
+
 function known(set: string): KernelSetId {
   if ((KERNEL_SETS as readonly string[]).includes(set)) return set as KernelSetId;
   throw new TinymlError(
@@ -78,7 +83,7 @@ export function depthwiseConv2dScratchBytes(set: string, s: DepthwiseScratchShap
  * give both the same bytes; the scratch it needs then is opScratchBytes(..., { inPlace: true })).
  */
 export function inPlaceAllowed(set: string, g: Graph, op: Op): boolean {
-  if (known(set) !== 'cortex-m') return false;
+  if (known(set) !== 'cortex-m' || !int8Layer(g, op)) return false;
   const x = g.tensors[op.inputs[0]!]!.shape;
   const y = g.tensors[op.outputs[0]!]!.shape;
   const count = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
@@ -100,6 +105,7 @@ export function fullyConnectedScratchBytes(set: string, s: FullyConnectedScratch
 /** Scratch bytes `op` needs with kernel set `set` (0 for ops whose kernels take none). */
 export function opScratchBytes(set: string, g: Graph, op: Op, opts: { inPlace?: boolean } = {}): number {
   known(set);
+  if (!int8Layer(g, op)) return 0;
   const filterShape = (): number[] => {
     const w = op.inputs[1];
     const shape = w === undefined || w < 0 ? undefined : g.tensors[w]?.shape;

@@ -22,6 +22,7 @@ import { elementCount, tensorBytes } from '../ir/graph.js';
 import type { Logger, ProgressFn } from '../log.js';
 import { silentLogger } from '../log.js';
 import { loadSamples, syntheticSamples } from '../quantize/calibration-data.js';
+import type { ActivationDtype } from '../quantize/params.js';
 import { quantizeModel, SYNTHETIC_WARNING, type QuantReport } from '../quantize/quantize.js';
 import type { RunGraph } from '../reference/interpreter.js';
 import { emitModel, ioLayout, modelRamBytes, type IoLayout } from '../codegen/emit-c.js';
@@ -38,6 +39,8 @@ export interface ConvertOptions {
   runGraph: RunGraph;
   /** Calibration samples for float models (file or folder, see src/quantize/calibration-data.ts). */
   calibration?: string;
+  /** Activation type a float model is quantized to: int8 (default) or int16 (16x8). */
+  activations?: ActivationDtype;
   planner?: string;
   /** Compile to measure code bytes (host template, when a C compiler is present). Default true. */
   measureCode?: boolean;
@@ -134,7 +137,7 @@ async function listFiles(dir: string, base = dir): Promise<string[]> {
 /** Import and, if needed, quantize: the int8 graph codegen works on. */
 export async function loadInt8Graph(
   modelPath: string,
-  opts: { runGraph: RunGraph; calibration?: string; logger?: Logger; onProgress?: ProgressFn },
+  opts: { runGraph: RunGraph; calibration?: string; activations?: ActivationDtype; logger?: Logger; onProgress?: ProgressFn },
 ): Promise<{ graph: Graph; quantization: QuantReport | null }> {
   const log = opts.logger ?? silentLogger;
   const imported = await importModel(modelPath);
@@ -154,6 +157,7 @@ export async function loadInt8Graph(
     run: opts.runGraph,
     calibration,
     logger: log,
+    ...(opts.activations ? { activations: opts.activations } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   return { graph: stripFloatEdges(q.graph), quantization: q.report };

@@ -1,5 +1,5 @@
 /*
- * tinyml int8 kernels: the definition of the project's numerics in C.
+ * tinyml int8 (and 16x8) kernels: the definition of the project's numerics in C.
  *
  * Every kernel follows TFLite's integer kernels (reference_integer_ops / TFLM) step for
  * step, so that the TypeScript reference interpreter, these kernels and TFLite give the
@@ -343,6 +343,79 @@ void tinyml_batch_matmul_s8(int32_t x_offset, int32_t y_offset, int32_t out_offs
                             int32_t batches, int32_t rows, int32_t cols, int32_t depth, int32_t adj_x, int32_t adj_y,
                             const int32_t *x_base, const int32_t *y_base, const int8_t *x, const int8_t *y,
                             int8_t *output);
+/* ---- 16x8 kernels: int16 activations, int8 weights, int64 (or int32) biases ----
+ * TFLite's 16x8 scheme: activations symmetric (zero point 0), so these kernels take no
+ * input/output offsets. Each lives in its own *_s16.c file: 8-bit projects never carry them. */
+
+/* Conv2D 16x8 (reference_integer_ops::ConvPerChannel<AccumScalar>, int16 data): with bias64
+ * the accumulator is int64 (tinyml_mbqm64); otherwise int32 with the optional bias32
+ * (tinyml_mbqm), as TFLM chooses by the bias type. */
+void tinyml_conv2d_s16(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
+                       const tinyml_shape4_t *in_shape, const int16_t *input,
+                       const tinyml_shape4_t *filter_shape, const int8_t *filter, const int64_t *bias64,
+                       const int32_t *bias32, const tinyml_shape4_t *out_shape, int16_t *output);
+
+/* DepthwiseConv2D 16x8 (reference_integer_ops::DepthwiseConvPerChannel, int64 accumulator). */
+void tinyml_depthwise_conv2d_s16(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
+                                 const tinyml_shape4_t *in_shape, const int16_t *input,
+                                 const tinyml_shape4_t *filter_shape, const int8_t *filter, const int64_t *bias,
+                                 const tinyml_shape4_t *out_shape, int16_t *output);
+
+/* FullyConnected 16x8 (reference_integer_ops::FullyConnected<int64_t>): per-tensor weights,
+ * one multiplier, int64 accumulator; filter_offset is the negated weight zero point. */
+void tinyml_fully_connected_s16(int32_t filter_offset, int32_t act_min, int32_t act_max, int32_t out_mult,
+                                int32_t out_shift, int32_t batches, int32_t in_features, int32_t units,
+                                const int16_t *input, const int8_t *filter, const int64_t *bias, int16_t *output);
+
+/* Add 16x8 with 4-D broadcast (reference_ops::Add int16, pot_scale false: AddElementwise with
+ * left_shift 15). */
+void tinyml_add_s16(const tinyml_add_params_t *p, const tinyml_shape4_t *out_shape,
+                    const int32_t *strides1, const int16_t *input1, const int32_t *strides2, const int16_t *input2,
+                    int16_t *output);
+
+/* Mul 16x8 with 4-D broadcast (reference_integer_ops::MulElementwise / BroadcastMul4DSlow). */
+void tinyml_mul_s16(const tinyml_mul_params_t *p, const tinyml_shape4_t *out_shape,
+                    const int32_t *strides1, const int16_t *input1, const int32_t *strides2, const int16_t *input2,
+                    int16_t *output);
+
+/* Pad int16, 4-D NHWC: padded elements take pad_value (the zero point). */
+void tinyml_pad_s16(const tinyml_shape4_t *in_shape, const int16_t *input, const int32_t *pad_before,
+                    const tinyml_shape4_t *out_shape, int16_t *output, int16_t pad_value);
+
+/* AveragePool2D / MaxPool2D int16 (reference_integer_ops::AveragePool / MaxPool, int16). */
+void tinyml_avg_pool_s16(const tinyml_pool_params_t *p, const tinyml_shape4_t *in_shape, const int16_t *input,
+                         const tinyml_shape4_t *out_shape, int16_t *output);
+void tinyml_max_pool_s16(const tinyml_pool_params_t *p, const tinyml_shape4_t *in_shape, const int16_t *input,
+                         const tinyml_shape4_t *out_shape, int16_t *output);
+
+/* Mean int16 (TFLM EvalIntegerMean<int16_t>): as tinyml_mean_s8, clamped to int16. */
+void tinyml_mean_s16(int32_t same_params, float scale, float bias, int32_t output_zp,
+                     const tinyml_shape4_t *in_shape, const int32_t *reduced, const int16_t *input, int16_t *output);
+
+/* Concatenation by copy (TFLM's int16 CONCATENATION): input i is [outer, sizes[i]] bytes. */
+void tinyml_concat_copy(int32_t num_inputs, const void *const *inputs, const int32_t *sizes, int32_t outer,
+                        void *output);
+
+/*
+ * Requantize between int8, int16 and int32 (reference_ops::Requantize, TFLM QUANTIZE):
+ * out = clamp(MBQM(in - in_zp, multiplier, shift) + out_zp); in_bytes / out_bytes are the
+ * element sizes (1, 2 or 4).
+ */
+void tinyml_requantize_s16(const void *input, int32_t in_bytes, void *output, int32_t out_bytes, int32_t size,
+                           int32_t multiplier, int32_t shift, int32_t input_zp, int32_t output_zp);
+
+/* Softmax int16 -> int16, output scale 1/32768 (reference_ops::SoftmaxInt16): exp and
+ * 1/(1+x) through 513-entry interpolated tables computed by the code generator. */
+void tinyml_softmax_s16(int32_t input_multiplier, int32_t input_left_shift, const int16_t *exp_lut,
+                        const int16_t *one_over_one_plus_x_lut, int32_t rows, int32_t depth, const int16_t *input,
+                        int16_t *output);
+
+/* Logistic / Tanh int16 (reference_integer_ops::Logistic / Tanh, int16): TFLite's 256-entry
+ * sigmoid table, interpolated; input_multiplier 0 = the power-of-two input scale case. */
+void tinyml_logistic_s16(int32_t input_multiplier, int32_t input_left_shift, int32_t size, const int16_t *input,
+                         int16_t *output);
+void tinyml_tanh_s16(int32_t input_multiplier, int32_t input_left_shift, int32_t size, const int16_t *input,
+                     int16_t *output);
 
 #ifdef __cplusplus
 }
