@@ -1,19 +1,20 @@
 /**
  * Make a graph ready for int8 C code: drop float edges and check every op is one the
- * kernels implement.
+ * kernels implement. int16 inputs and outputs (16x8 models: int16 activations, int8 weights)
+ * are taken as they are, like int8 ones.
  *
  * - A float32 graph input feeding only a Quantize op: the Quantize output becomes the input
  *   (the firmware receives int8 data; tinyml_input_scale()/zero_point() say how to make it).
  * - A float32 graph output made by a Dequantize op: the Dequantize input becomes the output.
  * Anything else that is not int8 is an error naming the tensor. The input graph is not modified.
  */
-import type { Graph } from '../ir/graph.js';
+import { isQuantizedDtype, type Graph } from '../ir/graph.js';
 import { TinymlError } from '../errors.js';
 
 export function stripFloatEdges(g: Graph): Graph {
   let ops = [...g.ops];
   const inputs = g.inputs.map((t) => {
-    if (g.tensors[t]!.dtype === 'int8') return t;
+    if (isQuantizedDtype(g.tensors[t]!.dtype)) return t;
     const consumers = ops.filter((op) => op.inputs.includes(t));
     const only = consumers[0];
     if (consumers.length === 1 && only!.kind === 'Quantize' && g.tensors[only!.outputs[0]!]!.dtype === 'int8') {
@@ -27,7 +28,7 @@ export function stripFloatEdges(g: Graph): Graph {
     );
   });
   const outputs = g.outputs.map((t) => {
-    if (g.tensors[t]!.dtype === 'int8') return t;
+    if (isQuantizedDtype(g.tensors[t]!.dtype)) return t;
     const producer = ops.find((op) => op.outputs.includes(t));
     if (producer && producer.kind === 'Dequantize' && g.tensors[producer.inputs[0]!]!.dtype === 'int8') {
       ops = ops.filter((op) => op !== producer);

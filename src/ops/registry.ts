@@ -22,6 +22,7 @@ import { dequantize, quantize } from './quantize.js';
 import { relu, relu6 } from './relu.js';
 import { reshape } from './reshape.js';
 import { softmax } from './softmax.js';
+import { sub } from './sub.js';
 import { builtinCode } from './tflite-codes.js';
 import { unsupportedOp } from './unsupported.js';
 
@@ -47,6 +48,7 @@ export const OPS: OpTable = {
   Relu6: relu6,
   Quantize: quantize,
   Dequantize: dequantize,
+  Sub: sub,
   Unsupported: unsupportedOp,
 };
 

@@ -185,6 +185,18 @@ void tinyml_softmax_s8(int32_t input_beta_multiplier, int32_t input_beta_left_sh
  */
 void tinyml_lut_s8(const int8_t *table, const int8_t *input, int8_t *output, int32_t size);
 
+/* ---- SUB, DIV, MAXIMUM/MINIMUM, SQUARED_DIFFERENCE, PRELU, LEAKY_RELU (int16), LOG_SOFTMAX,
+ *      L2_NORMALIZATION. RSQRT, HARD_SWISH and int8 LEAKY_RELU are tinyml_lut_s8 tables. ---- */
+
+/* Sub with 4-D broadcast (TFLM sub.cc, CalculateOpDataSub): parameters as tinyml_add_s8, with
+ * left_shift 20 for int8 and 15 for int16 (16x8) tensors. */
+void tinyml_sub_s8(const tinyml_add_params_t *p, const tinyml_shape4_t *out_shape,
+                   const int32_t *strides1, const int8_t *input1, const int32_t *strides2, const int8_t *input2,
+                   int8_t *output);
+void tinyml_sub_s16(const tinyml_add_params_t *p, const tinyml_shape4_t *out_shape,
+                    const int32_t *strides1, const int16_t *input1, const int32_t *strides2, const int16_t *input2,
+                    int16_t *output);
+
 #ifdef __cplusplus
 }
 #endif
