@@ -289,6 +289,7 @@ export type Op =
   | SoftmaxOp
   | (UnaryOp & { kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' })
   | (ElementwiseBinaryOp & { kind: 'Sub' })
+  | LeakyReluOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

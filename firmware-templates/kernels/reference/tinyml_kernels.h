@@ -197,6 +197,14 @@ void tinyml_sub_s16(const tinyml_add_params_t *p, const tinyml_shape4_t *out_sha
                     const int32_t *strides1, const int16_t *input1, const int32_t *strides2, const int16_t *input2,
                     int16_t *output);
 
+/* LeakyRelu int16 (reference_ops::QuantizeLeakyRelu<int16_t>, TFLM leaky_relu.cc). */
+typedef struct {
+  int32_t input_zero_point, output_zero_point;
+  int32_t output_multiplier_alpha, output_shift_alpha;
+  int32_t output_multiplier_identity, output_shift_identity;
+} tinyml_leaky_relu_params_t;
+void tinyml_leaky_relu_s16(const tinyml_leaky_relu_params_t *p, const int16_t *input, int16_t *output, int32_t size);
+
 #ifdef __cplusplus
 }
 #endif
