@@ -290,6 +290,7 @@ export type Op =
   | (UnaryOp & { kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' })
   | (ElementwiseBinaryOp & { kind: 'Sub' })
   | LeakyReluOp
+  | BinaryOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

@@ -15,6 +15,7 @@ import { depthwiseConv2d } from './depthwise-conv2d.js';
 import { fullyConnected } from './fully-connected.js';
 import { leakyRelu } from './leaky-relu.js';
 import { logistic, tanh } from './logistic-tanh.js';
+import { maximum, minimum } from './maximum-minimum.js';
 import { mean } from './mean.js';
 import type { OpDef, OpOf } from './op-def.js';
 import { pad } from './pad.js';
@@ -23,6 +24,7 @@ import { dequantize, quantize } from './quantize.js';
 import { relu, relu6 } from './relu.js';
 import { reshape } from './reshape.js';
 import { softmax } from './softmax.js';
+import { squaredDifference } from './squared-difference.js';
 import { sub } from './sub.js';
 import { builtinCode } from './tflite-codes.js';
 import { unsupportedOp } from './unsupported.js';
@@ -51,6 +53,9 @@ export const OPS: OpTable = {
   Dequantize: dequantize,
   Sub: sub,
   LeakyRelu: leakyRelu,
+  Maximum: maximum,
+  Minimum: minimum,
+  SquaredDifference: squaredDifference,
   Unsupported: unsupportedOp,
 };
 

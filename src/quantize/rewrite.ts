@@ -20,7 +20,9 @@
  *    symmetric int8; their biases (`bias`) int32 at input_scale × weight_scale per channel.
  *    Option `perTensorFullyConnected`: one scale for FullyConnected weights and bias (TFLite's
  *    converter default, for older TFLite Micro runtimes).
- *    Other float constants (an Add/Mul operand, ...): per-tensor asymmetric from their data.
+ *    Other float constants (an Add/Mul operand, ...): per-tensor asymmetric from their data;
+ *    a constant input of an op whose inputs share the output's params (Maximum, Minimum) takes
+ *    the params of that group.
  * 6. int32 constants (shapes, paddings, axes) are kept as they are.
  * 7. Params the float graph already carries (`quant` on a float tensor: the scales and zero
  *    points of a QDQ ONNX model) are kept where they fit: an activation group takes the given
@@ -261,9 +263,13 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
       done.add(b);
     }
   }
-  // Remaining float constants used as op operands: per-tensor asymmetric (attributes stay).
+  // Remaining float constants used as op operands: per-tensor asymmetric (attributes stay); a
+  // constant among the inputs that share the output's params (Maximum(x, lo)) takes those
+  // params, as TFLite's converter quantizes it (values outside the range saturate).
   for (const op of g.ops) {
-    const keep = opDef(op).quant.keepInputs ?? [];
+    const rule = opDef(op).quant;
+    const keep = rule.keepInputs ?? [];
+    const sharedInputs = rule.output.kind !== 'shared' ? [] : rule.output.inputs === 'all' ? op.inputs.map((_, k) => k) : rule.output.inputs;
     for (const [k, i] of op.inputs.entries()) {
       if (i < 0 || done.has(i) || keep.includes(k)) continue;
       const t = g.tensors[i]!;
@@ -275,7 +281,8 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
-      const p = asymmetricParams(lo, hi);
+      const groupParams = sharedInputs.includes(k) ? params.get(op.outputs[0]!) : undefined;
+      const p = groupParams ?? asymmetricParams(lo, hi);
       const q = new Int8Array(d.length);
       for (let k = 0; k < d.length; k++) {
         const v = roundHalfAway(d[k]! / p.scale) + p.zeroPoint; // TFLite: std::round then clamp

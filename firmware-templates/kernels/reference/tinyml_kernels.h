@@ -205,6 +205,18 @@ typedef struct {
 } tinyml_leaky_relu_params_t;
 void tinyml_leaky_relu_s16(const tinyml_leaky_relu_params_t *p, const int16_t *input, int16_t *output, int32_t size);
 
+/* Maximum (is_max != 0) or Minimum of raw int8 values with 4-D broadcast (TFLM
+ * maximum_minimum.cc): inputs and output share their quantization. */
+void tinyml_maximum_minimum_s8(int32_t is_max, const tinyml_shape4_t *out_shape,
+                               const int32_t *strides1, const int8_t *input1, const int32_t *strides2,
+                               const int8_t *input2, int8_t *output);
+
+/* SquaredDifference int8 with 4-D broadcast (TFLM squared_difference.cc): parameters as
+ * tinyml_add_s8 with left_shift 7; output_shift may be positive (a left shift). */
+void tinyml_squared_difference_s8(const tinyml_add_params_t *p, const tinyml_shape4_t *out_shape,
+                                  const int32_t *strides1, const int8_t *input1, const int32_t *strides2,
+                                  const int8_t *input2, int8_t *output);
+
 #ifdef __cplusplus
 }
 #endif
