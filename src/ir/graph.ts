@@ -291,6 +291,8 @@ export type Op =
   | (ElementwiseBinaryOp & { kind: 'Sub' })
   | LeakyReluOp
   | BinaryOp
+  | PreluOp
+  | (UnaryOp & { kind: 'Rsqrt' | 'HardSwish' })
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

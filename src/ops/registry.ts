@@ -13,6 +13,7 @@ import { concatenation } from './concatenation.js';
 import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
 import { fullyConnected } from './fully-connected.js';
+import { hardSwish } from './hard-swish.js';
 import { leakyRelu } from './leaky-relu.js';
 import { logistic, tanh } from './logistic-tanh.js';
 import { maximum, minimum } from './maximum-minimum.js';
@@ -20,9 +21,11 @@ import { mean } from './mean.js';
 import type { OpDef, OpOf } from './op-def.js';
 import { pad } from './pad.js';
 import { averagePool2d, maxPool2d } from './pool2d.js';
+import { prelu } from './prelu.js';
 import { dequantize, quantize } from './quantize.js';
 import { relu, relu6 } from './relu.js';
 import { reshape } from './reshape.js';
+import { rsqrt } from './rsqrt.js';
 import { softmax } from './softmax.js';
 import { squaredDifference } from './squared-difference.js';
 import { sub } from './sub.js';
@@ -56,6 +59,9 @@ export const OPS: OpTable = {
   Maximum: maximum,
   Minimum: minimum,
   SquaredDifference: squaredDifference,
+  Prelu: prelu,
+  HardSwish: hardSwish,
+  Rsqrt: rsqrt,
   Unsupported: unsupportedOp,
 };
 

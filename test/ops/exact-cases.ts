@@ -39,7 +39,7 @@ export function typed(spec: OpSpec, k: number, values: number[]): TensorData {
  * back (same op attributes), seeded inputs through the reference float kernel and through
  * TFLite (tfjs-tflite) when it is installed. The host C build takes int8/int16 graphs only.
  */
-export async function floatCheck(spec: OpSpec, opts: { samples?: number; seed?: number } = {}): Promise<{ graph: Graph; inputs: TensorData[][]; reference: Float32Array[][]; tfliteMaxAbs?: number; tfliteMaxRel?: number }> {
+export async function floatCheck(spec: OpSpec, opts: { samples?: number; seed?: number; positive?: boolean } = {}): Promise<{ graph: Graph; inputs: TensorData[][]; reference: Float32Array[][]; tfliteMaxAbs?: number; tfliteMaxRel?: number }> {
   const graph = buildGraph(spec);
   const bytes = writeTflite(graph);
   const dir = mkdtempSync(join(tmpdir(), 'tinyml-float-op-'));
@@ -55,7 +55,12 @@ export async function floatCheck(spec: OpSpec, opts: { samples?: number; seed?: 
   const { name: _b, ...read } = imported.ops[0]!;
   if (JSON.stringify(wrote, Object.keys(wrote).sort()) !== JSON.stringify(read, Object.keys(read).sort())) throw new Error(`${spec.name}: the op read back differs: ${JSON.stringify(read)}`);
   const r = mulberry32(opts.seed ?? 1);
-  const inputs = Array.from({ length: opts.samples ?? 4 }, () => imported.inputs.map((i) => randomInput(imported.tensors[i]!, r, spec.floatRange)));
+  const inputs = Array.from({ length: opts.samples ?? 4 }, () =>
+    imported.inputs.map((i) => {
+      const d = randomInput(imported.tensors[i]!, r, spec.floatRange);
+      return opts.positive ? d.map(Math.abs) : d;
+    }),
+  );
   const reference = inputs.map((x) => runGraph(imported, x) as Float32Array[]);
   const out: { graph: Graph; inputs: TensorData[][]; reference: Float32Array[][]; tfliteMaxAbs?: number; tfliteMaxRel?: number } = { graph: imported, inputs, reference };
   if (HAVE_TFLITE) {

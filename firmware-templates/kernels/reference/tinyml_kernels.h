@@ -217,6 +217,16 @@ void tinyml_squared_difference_s8(const tinyml_add_params_t *p, const tinyml_sha
                                   const int32_t *strides1, const int8_t *input1, const int32_t *strides2,
                                   const int8_t *input2, int8_t *output);
 
+/* PRelu int8 with 4-D broadcast of alpha (reference_ops::BroadcastPrelu4DSlow, TFLM prelu.cc). */
+typedef struct {
+  int32_t input_offset, alpha_offset, output_offset;
+  int32_t output_multiplier_1, output_shift_1; /* x >= 0: in_scale / out_scale */
+  int32_t output_multiplier_2, output_shift_2; /* x < 0: in_scale * alpha_scale / out_scale */
+} tinyml_prelu_params_t;
+void tinyml_prelu_s8(const tinyml_prelu_params_t *p, const tinyml_shape4_t *out_shape,
+                     const int32_t *strides1, const int8_t *input, const int32_t *strides2, const int8_t *alpha,
+                     int8_t *output);
+
 #ifdef __cplusplus
 }
 #endif
