@@ -34,7 +34,7 @@ describe('PRELU int8', () => {
     ['scalar alpha on rank 1', [11], [1]],
     ['alpha as large as the input', [2, 3, 4], [2, 3, 4]],
   ] as const)('%s: host C = reference, TFLite byte-identical', async (_n, xs, as) => {
-    const n = as.reduce((a, b) => a * b, 1);
+    const n = as.reduce((a: number, b: number) => a * b, 1);
     const r = await checkOp({
       name: 'prelu_s8',
       tensors: [
