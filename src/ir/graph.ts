@@ -288,7 +288,7 @@ export type Op =
   | (ElementwiseBinaryOp & { kind: 'Add' | 'Mul' })
   | SoftmaxOp
   | (UnaryOp & { kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' })
-  | (ElementwiseBinaryOp & { kind: 'Sub' })
+  | (ElementwiseBinaryOp & { kind: 'Sub' | 'Div' })
   | LeakyReluOp
   | BinaryOp
   | PreluOp

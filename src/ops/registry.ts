@@ -12,6 +12,7 @@ import { add, mul } from './add-mul.js';
 import { concatenation } from './concatenation.js';
 import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
+import { div } from './div.js';
 import { fullyConnected } from './fully-connected.js';
 import { hardSwish } from './hard-swish.js';
 import { leakyRelu } from './leaky-relu.js';
@@ -55,6 +56,7 @@ export const OPS: OpTable = {
   Quantize: quantize,
   Dequantize: dequantize,
   Sub: sub,
+  Div: div,
   LeakyRelu: leakyRelu,
   Maximum: maximum,
   Minimum: minimum,

@@ -227,6 +227,22 @@ void tinyml_prelu_s8(const tinyml_prelu_params_t *p, const tinyml_shape4_t *out_
                      const int32_t *strides1, const int8_t *input, const int32_t *strides2, const int8_t *alpha,
                      int8_t *output);
 
+/* Div int8 with 4-D broadcast (reference_ops::DivElementwise / BroadcastDivSlowQuantized, TFLM
+ * div.cc): output_multiplier/shift quantize in1_scale / (in2_scale * out_scale); the quotient
+ * goes through GetReciprocal of the divisor (gemmlowp fixed point, fixed_point.c). */
+void tinyml_div_s8(const tinyml_mul_params_t *p, const tinyml_shape4_t *out_shape,
+                   const int32_t *strides1, const int8_t *input1, const int32_t *strides2, const int8_t *input2,
+                   int8_t *output);
+
+/* gemmlowp / TFLite fixed-point helpers shared by the kernels above (fixed_point.c). */
+int tinyml_clz32(uint32_t x);
+int tinyml_clrsb32(int32_t x);
+int32_t tinyml_fx_sat_rounding_mul_pot(int32_t x, int exponent);
+int32_t tinyml_fx_one_over_one_plus_x(int32_t a);
+int32_t tinyml_fx_exp_on_negative_values(int32_t a, int integer_bits);
+int32_t tinyml_fx_log_x_ge_1(int32_t raw, int output_integer_bits, int input_integer_bits);
+int32_t tinyml_fx_inv_sqrt(int32_t input, int32_t *shift);
+
 #ifdef __cplusplus
 }
 #endif
