@@ -292,7 +292,8 @@ export type Op =
   | LeakyReluOp
   | BinaryOp
   | PreluOp
-  | (UnaryOp & { kind: 'Rsqrt' | 'HardSwish' })
+  | (UnaryOp & { kind: 'Rsqrt' | 'HardSwish' | 'LogSoftmax' })
+  | L2NormalizationOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

@@ -16,6 +16,8 @@ import { div } from './div.js';
 import { fullyConnected } from './fully-connected.js';
 import { hardSwish } from './hard-swish.js';
 import { leakyRelu } from './leaky-relu.js';
+import { l2Normalization } from './l2-normalization.js';
+import { logSoftmax } from './log-softmax.js';
 import { logistic, tanh } from './logistic-tanh.js';
 import { maximum, minimum } from './maximum-minimum.js';
 import { mean } from './mean.js';
@@ -64,6 +66,8 @@ export const OPS: OpTable = {
   Prelu: prelu,
   HardSwish: hardSwish,
   Rsqrt: rsqrt,
+  LogSoftmax: logSoftmax,
+  L2Normalization: l2Normalization,
   Unsupported: unsupportedOp,
 };
 

@@ -234,6 +234,17 @@ void tinyml_div_s8(const tinyml_mul_params_t *p, const tinyml_shape4_t *out_shap
                    const int32_t *strides1, const int8_t *input1, const int32_t *strides2, const int8_t *input2,
                    int8_t *output);
 
+/* LogSoftmax int8 over the last dimension, output scale 16/256 and zero point 127
+ * (reference_ops::LogSoftmaxQuantized, TFLM log_softmax.cc). */
+void tinyml_log_softmax_s8(int32_t input_multiplier, int32_t input_left_shift, int32_t reverse_scaling_divisor,
+                           int32_t reverse_scaling_left_shift, int32_t diff_min, int32_t outer, int32_t depth,
+                           const int8_t *input, int8_t *output);
+
+/* L2Normalization int8 over the last dimension, output scale 1/128 and zero point 0
+ * (reference_integer_ops::L2Normalization, TFLM l2norm.cc). */
+void tinyml_l2_normalization_s8(int32_t input_zero_point, int32_t outer, int32_t depth, const int8_t *input,
+                                int8_t *output);
+
 /* gemmlowp / TFLite fixed-point helpers shared by the kernels above (fixed_point.c). */
 int tinyml_clz32(uint32_t x);
 int tinyml_clrsb32(int32_t x);
