@@ -31,8 +31,11 @@ async function runSanitized(g: Graph, x: TensorData): Promise<TensorData> {
 const t = (name: string, shape: number[], dtype: 'int8' | 'int16', scale: number, zp: number, data?: TensorData): Tensor => ({ name, shape, dtype, quant: { scale: [Math.fround(scale)], zeroPoint: [zp] }, ...(data ? { data } : {}) });
 const every8 = () => Int8Array.from({ length: 256 }, (_, i) => i - 128);
 
+/** An op's attributes without its name and tensors (distributive over the Op union). */
+type OpAttrs = Op extends infer T ? (T extends Op ? Omit<T, 'inputs' | 'outputs' | 'name'> : never) : never;
+
 /** x [256, 1] (every int8 value) op constant [256] (every int8 value) → [256, 256]. */
-function pairGraph(op: Omit<Op, 'inputs' | 'outputs' | 'name'>, q: [number, number][], constantFirst = false): Graph {
+function pairGraph(op: OpAttrs, q: [number, number][], constantFirst = false): Graph {
   const x = t('x', [256, 1], 'int8', ...q[0]!);
   const k = t('k', [256], 'int8', ...q[1]!, every8());
   const y = t('y', [256, 256], 'int8', ...q[2]!);
@@ -55,7 +58,7 @@ describe('sanitized C kernels on exhaustive inputs', () => {
     ['SquaredDifference', { kind: 'SquaredDifference' }, [[0.01, 7], [0.013, -4], [0.02, -128]]],
     ['Prelu', { kind: 'Prelu' }, [[0.04, 11], [0.003, -30], [0.03, -20]]],
   ] as const)('%s: every int8 pair', async (_n, op, q) => {
-    await expectSame(pairGraph(op as Omit<Op, 'inputs' | 'outputs' | 'name'>, q as unknown as [number, number][]), every8());
+    await expectSame(pairGraph(op as OpAttrs, q as unknown as [number, number][]), every8());
   }, 180_000);
 
   it('Div with the divisor first (k / x) reaches dividends of −1 (a 31-bit normalisation)', async () => {
@@ -95,7 +98,7 @@ describe('sanitized C kernels on exhaustive inputs', () => {
     for (let r = 0; r < 64; r++) for (let c = 0; c < 256; c++) x[r * 256 + c] = Math.trunc((c - 128) / (r + 1));
     const g: Graph = {
       name: `san_${op.kind}`,
-      tensors: [t('x', [64, 256], 'int8', 0.07, -2), t('y', [64, 256], 'int8', ...qo)],
+      tensors: [t('x', [64, 256], 'int8', 0.07, -2), t('y', [64, 256], 'int8', qo[0], qo[1])],
       ops: [{ ...op, name: op.kind, inputs: [0], outputs: [1] } as Op],
       inputs: [0],
       outputs: [1],
