@@ -6,7 +6,6 @@
  * ops it must lower to, so a lowering that "works" through an unintended path fails.
  */
 import { describe, expect, it } from 'vitest';
-import { UnsupportedOpsError } from '../../src/errors.js';
 import { importModelBytes } from '../../src/importers/index.js';
 import { OnnxDataType } from '../../src/importers/onnx-schema.js';
 import { elementCount, type Graph } from '../../src/ir/graph.js';
