@@ -95,7 +95,7 @@ export const FUTURE_IR_OPS = [
   'Maximum',
   'Minimum',
   'LeakyRelu',
-  'PRelu',
+  'Prelu',
   'HardSwish',
   'TransposeConv',
   'ResizeNearestNeighbor',
@@ -733,22 +733,15 @@ function binaryWithConst(c: Ctx, kind: BinKind, x: Value, k: OnnxConst, constFir
   const lay = xv.layout!;
   const kt = c.L.constForLayout(c, data, xv, 'constant');
   const irShape = irShapeOf(lay);
-  if (kind === 'Sub' && constFirst) {
-    // k − x = (−1)·x + k: both steps exact in float.
-    const neg = c.L.constF32(`${c.name}/minus_one`, [1], Float32Array.of(-1));
-    const mid = c.newAct(irShape, 0, '/neg');
-    c.emit({ kind: 'Mul', name: `${c.name}/neg`, inputs: [xv.ir!, neg], outputs: [mid], activation: 'none' });
-    const y = c.newAct(irShape);
-    c.emit({ kind: 'Add', name: c.name, inputs: [mid, kt], outputs: [y], activation: 'none' });
-    c.outAct(0, outShape, y, lay);
-    return;
-  }
   const y = c.newAct(irShape);
   if (opKind === 'Add' || opKind === 'Mul') {
     c.emit({ kind: opKind, name: c.name, inputs: [xv.ir!, kt], outputs: [y], activation: 'none' });
+  } else if (opKind === 'Sub') {
+    // k − x (x − k was rewritten to an Add above).
+    c.emit({ kind: 'Sub', name: c.name, inputs: [kt, xv.ir!], outputs: [y], activation: 'none' });
   } else {
     const inputs = constFirst ? [kt, xv.ir!] : [xv.ir!, kt];
-    c.future(opKind as 'Div', { inputs, outputs: [y], activation: 'none' }, constFirst ? 'a constant divided by a run-time value' : '');
+    c.future(opKind as 'Div' | 'Maximum' | 'Minimum', { inputs, outputs: [y], ...(opKind === 'Div' ? { activation: 'none' } : {}) }, constFirst && opKind === 'Div' ? 'a constant divided by a run-time value' : '');
   }
   c.outAct(0, outShape, y, lay);
 }
@@ -787,15 +780,8 @@ function lowerBinary(kind: BinKind): Handler {
     }
     const irShape = irShapeOf(layout);
     const y = c.newAct(irShape);
-    if (kind === 'Add' || kind === 'Mul') c.emit({ kind, name: c.name, inputs: [ia, ib], outputs: [y], activation: 'none' });
-    else if (kind === 'Sub') {
-      // a − b = a + (−1)·b, exact in float.
-      const neg = c.L.constF32(`${c.name}/minus_one`, [1], Float32Array.of(-1));
-      const ibShape = c.L.tensors[ib]!.shape;
-      const mid = c.newAct([...ibShape], 0, '/neg');
-      c.emit({ kind: 'Mul', name: `${c.name}/neg`, inputs: [ib, neg], outputs: [mid], activation: 'none' });
-      c.emit({ kind: 'Add', name: c.name, inputs: [ia, mid], outputs: [y], activation: 'none' });
-    } else c.future(kind as 'Div', { inputs: [ia, ib], outputs: [y], activation: 'none' }, 'two run-time operands');
+    if (kind === 'Add' || kind === 'Mul' || kind === 'Sub') c.emit({ kind, name: c.name, inputs: [ia, ib], outputs: [y], activation: 'none' });
+    else c.future(kind, { inputs: [ia, ib], outputs: [y], ...(kind === 'Div' ? { activation: 'none' } : {}) }, 'two run-time operands');
     c.outAct(0, outShape, y, layout);
   };
 }
@@ -874,7 +860,7 @@ const lowerPRelu: Handler = (c) => {
   if (!broadcastShape(x.shape, slope.shape)?.every((d, i) => d === x.shape[i])) c.bad('slope does not broadcast to X');
   const st = c.L.constForLayout(c, { ...slope, type: OnnxDataType.FLOAT, data: Float32Array.from(slope.data) }, x, 'slope');
   const y = c.newAct(irShapeOf(x.layout!));
-  c.future('PRelu', { inputs: [x.ir!, st], outputs: [y] });
+  c.future('Prelu', { inputs: [x.ir!, st], outputs: [y] });
   c.outAct(0, x.shape, y, x.layout!);
 };
 
@@ -1334,7 +1320,7 @@ export const LOWERINGS: Record<string, Handler> = {
 const NEEDS_FUTURE: Record<string, (typeof FUTURE_IR_OPS)[number]> = {
   ConvTranspose: 'TransposeConv',
   LeakyRelu: 'LeakyRelu',
-  PRelu: 'PRelu',
+  PRelu: 'Prelu',
   HardSwish: 'HardSwish',
   HardSigmoid: 'Minimum',
   LogSoftmax: 'LogSoftmax',
@@ -1363,7 +1349,7 @@ export function supportedOnnxOps(): string[] {
 const STATIC_NEEDS: Record<string, (typeof FUTURE_IR_OPS)[number]> = {
   ConvTranspose: 'TransposeConv',
   LeakyRelu: 'LeakyRelu',
-  PRelu: 'PRelu',
+  PRelu: 'Prelu',
   HardSwish: 'HardSwish',
   HardSigmoid: 'Minimum',
   LogSoftmax: 'LogSoftmax',

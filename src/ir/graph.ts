@@ -146,7 +146,13 @@ export interface SoftmaxOp extends OpBase {
 }
 
 export interface UnaryOp extends OpBase {
-  kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' | 'Rsqrt' | 'HardSwish' | 'LogSoftmax' | 'L2Normalization' | 'Cast';
+  kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' | 'Rsqrt' | 'HardSwish' | 'LogSoftmax' | 'Cast';
+}
+
+/** L2_NORMALIZATION over the last dimension; TFLite's options carry a fused activation. */
+export interface L2NormalizationOp extends OpBase {
+  kind: 'L2Normalization';
+  activation: Activation;
 }
 
 export interface LeakyReluOp extends OpBase {
@@ -293,6 +299,12 @@ export type Op =
   | (ElementwiseBinaryOp & { kind: 'Add' | 'Mul' })
   | SoftmaxOp
   | (UnaryOp & { kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' })
+  | (ElementwiseBinaryOp & { kind: 'Sub' | 'Div' })
+  | LeakyReluOp
+  | BinaryOp
+  | PreluOp
+  | (UnaryOp & { kind: 'Rsqrt' | 'HardSwish' | 'LogSoftmax' })
+  | L2NormalizationOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

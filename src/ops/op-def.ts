@@ -47,7 +47,7 @@ export interface QuantRule<O extends Op = Op> {
   output:
     | { kind: 'calibrated' }
     | { kind: 'shared'; inputs: readonly number[] | 'all' }
-    | { kind: 'fixed'; int8: AffineParams; int16: AffineParams }
+    | { kind: 'fixed'; int8: AffineParams; /** Absent where TFLite does not quantize the op to int16 (LOG_SOFTMAX, L2_NORMALIZATION). */ int16?: AffineParams }
     | { kind: 'none' };
   /** The activation that bounds the output range (fused or the op's own). */
   clip?: (op: O) => Activation;

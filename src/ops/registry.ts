@@ -14,19 +14,29 @@ import { batchMatMul } from './batch-matmul.js';
 import { concatenation } from './concatenation.js';
 import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
+import { div } from './div.js';
 import { fullyConnected } from './fully-connected.js';
+import { hardSwish } from './hard-swish.js';
+import { leakyRelu } from './leaky-relu.js';
+import { l2Normalization } from './l2-normalization.js';
+import { logSoftmax } from './log-softmax.js';
 import { logistic, tanh } from './logistic-tanh.js';
+import { maximum, minimum } from './maximum-minimum.js';
 import { mean } from './mean.js';
 import type { OpDef, OpOf } from './op-def.js';
 import { pad } from './pad.js';
 import { reduceMax, sum } from './reduce.js';
 import { resizeBilinear, resizeNearestNeighbor } from './resize.js';
 import { averagePool2d, maxPool2d } from './pool2d.js';
+import { prelu } from './prelu.js';
 import { dequantize, quantize } from './quantize.js';
 import { relu, relu6 } from './relu.js';
 import { reshape } from './reshape.js';
+import { rsqrt } from './rsqrt.js';
 import { softmax } from './softmax.js';
 import { transposeConv } from './transpose-conv.js';
+import { squaredDifference } from './squared-difference.js';
+import { sub } from './sub.js';
 import { builtinCode } from './tflite-codes.js';
 import { unsupportedOp } from './unsupported.js';
 
@@ -59,6 +69,17 @@ export const OPS: OpTable = {
   Relu6: relu6,
   Quantize: quantize,
   Dequantize: dequantize,
+  Sub: sub,
+  Div: div,
+  LeakyRelu: leakyRelu,
+  Maximum: maximum,
+  Minimum: minimum,
+  SquaredDifference: squaredDifference,
+  Prelu: prelu,
+  HardSwish: hardSwish,
+  Rsqrt: rsqrt,
+  LogSoftmax: logSoftmax,
+  L2Normalization: l2Normalization,
   Unsupported: unsupportedOp,
 };
 

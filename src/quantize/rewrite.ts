@@ -22,7 +22,9 @@
  *    symmetric int8; their biases (`bias`) int32 at input_scale × weight_scale per channel.
  *    Option `perTensorFullyConnected`: one scale for FullyConnected weights and bias (TFLite's
  *    converter default, for older TFLite Micro runtimes).
- *    Other float constants (an Add/Mul operand, ...): per-tensor asymmetric from their data.
+ *    Other float constants (an Add/Mul operand, ...): per-tensor asymmetric from their data;
+ *    a constant input of an op whose inputs share the output's params (Maximum, Minimum) takes
+ *    the params of that group.
  * 6. int32 constants (shapes, paddings, axes) are kept as they are.
  * 7. Params the float graph already carries (`quant` on a float tensor: the scales and zero
  *    points of a QDQ ONNX model) are kept where they fit: an activation group takes the given
@@ -150,7 +152,11 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
     for (const out of op.outputs) {
       if (!range.has(out)) continue;
       range.set(out, clipForActivation(range.get(out)!, rule.clip?.(op)));
-      if (rule.output.kind === 'fixed') fixed.set(out, is16 ? rule.output.int16 : rule.output.int8);
+      if (rule.output.kind === 'fixed') {
+        const f = is16 ? rule.output.int16 : rule.output.int8;
+        if (!f) throw new TinymlError('unsupported', `${op.kind} '${op.name}': TFLite has no 16x8 (int16 activations) form of this op`, 'Quantize with --activations int8.');
+        fixed.set(out, f);
+      }
     }
   }
 
@@ -278,9 +284,13 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
       done.add(b);
     }
   }
-  // Remaining float constants used as op operands: per-tensor asymmetric (attributes stay).
+  // Remaining float constants used as op operands: per-tensor asymmetric (attributes stay); a
+  // constant among the inputs that share the output's params (Maximum(x, lo)) takes those
+  // params, as TFLite's converter quantizes it (values outside the range saturate).
   for (const op of g.ops) {
-    const keep = opDef(op).quant.keepInputs ?? [];
+    const rule = opDef(op).quant;
+    const keep = rule.keepInputs ?? [];
+    const sharedInputs = rule.output.kind !== 'shared' ? [] : rule.output.inputs === 'all' ? op.inputs.map((_, k) => k) : rule.output.inputs;
     for (const [k, i] of op.inputs.entries()) {
       if (i < 0 || done.has(i) || keep.includes(k)) continue;
       const t = g.tensors[i]!;
@@ -292,15 +302,16 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
+      const groupParams = sharedInputs.includes(k) ? params.get(op.outputs[0]!) : undefined;
       if (is16) {
         // 16x8: a constant operand is an int16 activation-like tensor, symmetric per tensor.
-        const p = activationParams(lo, hi, 'int16');
+        const p = groupParams ?? activationParams(lo, hi, 'int16');
         const q = Int16Array.from(d, (v) => quantizeValue(v, p, 'int16'));
         tensors[i] = { name: t.name, shape: [...t.shape], dtype: 'int16', data: q, quant: { scale: [p.scale], zeroPoint: [0] } };
         done.add(i);
         continue;
       }
-      const p = asymmetricParams(lo, hi);
+      const p = groupParams ?? asymmetricParams(lo, hi);
       const q = new Int8Array(d.length);
       for (let k = 0; k < d.length; k++) {
         const v = roundHalfAway(d[k]! / p.scale) + p.zeroPoint; // TFLite: std::round then clamp

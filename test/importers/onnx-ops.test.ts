@@ -265,11 +265,11 @@ describe('normalisation and activations', () => {
     expect(kinds(old)).toEqual(['Relu6']);
   });
 
-  it('LeakyRelu, PRelu, HardSigmoid and HardSwish are refused together, each naming the IR op it waits for', async () => {
-    const bytes = buildModel({
+  it('LeakyRelu, PRelu (per-channel slope), HardSigmoid and HardSwish lower to their IR ops', async () => {
+    const g = await check({
       opset: 14,
       nodes: [
-        { op: 'LeakyRelu', inputs: ['x'], outputs: ['a'], name: 'lr' },
+        { op: 'LeakyRelu', inputs: ['x'], outputs: ['a'], name: 'lr', attrs: { alpha: af(0.1) } },
         { op: 'PRelu', inputs: ['a', 'slope'], outputs: ['b'], name: 'pr' },
         { op: 'HardSigmoid', inputs: ['b'], outputs: ['c'], name: 'hs' },
         { op: 'HardSwish', inputs: ['x'], outputs: ['d'], name: 'hw' },
@@ -279,14 +279,11 @@ describe('normalisation and activations', () => {
       outputs: [{ name: 'y' }],
       initializers: [w('slope', [2, 1, 1])],
     });
-    const err = (await importModelBytes(bytes, 'acts.onnx').catch((e: unknown) => e)) as UnsupportedOpsError;
-    expect(err).toBeInstanceOf(UnsupportedOpsError);
-    expect(err.layers.map((l) => [l.name, /needs IR op (\w+)/.exec(l.type)?.[1]])).toEqual([
-      ['lr', 'LeakyRelu'],
-      ['pr', 'PRelu'],
-      ['hs', 'Minimum'],
-      ['hw', 'HardSwish'],
-    ]);
+    expect(kinds(g)).toEqual(['LeakyRelu', 'Prelu', 'Mul', 'Add', 'Minimum', 'Relu', 'HardSwish', 'Add']);
+    expect(g.ops[0]).toMatchObject({ alpha: Math.fround(0.1) });
+    // The [C,1,1] slope broadcasts along the channel axis of the IR tensor it multiplies.
+    const pr = g.ops[1]!;
+    expect(g.tensors[pr.outputs[0]!]!.shape).toEqual(g.tensors[pr.inputs[0]!]!.shape);
   });
 });
 
@@ -341,14 +338,14 @@ describe('elementwise', () => {
     expect(kinds(g)).toEqual(['Conv2D']);
   });
 
-  it('constant − x and x − y (two activations) use Mul by −1 then Add', async () => {
+  it('constant − x and x − y (two activations) are SUB ops', async () => {
     const g = await check({
       nodes: [conv, { op: 'Sub', inputs: ['k', 'c'], outputs: ['s'] }, { op: 'Sub', inputs: ['s', 'c'], outputs: ['y'] }],
       inputs: X4(2, 3, 3),
       outputs: [{ name: 'y' }],
       initializers: [...convInit(), w('k', [1, 3, 1, 1])],
     });
-    expect(kinds(g)).toEqual(['Conv2D', 'Mul', 'Add', 'Mul', 'Add']);
+    expect(kinds(g)).toEqual(['Conv2D', 'Sub', 'Sub']);
   });
 
   it('residual Add and a squeeze-excite Mul between NHWC-held activations', async () => {
@@ -367,9 +364,28 @@ describe('elementwise', () => {
     expect(kinds(g)).toEqual(['Conv2D', 'Mean', 'Logistic', 'Mul', 'Add']);
   });
 
-  it('Div of two activations waits for the IR Div', async () => {
-    const bytes = buildModel({ nodes: [{ op: 'Div', inputs: ['x', 'x'], outputs: ['y'] }], inputs: [{ name: 'x', shape: [1, 4] }], outputs: [{ name: 'y' }] });
-    await expect(importModelBytes(bytes, 'div.onnx')).rejects.toThrow(/needs IR op Div/);
+  it('Div of two activations and a constant divided by an activation are DIV ops', async () => {
+    const two = await check(
+      { nodes: [{ op: 'Div', inputs: ['x', 'z'], outputs: ['y'] }], inputs: [{ name: 'x', shape: [1, 4] }, { name: 'z', shape: [1, 4] }], outputs: [{ name: 'y' }] },
+      { positive: true },
+    );
+    expect(kinds(two)).toEqual(['Div']);
+    const inv = await check({ nodes: [{ op: 'Div', inputs: ['k', 'x'], outputs: ['y'] }], inputs: [{ name: 'x', shape: [1, 4] }], outputs: [{ name: 'y' }], initializers: [{ name: 'k', dims: [4], data: [1, -2, 0.5, 3] }] }, { positive: true });
+    expect(kinds(inv)).toEqual(['Div']);
+  });
+
+  it('Max and Min of two activations, and against a constant, are MAXIMUM / MINIMUM ops', async () => {
+    const g = await check({
+      nodes: [
+        { op: 'Max', inputs: ['x', 'z'], outputs: ['m'] },
+        { op: 'Min', inputs: ['m', 'k'], outputs: ['y'] },
+      ],
+      inputs: [{ name: 'x', shape: [1, 6] }, { name: 'z', shape: [1, 6] }],
+      outputs: [{ name: 'y' }],
+      initializers: [{ name: 'k', dims: [6], data: [0.5, -0.5, 1, 0, 2, -1] }],
+    });
+    expect(kinds(g)).toEqual(['Maximum', 'Minimum']);
+    expect(g.ops.every((o) => !('activation' in o))).toBe(true);
   });
 });
 

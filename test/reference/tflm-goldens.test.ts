@@ -23,15 +23,9 @@ import { GOLDENS, goldenInputs, SHARED, type Golden, type GoldenCase } from './t
 const PENDING: Record<string, string> = {
   keyword_scrambled_8bit: 'SVDF',
   trained_lstm_int8: 'UNIDIRECTIONAL_SEQUENCE_LSTM',
-  seanet__leaky_relu0: 'LEAKY_RELU',
-  seanet__leaky_relu1: 'LEAKY_RELU',
-  seanet__leaky_relu2: 'LEAKY_RELU',
   seanet__strided_slice0: 'STRIDED_SLICE',
   seanet__strided_slice1: 'STRIDED_SLICE',
   seanet__strided_slice2: 'STRIDED_SLICE',
-  seanet__sub0: 'SUB',
-  seanet__sub1: 'SUB',
-  seanet__sub2: 'SUB',
 };
 
 const names = existsSync(GOLDENS) ? readdirSync(GOLDENS).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() : [];

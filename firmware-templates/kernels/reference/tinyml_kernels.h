@@ -416,6 +416,74 @@ void tinyml_logistic_s16(int32_t input_multiplier, int32_t input_left_shift, int
                          int16_t *output);
 void tinyml_tanh_s16(int32_t input_multiplier, int32_t input_left_shift, int32_t size, const int16_t *input,
                      int16_t *output);
+/* ---- SUB, DIV, MAXIMUM/MINIMUM, SQUARED_DIFFERENCE, PRELU, LEAKY_RELU (int16), LOG_SOFTMAX,
+ *      L2_NORMALIZATION. RSQRT, HARD_SWISH and int8 LEAKY_RELU are tinyml_lut_s8 tables. ---- */
+
+/* Sub with 4-D broadcast (TFLM sub.cc, CalculateOpDataSub): parameters as tinyml_add_s8, with
+ * left_shift 20 for int8 and 15 for int16 (16x8) tensors. */
+void tinyml_sub_s8(const tinyml_add_params_t *p, const tinyml_shape4_t *out_shape,
+                   const int32_t *strides1, const int8_t *input1, const int32_t *strides2, const int8_t *input2,
+                   int8_t *output);
+void tinyml_sub_s16(const tinyml_add_params_t *p, const tinyml_shape4_t *out_shape,
+                    const int32_t *strides1, const int16_t *input1, const int32_t *strides2, const int16_t *input2,
+                    int16_t *output);
+
+/* LeakyRelu int16 (reference_ops::QuantizeLeakyRelu<int16_t>, TFLM leaky_relu.cc). */
+typedef struct {
+  int32_t input_zero_point, output_zero_point;
+  int32_t output_multiplier_alpha, output_shift_alpha;
+  int32_t output_multiplier_identity, output_shift_identity;
+} tinyml_leaky_relu_params_t;
+void tinyml_leaky_relu_s16(const tinyml_leaky_relu_params_t *p, const int16_t *input, int16_t *output, int32_t size);
+
+/* Maximum (is_max != 0) or Minimum of raw int8 values with 4-D broadcast (TFLM
+ * maximum_minimum.cc): inputs and output share their quantization. */
+void tinyml_maximum_minimum_s8(int32_t is_max, const tinyml_shape4_t *out_shape,
+                               const int32_t *strides1, const int8_t *input1, const int32_t *strides2,
+                               const int8_t *input2, int8_t *output);
+
+/* SquaredDifference int8 with 4-D broadcast (TFLM squared_difference.cc): parameters as
+ * tinyml_add_s8 with left_shift 7; output_shift may be positive (a left shift). */
+void tinyml_squared_difference_s8(const tinyml_add_params_t *p, const tinyml_shape4_t *out_shape,
+                                  const int32_t *strides1, const int8_t *input1, const int32_t *strides2,
+                                  const int8_t *input2, int8_t *output);
+
+/* PRelu int8 with 4-D broadcast of alpha (reference_ops::BroadcastPrelu4DSlow, TFLM prelu.cc). */
+typedef struct {
+  int32_t input_offset, alpha_offset, output_offset;
+  int32_t output_multiplier_1, output_shift_1; /* x >= 0: in_scale / out_scale */
+  int32_t output_multiplier_2, output_shift_2; /* x < 0: in_scale * alpha_scale / out_scale */
+} tinyml_prelu_params_t;
+void tinyml_prelu_s8(const tinyml_prelu_params_t *p, const tinyml_shape4_t *out_shape,
+                     const int32_t *strides1, const int8_t *input, const int32_t *strides2, const int8_t *alpha,
+                     int8_t *output);
+
+/* Div int8 with 4-D broadcast (reference_ops::DivElementwise / BroadcastDivSlowQuantized, TFLM
+ * div.cc): output_multiplier/shift quantize in1_scale / (in2_scale * out_scale); the quotient
+ * goes through GetReciprocal of the divisor (gemmlowp fixed point, fixed_point.c). */
+void tinyml_div_s8(const tinyml_mul_params_t *p, const tinyml_shape4_t *out_shape,
+                   const int32_t *strides1, const int8_t *input1, const int32_t *strides2, const int8_t *input2,
+                   int8_t *output);
+
+/* LogSoftmax int8 over the last dimension, output scale 16/256 and zero point 127
+ * (reference_ops::LogSoftmaxQuantized, TFLM log_softmax.cc). */
+void tinyml_log_softmax_s8(int32_t input_multiplier, int32_t input_left_shift, int32_t reverse_scaling_divisor,
+                           int32_t reverse_scaling_left_shift, int32_t diff_min, int32_t outer, int32_t depth,
+                           const int8_t *input, int8_t *output);
+
+/* L2Normalization int8 over the last dimension, output scale 1/128 and zero point 0
+ * (reference_integer_ops::L2Normalization, TFLM l2norm.cc). */
+void tinyml_l2_normalization_s8(int32_t input_zero_point, int32_t outer, int32_t depth, const int8_t *input,
+                                int8_t *output);
+
+/* gemmlowp / TFLite fixed-point helpers shared by the kernels above (fixed_point.c). */
+int tinyml_clz32(uint32_t x);
+int tinyml_clrsb32(int32_t x);
+int32_t tinyml_fx_sat_rounding_mul_pot(int32_t x, int exponent);
+int32_t tinyml_fx_one_over_one_plus_x(int32_t a);
+int32_t tinyml_fx_exp_on_negative_values(int32_t a, int integer_bits);
+int32_t tinyml_fx_log_x_ge_1(int32_t raw, int output_integer_bits, int input_integer_bits);
+int32_t tinyml_fx_inv_sqrt(int32_t input, int32_t *shift);
 
 #ifdef __cplusplus
 }
