@@ -5,15 +5,20 @@
  * - A float32 graph input feeding only a Quantize op: the Quantize output becomes the input
  *   (the firmware receives int8 data; tinyml_input_scale()/zero_point() say how to make it).
  * - A float32 graph output made by a Dequantize op: the Dequantize input becomes the output.
- * Anything else that is not int8 is an error naming the tensor. The input graph is not modified.
+ * Integer inputs and outputs (int8, and the int16/int32/bool tensors of 16x8 models, index
+ * inputs and casts) are taken and given as they are. A float32 input or output otherwise is
+ * an error naming the tensor. The input graph is not modified.
  */
-import type { Graph } from '../ir/graph.js';
+import type { DType, Graph } from '../ir/graph.js';
 import { TinymlError } from '../errors.js';
+
+/** Dtypes the generated C takes and gives at its boundary as they are. */
+const C_IO_DTYPES: ReadonlySet<DType> = new Set<DType>(['int8', 'int16', 'int32', 'int64', 'bool']);
 
 export function stripFloatEdges(g: Graph): Graph {
   let ops = [...g.ops];
   const inputs = g.inputs.map((t) => {
-    if (g.tensors[t]!.dtype === 'int8') return t;
+    if (C_IO_DTYPES.has(g.tensors[t]!.dtype)) return t;
     const consumers = ops.filter((op) => op.inputs.includes(t));
     const only = consumers[0];
     if (consumers.length === 1 && only!.kind === 'Quantize' && g.tensors[only!.outputs[0]!]!.dtype === 'int8') {
@@ -22,12 +27,12 @@ export function stripFloatEdges(g: Graph): Graph {
     }
     throw new TinymlError(
       'unsupported',
-      `${g.name}: input '${g.tensors[t]!.name}' is ${g.tensors[t]!.dtype}; int8 code needs an int8 input (or a float input followed only by a Quantize op)`,
+      `${g.name}: input '${g.tensors[t]!.name}' is ${g.tensors[t]!.dtype}; the generated code takes integer inputs (or a float input followed only by a Quantize op)`,
       'Quantize the model first (tinyml quantize), or convert with --calibration.',
     );
   });
   const outputs = g.outputs.map((t) => {
-    if (g.tensors[t]!.dtype === 'int8') return t;
+    if (C_IO_DTYPES.has(g.tensors[t]!.dtype)) return t;
     const producer = ops.find((op) => op.outputs.includes(t));
     if (producer && producer.kind === 'Dequantize' && g.tensors[producer.inputs[0]!]!.dtype === 'int8') {
       ops = ops.filter((op) => op !== producer);
@@ -35,7 +40,7 @@ export function stripFloatEdges(g: Graph): Graph {
     }
     throw new TinymlError(
       'unsupported',
-      `${g.name}: output '${g.tensors[t]!.name}' is ${g.tensors[t]!.dtype}; int8 code needs an int8 output (or a Dequantize of an int8 tensor)`,
+      `${g.name}: output '${g.tensors[t]!.name}' is ${g.tensors[t]!.dtype}; the generated code gives integer outputs (or a Dequantize of an int8 tensor)`,
     );
   });
   return { ...g, ops, inputs, outputs };

@@ -252,7 +252,8 @@ export class Lowering {
     if (keepsOrder(target)) {
       const perm = cur.split.map((_, j) => cur.perm.indexOf(j));
       const mid = c.newAct([...cur.split], 0, '/transpose');
-      c.future('Transpose', { inputs: [v.ir!, this.constI32(`${c.name}/perm`, perm)], outputs: [mid], perm }, why);
+      const src = this.viewAs(c, v.ir!, irShapeOf(cur));
+      c.future('Transpose', { inputs: [src, this.constI32(`${c.name}/perm`, perm)], outputs: [mid], perm }, why);
       return cur.split.length === shape.length && cur.split.every((d, i) => d === shape[i]) ? mid : this.reshapeIr(c, mid, shape);
     }
     // Between two views of the same split: one IR Transpose.
@@ -261,10 +262,21 @@ export class Lowering {
     if (a && b && a.inserted.length === 0 && b.inserted.length === 0) {
       const perm = target.perm.map((tp) => cur.perm.indexOf(tp));
       const y = c.newAct(shape, 0, '/transpose');
-      c.future('Transpose', { inputs: [v.ir!, this.constI32(`${c.name}/perm`, perm)], outputs: [y], perm }, why);
+      const src = this.viewAs(c, v.ir!, irShapeOf(cur));
+      c.future('Transpose', { inputs: [src, this.constI32(`${c.name}/perm`, perm)], outputs: [y], perm }, why);
       return y;
     }
     return c.unsupported(`${why} needs a layout change tinyml cannot express`);
+  }
+
+  /**
+   * IR tensor `x` with the shape `shape` of the same elements in the same order: `x` itself,
+   * or a Reshape (a relabelled value's IR tensor keeps the shape it was computed with, while a
+   * Transpose reads it in its layout's canonical shape).
+   */
+  viewAs(c: Ctx, x: number, shape: number[]): number {
+    const cur = this.tensors[x]!.shape;
+    return cur.length === shape.length && cur.every((d, i) => d === shape[i]) ? x : this.reshapeIr(c, x, shape);
   }
 
   reshapeIr(c: Ctx, x: number, shape: number[]): number {

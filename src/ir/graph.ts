@@ -282,6 +282,7 @@ export type Op =
   | (ElementwiseBinaryOp & { kind: 'Add' | 'Mul' })
   | SoftmaxOp
   | (UnaryOp & { kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' })
+  | TransposeOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

@@ -23,6 +23,7 @@ import { relu, relu6 } from './relu.js';
 import { reshape } from './reshape.js';
 import { softmax } from './softmax.js';
 import { builtinCode } from './tflite-codes.js';
+import { transpose } from './transpose.js';
 import { unsupportedOp } from './unsupported.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -47,6 +48,7 @@ export const OPS: OpTable = {
   Relu6: relu6,
   Quantize: quantize,
   Dequantize: dequantize,
+  Transpose: transpose,
   Unsupported: unsupportedOp,
 };
 

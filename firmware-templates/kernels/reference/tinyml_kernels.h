@@ -185,6 +185,20 @@ void tinyml_softmax_s8(int32_t input_beta_multiplier, int32_t input_beta_left_sh
  */
 void tinyml_lut_s8(const int8_t *table, const int8_t *input, int8_t *output, int32_t size);
 
+/* ---- data movement, generic over the element size (int8, int16, int32, float32, bool) ---- */
+
+/* Largest rank tinyml_strided_copy walks. */
+#define TINYML_MAX_DIMS 8
+
+/*
+ * Strided copy (Transpose, StridedSlice, Slice, Split, SplitV, Pack, Unpack): walks dims in
+ * row-major order, reading element (i0..ik) at src_offset + sum(i_d * src_strides[d]) and
+ * writing it at dst_offset + sum(i_d * dst_strides[d]); offsets and strides in elements of
+ * elem_bytes bytes, strides may be negative; rank 0 copies one element.
+ */
+void tinyml_strided_copy(int32_t elem_bytes, int32_t rank, const int32_t *dims, const void *src, int32_t src_offset,
+                         const int32_t *src_strides, void *dst, int32_t dst_offset, const int32_t *dst_strides);
+
 #ifdef __cplusplus
 }
 #endif
