@@ -229,6 +229,39 @@ export class Lowering {
   constI32(name: string, values: number[]): number {
     return this.addTensor({ name, shape: [values.length], dtype: 'int32', data: Int32Array.from(values) });
   }
+  /**
+   * An IR StridedSlice of `x` into `y` taking `count` elements from `start` by `step` per axis.
+   * A backward slice that runs through element 0 has no end index TFLite can express (-1 wraps
+   * to the last element), so its axis takes the end mask instead.
+   */
+  stridedSlice(c: Ctx, x: number, y: number, start: number[], step: number[], count: number[], tag = '', why = ''): void {
+    let endMask = 0;
+    const end = start.map((s, i) => {
+      const e = s + count[i]! * step[i]!;
+      if (e < 0) {
+        endMask |= 1 << i;
+        return 0;
+      }
+      return e;
+    });
+    c.future(
+      'StridedSlice',
+      {
+        inputs: [x, this.constI32(`${c.name}/begin${tag}`, start), this.constI32(`${c.name}/end${tag}`, end), this.constI32(`${c.name}/strides${tag}`, step)],
+        outputs: [y],
+        begin: start,
+        end,
+        strides: step,
+        beginMask: 0,
+        endMask,
+        ellipsisMask: 0,
+        newAxisMask: 0,
+        shrinkAxisMask: 0,
+        offset: false,
+      },
+      why,
+    );
+  }
   producerOf(t: number): Op | undefined {
     if (this.producer.size === 0 || !this.producer.has(t)) for (const op of this.ops) for (const o of op.outputs) this.producer.set(o, op);
     return this.producer.get(t);
@@ -536,10 +569,7 @@ const lowerConvTranspose: Handler = (c) => {
   let y = full;
   if (crop) {
     y = c.newAct([n, oh, ow, M]);
-    const begin = [0, win.pads[0][0], win.pads[1][0], 0];
-    const end = [n, win.pads[0][0] + oh, win.pads[1][0] + ow, M];
-    const strides = [1, 1, 1, 1];
-    c.future('StridedSlice', { inputs: [full, c.L.constI32(`${c.name}/begin`, begin), c.L.constI32(`${c.name}/end`, end), c.L.constI32(`${c.name}/strides`, strides)], outputs: [y], begin, end, strides }, 'cropping its pads');
+    c.L.stridedSlice(c, full, y, [0, win.pads[0][0], win.pads[1][0], 0], [1, 1, 1, 1], [n, oh, ow, M], '', 'cropping its pads');
   }
   defineChannelsLast(c, 0, r, n, M, oh, ow, y);
 };
@@ -1212,10 +1242,14 @@ const lowerSlice: Handler = (c) => {
   const ir = c.L.identity(c, x, 'a slice');
   const shape = ranges.map((q) => q.count);
   const y = c.newAct(shape);
-  const begin = ranges.map((q) => q.start);
-  const strides = ranges.map((q) => q.step);
-  const end = ranges.map((q) => q.start + q.count * q.step);
-  c.future('StridedSlice', { inputs: [ir, c.L.constI32(`${c.name}/begin`, begin), c.L.constI32(`${c.name}/end`, end), c.L.constI32(`${c.name}/strides`, strides)], outputs: [y], begin, end, strides });
+  c.L.stridedSlice(
+    c,
+    ir,
+    y,
+    ranges.map((q) => q.start),
+    ranges.map((q) => q.step),
+    shape,
+  );
   c.outAct(0, shape, y, identityLayout(shape));
 };
 
@@ -1236,11 +1270,16 @@ const lowerSplit: Handler = (c) => {
   sizes.forEach((sz, k) => {
     const shape = [...x.shape];
     shape[axis] = sz;
-    const begin = x.shape.map((_, i) => (i === axis ? at : 0));
-    const end = x.shape.map((d, i) => (i === axis ? at + sz : d));
-    const strides = x.shape.map(() => 1);
     const y = c.newAct(shape, k);
-    c.future('StridedSlice', { inputs: [ir, c.L.constI32(`${c.name}/begin${k}`, begin), c.L.constI32(`${c.name}/end${k}`, end), c.L.constI32(`${c.name}/strides${k}`, strides)], outputs: [y], begin, end, strides });
+    c.L.stridedSlice(
+      c,
+      ir,
+      y,
+      x.shape.map((_, i) => (i === axis ? at : 0)),
+      x.shape.map(() => 1),
+      shape,
+      String(k),
+    );
     c.outAct(k, shape, y, identityLayout(shape));
     at += sz;
   });

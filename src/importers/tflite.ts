@@ -217,6 +217,9 @@ function lowerOp(model: TfliteModel, tensors: Tensor[], op: TfliteOperator, inde
       return ti !== undefined && ti >= 0 && tensors[ti]?.data !== undefined;
     },
     bad,
+    unsupported(reason) {
+      throw new UnsupportedOperator(reason);
+    },
   };
   try {
     return def.tflite.read(r);

@@ -283,6 +283,7 @@ export type Op =
   | SoftmaxOp
   | (UnaryOp & { kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' })
   | TransposeOp
+  | StridedSliceOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

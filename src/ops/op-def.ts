@@ -90,6 +90,12 @@ export interface TfliteReadContext {
   /** True when input k is present and constant. */
   isConstant(k: number): boolean;
   bad(what: string): never;
+  /**
+   * The operator is well-formed but cannot run here (a run-time operand TFLM also refuses, an
+   * option no kernel has): the importer keeps it as an Unsupported op with `reason`, so the
+   * rest of the model can still be inspected.
+   */
+  unsupported(reason: string): never;
 }
 
 export interface TfliteWriteContext {

@@ -22,6 +22,7 @@ import { dequantize, quantize } from './quantize.js';
 import { relu, relu6 } from './relu.js';
 import { reshape } from './reshape.js';
 import { softmax } from './softmax.js';
+import { stridedSlice } from './strided-slice.js';
 import { builtinCode } from './tflite-codes.js';
 import { transpose } from './transpose.js';
 import { unsupportedOp } from './unsupported.js';
@@ -49,6 +50,7 @@ export const OPS: OpTable = {
   Quantize: quantize,
   Dequantize: dequantize,
   Transpose: transpose,
+  StridedSlice: stridedSlice,
   Unsupported: unsupportedOp,
 };
 

@@ -35,7 +35,6 @@ const BLOCKED: Record<string, RegExp> = {
   test_LeakyReLU_with_negval: /needs IR op LeakyRelu/,
   test_LogSoftmax: /needs IR op LogSoftmax/,
   test_log_softmax_lastdim: /needs IR op LogSoftmax/,
-  test_operator_chunk: /needs IR op StridedSlice/,
   test_operator_clip: /needs IR op Maximum/,
   test_operator_max: /needs IR op Maximum/,
   test_operator_min: /needs IR op Minimum/,
