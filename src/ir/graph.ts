@@ -284,6 +284,8 @@ export type Op =
   | (UnaryOp & { kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' })
   | TransposeOp
   | StridedSliceOp
+  | SliceOp
+  | SplitOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

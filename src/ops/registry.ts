@@ -21,7 +21,9 @@ import { averagePool2d, maxPool2d } from './pool2d.js';
 import { dequantize, quantize } from './quantize.js';
 import { relu, relu6 } from './relu.js';
 import { reshape } from './reshape.js';
+import { slice } from './slice.js';
 import { softmax } from './softmax.js';
+import { split, splitV } from './split.js';
 import { stridedSlice } from './strided-slice.js';
 import { builtinCode } from './tflite-codes.js';
 import { transpose } from './transpose.js';
@@ -51,6 +53,9 @@ export const OPS: OpTable = {
   Dequantize: dequantize,
   Transpose: transpose,
   StridedSlice: stridedSlice,
+  Slice: slice,
+  Split: split,
+  SplitV: splitV,
   Unsupported: unsupportedOp,
 };
 
