@@ -286,6 +286,7 @@ export type Op =
   | StridedSliceOp
   | SliceOp
   | SplitOp
+  | PackOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

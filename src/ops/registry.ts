@@ -16,6 +16,7 @@ import { fullyConnected } from './fully-connected.js';
 import { logistic, tanh } from './logistic-tanh.js';
 import { mean } from './mean.js';
 import type { OpDef, OpOf } from './op-def.js';
+import { pack, unpack } from './pack.js';
 import { pad } from './pad.js';
 import { averagePool2d, maxPool2d } from './pool2d.js';
 import { dequantize, quantize } from './quantize.js';
@@ -56,6 +57,8 @@ export const OPS: OpTable = {
   Slice: slice,
   Split: split,
   SplitV: splitV,
+  Pack: pack,
+  Unpack: unpack,
   Unsupported: unsupportedOp,
 };
 
