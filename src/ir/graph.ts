@@ -287,6 +287,8 @@ export type Op =
   | SliceOp
   | SplitOp
   | PackOp
+  | SqueezeOp
+  | ExpandDimsOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

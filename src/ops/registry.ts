@@ -25,6 +25,7 @@ import { reshape } from './reshape.js';
 import { slice } from './slice.js';
 import { softmax } from './softmax.js';
 import { split, splitV } from './split.js';
+import { expandDims, squeeze } from './squeeze-expand.js';
 import { stridedSlice } from './strided-slice.js';
 import { builtinCode } from './tflite-codes.js';
 import { transpose } from './transpose.js';
@@ -59,6 +60,8 @@ export const OPS: OpTable = {
   SplitV: splitV,
   Pack: pack,
   Unpack: unpack,
+  Squeeze: squeeze,
+  ExpandDims: expandDims,
   Unsupported: unsupportedOp,
 };
 
