@@ -194,7 +194,9 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
  *   byte TINYML_INPUTk_OFFSET / TINYML_OUTPUTk_OFFSET (multiples of ${IO_ALIGNMENT}), in buffers of
  *   TINYML_INPUT_BYTES / TINYML_OUTPUT_BYTES aligned to ${IO_ALIGNMENT} bytes.
  * - tinyml_invoke*() return 0 on success, -1 for a NULL buffer, -2 when the arena guard
- *   (compiled in with -DTINYML_ARENA_GUARD) finds the arena overrun.
+ *   (compiled in with -DTINYML_ARENA_GUARD) finds the arena overrun, -3 when a layer refuses
+ *   its run-time input (a GATHER index outside its axis: that layer's output is zeroed and the
+ *   invocation stops there).
  * - The input and output buffers are the caller's; they are not part of the arena and may
  *   be anywhere in RAM. The arena (TINYML_ARENA_BYTES, exact: activations and kernel scratch)
  *   is a static array in model.c.

@@ -1296,7 +1296,7 @@ const lowerGather: Handler = (c) => {
   const ir = c.L.identity(c, x, 'a gather');
   const shape = [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)];
   const y = c.newAct(shape);
-  c.future('Gather', { inputs: [ir, c.L.addTensor({ name: `${c.name}/indices`, shape: [...idx.shape], dtype: 'int32', data: Int32Array.from(ids) })], outputs: [y], axis });
+  c.future('Gather', { inputs: [ir, c.L.addTensor({ name: `${c.name}/indices`, shape: [...idx.shape], dtype: 'int32', data: Int32Array.from(ids) })], outputs: [y], axis, batchDims: 0 });
   c.outAct(0, shape, y, identityLayout(shape));
 };
 

@@ -289,6 +289,7 @@ export type Op =
   | PackOp
   | SqueezeOp
   | ExpandDimsOp
+  | GatherOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

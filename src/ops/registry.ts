@@ -13,6 +13,7 @@ import { concatenation } from './concatenation.js';
 import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
 import { fullyConnected } from './fully-connected.js';
+import { gather } from './gather.js';
 import { logistic, tanh } from './logistic-tanh.js';
 import { mean } from './mean.js';
 import type { OpDef, OpOf } from './op-def.js';
@@ -62,6 +63,7 @@ export const OPS: OpTable = {
   Unpack: unpack,
   Squeeze: squeeze,
   ExpandDims: expandDims,
+  Gather: gather,
   Unsupported: unsupportedOp,
 };
 

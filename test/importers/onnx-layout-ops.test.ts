@@ -73,4 +73,16 @@ describe('ONNX layout and indexing ops', () => {
     });
     expect(kinds(g)).toContain('Transpose');
   });
+
+  it('Gather with constant indices (one negative) → IR Gather with the index wrapped', async () => {
+    const g = await exact({
+      nodes: [{ op: 'Gather', inputs: ['x', 'idx'], outputs: ['y'], attrs: { axis: ai(1) } }],
+      inputs: [{ name: 'x', shape: [2, 5, 3] }],
+      outputs: [{ name: 'y' }],
+      initializers: [{ name: 'idx', dims: [2, 2], data: [4, -5, 0, 2], type: OnnxDataType.INT64 }],
+    });
+    expect(kinds(g)).toEqual(['Gather']);
+    expect(g.ops[0]).toMatchObject({ axis: 1, batchDims: 0 });
+    expect(Array.from(g.tensors[g.ops[0]!.inputs[1]!]!.data!)).toEqual([4, 0, 0, 2]);
+  });
 });

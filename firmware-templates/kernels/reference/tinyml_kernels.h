@@ -199,6 +199,14 @@ void tinyml_lut_s8(const int8_t *table, const int8_t *input, int8_t *output, int
 void tinyml_strided_copy(int32_t elem_bytes, int32_t rank, const int32_t *dims, const void *src, int32_t src_offset,
                          const int32_t *src_strides, void *dst, int32_t dst_offset, const int32_t *dst_strides);
 
+/*
+ * Gather (TFLM gather.cc): output[batch][outer][coord][inner] =
+ * input[batch][outer][coords[batch * coord_size + coord]][inner]. Returns 0, or -1 when a
+ * coordinate is outside [0, axis_size): then nothing is read and the output is all zero bytes.
+ */
+int32_t tinyml_gather(int32_t elem_bytes, int32_t batch_size, int32_t outer_size, int32_t axis_size, int32_t inner_size,
+                      int32_t coord_size, const void *input, const int32_t *coords, void *output);
+
 #ifdef __cplusplus
 }
 #endif
