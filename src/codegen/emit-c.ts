@@ -8,8 +8,8 @@
  * - Any number of model inputs and outputs, each in the caller's buffers: one pointer per
  *   tensor (`tinyml_invoke_tensors`) or all of them packed back to back at fixed offsets
  *   (`tinyml_invoke`).
- * - No malloc, no interpreter; floating point only inside the two kernels TFLM itself runs in
- *   float (Mean and Concatenation with differing quantization).
+ * - No malloc, no interpreter; floating point only inside the kernels TFLM itself runs in
+ *   float (Mean and Concatenation with differing quantization, Cast to or from a float tensor).
  * - Deterministic: the same graph gives byte-identical files (no timestamps, stable order).
  *
  * Each op writes its own layer through its definition's `emitC` (the single definition of its

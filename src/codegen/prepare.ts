@@ -6,19 +6,27 @@
  *   (the firmware receives int8 data; tinyml_input_scale()/zero_point() say how to make it).
  * - A float32 graph output made by a Dequantize op: the Dequantize input becomes the output.
  * Integer inputs and outputs (int8, and the int16/int32/bool tensors of 16x8 models, index
- * inputs and casts) are taken and given as they are. A float32 input or output otherwise is
- * an error naming the tensor. The input graph is not modified.
+ * inputs and casts) are taken and given as they are, and so are float32 ones that only CAST
+ * ops read or write (data, not activations). A float32 input or output otherwise is an error
+ * naming the tensor. The input graph is not modified.
  */
 import type { DType, Graph } from '../ir/graph.js';
 import { TinymlError } from '../errors.js';
+import { opDef } from '../ops/registry.js';
 
 /** Dtypes the generated C takes and gives at its boundary as they are. */
 const C_IO_DTYPES: ReadonlySet<DType> = new Set<DType>(['int8', 'int16', 'int32', 'int64', 'bool']);
 
+/** True when every op reading or writing tensor `t` computes on stored values (CAST), so a float `t` is data, not an activation to quantize. */
+function onlyRawValueOps(g: Graph, t: number): boolean {
+  const touching = g.ops.filter((op) => op.inputs.includes(t) || op.outputs.includes(t));
+  return touching.length > 0 && touching.every((op) => opDef(op).quant.rawValues === true);
+}
+
 export function stripFloatEdges(g: Graph): Graph {
   let ops = [...g.ops];
   const inputs = g.inputs.map((t) => {
-    if (C_IO_DTYPES.has(g.tensors[t]!.dtype)) return t;
+    if (C_IO_DTYPES.has(g.tensors[t]!.dtype) || onlyRawValueOps(g, t)) return t;
     const consumers = ops.filter((op) => op.inputs.includes(t));
     const only = consumers[0];
     if (consumers.length === 1 && only!.kind === 'Quantize' && g.tensors[only!.outputs[0]!]!.dtype === 'int8') {
@@ -32,7 +40,7 @@ export function stripFloatEdges(g: Graph): Graph {
     );
   });
   const outputs = g.outputs.map((t) => {
-    if (C_IO_DTYPES.has(g.tensors[t]!.dtype)) return t;
+    if (C_IO_DTYPES.has(g.tensors[t]!.dtype) || onlyRawValueOps(g, t)) return t;
     const producer = ops.find((op) => op.outputs.includes(t));
     if (producer && producer.kind === 'Dequantize' && g.tensors[producer.inputs[0]!]!.dtype === 'int8') {
       ops = ops.filter((op) => op !== producer);
@@ -53,6 +61,6 @@ export function needsQuantization(g: Graph): boolean {
     if (op.kind === 'Quantize' || op.kind === 'Dequantize') continue;
     for (const t of [...op.inputs, ...op.outputs]) if (t >= 0 && g.tensors[t]!.data === undefined) used.add(t);
   }
-  for (const t of used) if (g.tensors[t]!.dtype === 'float32') return true;
+  for (const t of used) if (g.tensors[t]!.dtype === 'float32' && !onlyRawValueOps(g, t)) return true;
   return false;
 }

@@ -290,6 +290,7 @@ export type Op =
   | SqueezeOp
   | ExpandDimsOp
   | GatherOp
+  | (UnaryOp & { kind: 'Cast' })
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

@@ -57,6 +57,12 @@ export interface QuantRule<O extends Op = Op> {
   bias?: { input: number; weights: number };
   /** Float inputs that are not activations of the graph but attributes (kept as they are). */
   keepInputs?: readonly number[];
+  /**
+   * The op computes on its operands' stored values, not on the reals they stand for (CAST):
+   * a float activation it reads or writes cannot be replaced by int8, so the quantizer refuses
+   * such a graph, and the C generator takes those float tensors at the model's boundary.
+   */
+  rawValues?: boolean;
 }
 
 /** One trainable/constant operand counted as parameters (`inspect`, `distill` budgets). */

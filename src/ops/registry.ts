@@ -9,6 +9,7 @@
  */
 import type { Graph, Op, OpKind } from '../ir/graph.js';
 import { add, mul } from './add-mul.js';
+import { cast } from './cast.js';
 import { concatenation } from './concatenation.js';
 import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
@@ -64,6 +65,7 @@ export const OPS: OpTable = {
   Squeeze: squeeze,
   ExpandDims: expandDims,
   Gather: gather,
+  Cast: cast,
   Unsupported: unsupportedOp,
 };
 

@@ -207,6 +207,16 @@ void tinyml_strided_copy(int32_t elem_bytes, int32_t rank, const int32_t *dims, 
 int32_t tinyml_gather(int32_t elem_bytes, int32_t batch_size, int32_t outer_size, int32_t axis_size, int32_t inner_size,
                       int32_t coord_size, const void *input, const int32_t *coords, void *output);
 
+/* Element types of tinyml_cast. */
+enum { TINYML_TYPE_INT8 = 1, TINYML_TYPE_INT16 = 2, TINYML_TYPE_INT32 = 3, TINYML_TYPE_BOOL = 6, TINYML_TYPE_FLOAT32 = 7 };
+
+/*
+ * Cast (TFLM cast.cc): static_cast element by element. Integers narrow by keeping the low
+ * bits, bool reads as 0/1, float to integer truncates toward zero and saturates to int32
+ * first where C leaves it undefined (NaN -> 0). The only float code is for float tensors.
+ */
+void tinyml_cast(int32_t in_type, const void *input, int32_t out_type, void *output, int32_t size);
+
 #ifdef __cplusplus
 }
 #endif
