@@ -291,6 +291,8 @@ export type Op =
   | ExpandDimsOp
   | GatherOp
   | (UnaryOp & { kind: 'Cast' })
+  | ShapeOp
+  | FillOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

@@ -63,6 +63,7 @@ export const cast: OpDef<CastOp, CastPrepared> = {
   params: noParams,
   macs: noMacs,
   quant: { output: { kind: 'none' }, rawValues: true },
+  fold: 'constant-inputs',
   usesFloatKernel: () => false,
   prepare(g, op) {
     const x = input(g, op, 0);

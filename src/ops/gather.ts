@@ -105,6 +105,7 @@ export const gather: OpDef<GatherOp, GatherPrepared> = {
   params: noParams,
   macs: noMacs,
   quant: { output: { kind: 'shared', inputs: [0] } },
+  fold: 'constant-inputs',
   prepare(g, op) {
     const p = input(g, op, 0);
     const idx = input(g, op, 1);

@@ -156,6 +156,13 @@ export interface OpDef<O extends Op = Op, P = unknown> {
   readonly quant: QuantRule<O>;
   /** The output is the input's bytes reinterpreted (reshape-like): the planner may alias them. */
   readonly aliasesInput?: boolean;
+  /**
+   * Constant folding at import (src/ops/fold.ts): `constant-inputs` — when every input is a
+   * constant, the pass runs the op's kernel once and its outputs become constants;
+   * `static-shape` — the outputs depend on the input shapes only (SHAPE) and always fold.
+   * Outputs that are model outputs are never folded (a layer must compute them).
+   */
+  readonly fold?: 'constant-inputs' | 'static-shape';
   /** When the float kernel runs; default: output 0 is float32 (Quantize/Dequantize never). */
   usesFloatKernel?(g: Graph, op: O): boolean;
   prepare(g: Graph, op: O): P;

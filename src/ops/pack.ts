@@ -63,6 +63,7 @@ export const pack: OpDef<PackOp & { kind: 'Pack' }, StridedCopy[]> = {
   params: noParams,
   macs: noMacs,
   quant: { output: { kind: 'shared', inputs: 'all' } },
+  fold: 'constant-inputs',
   prepare(g, op) {
     checkDtypes(g, op);
     return packPlan(g, op);
@@ -104,6 +105,7 @@ export const unpack: OpDef<PackOp & { kind: 'Unpack' }, StridedCopy[]> = {
   params: noParams,
   macs: noMacs,
   quant: { output: { kind: 'shared', inputs: [0] } },
+  fold: 'constant-inputs',
   prepare(g, op) {
     checkDtypes(g, op);
     return unpackPlan(g, op);

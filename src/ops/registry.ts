@@ -25,6 +25,7 @@ import { dequantize, quantize } from './quantize.js';
 import { relu, relu6 } from './relu.js';
 import { reshape } from './reshape.js';
 import { slice } from './slice.js';
+import { fill, shape } from './shape-fill.js';
 import { softmax } from './softmax.js';
 import { split, splitV } from './split.js';
 import { expandDims, squeeze } from './squeeze-expand.js';
@@ -66,6 +67,8 @@ export const OPS: OpTable = {
   ExpandDims: expandDims,
   Gather: gather,
   Cast: cast,
+  Shape: shape,
+  Fill: fill,
   Unsupported: unsupportedOp,
 };
 

@@ -58,6 +58,7 @@ export const slice: OpDef<SliceOp, StridedCopy> = {
   params: noParams,
   macs: noMacs,
   quant: { output: { kind: 'shared', inputs: [0] } },
+  fold: 'constant-inputs',
   prepare(g, op) {
     const x = input(g, op, 0);
     const y = output(g, op);

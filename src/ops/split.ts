@@ -56,6 +56,7 @@ function makeDef<K extends SplitOp['kind']>(kind: K): OpDef<SplitOp & { kind: K 
     params: noParams,
     macs: noMacs,
     quant: { output: { kind: 'shared', inputs: [kind === 'Split' ? 1 : 0] } },
+    fold: 'constant-inputs',
     prepare(g, op) {
       const x = input(g, op, dataInput(op));
       requireDtype(x, MOVABLE_DTYPES, op, 'input');

@@ -45,6 +45,7 @@ export const squeeze: OpDef<SqueezeOp, number> = {
   macs: noMacs,
   quant: { output: { kind: 'shared', inputs: [0] } },
   aliasesInput: true,
+  fold: 'constant-inputs',
   prepare: checkSameBytes,
   evalQuantized: (_g, op) => copyKernel(op),
   evalFloat: (_g, op) => copyKernel(op),
@@ -80,6 +81,7 @@ export const expandDims: OpDef<ExpandDimsOp, number> = {
   macs: noMacs,
   quant: { output: { kind: 'shared', inputs: [0] } },
   aliasesInput: true,
+  fold: 'constant-inputs',
   prepare(g, op) {
     const axisT = op.inputs[1] !== undefined && op.inputs[1] >= 0 ? g.tensors[op.inputs[1]] : undefined;
     if (axisT && !axisT.data) unsupported(op, 'the axis is computed at run time; the generated code needs a constant axis');
