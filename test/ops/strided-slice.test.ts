@@ -4,12 +4,15 @@
  * strides, shrink, ellipsis, new axis, offset), single-op parity (reference = host C; TFLite
  * byte-identical: a slice only moves elements), and the quantizer.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeTflite } from '../../src/codegen/tflite-writer.js';
 import { importModel } from '../../src/importers/index.js';
 import type { Graph, StridedSliceOp } from '../../src/ir/graph.js';
 import { planStridedSlice } from '../../src/ops/strided-slice.js';
-import { checkOp, HAVE_TFLITE, type OpSpec } from './harness.js';
+import { buildGraph, checkOp, HAVE_TFLITE, type OpSpec } from './harness.js';
 import { checkQuantized, runExact } from './op-helpers.js';
 import { TFLM_MODELS, tflmCases } from './tflm-goldens.js';
 
@@ -87,6 +90,21 @@ describe('StridedSlice', () => {
     // offset: end is relative to the (wrapped) start: begin -6, length 3 on a size-8 axis → 2,3,4.
     const [o] = await runExact(spec('offset', [8], slice([-6], [3], [1], { offset: true })), [[iota8(8)]]);
     expect(Array.from(o![0]!)).toEqual([2, 3, 4]);
+  }, 120_000);
+
+  it('run-time begin/end/strides: imported as an Unsupported layer with the reason (the rest stays inspectable)', async () => {
+    const s = spec('runtime_begin', [4, 5], slice([1, 0], [3, 5], [1, 1]));
+    const g = buildGraph({ ...s, inputs: [0, 1] });
+    delete g.tensors[1]!.data;
+    const dir = mkdtempSync(join(tmpdir(), 'ss-'));
+    try {
+      writeFileSync(join(dir, 'm.tflite'), writeTflite(g));
+      const back = await importModel(join(dir, 'm.tflite'));
+      expect(back.ops[0]).toMatchObject({ kind: 'Unsupported', type: 'STRIDED_SLICE' });
+      expect((back.ops[0] as { reason: string }).reason).toMatch(/input 1 \(begin\) is not a constant/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it('refuses a zero stride and a shrunk index outside the axis', () => {
