@@ -8,8 +8,8 @@
  * - Any number of model inputs and outputs, each in the caller's buffers: one pointer per
  *   tensor (`tinyml_invoke_tensors`) or all of them packed back to back at fixed offsets
  *   (`tinyml_invoke`).
- * - No malloc, no interpreter; floating point only inside the two kernels TFLM itself runs in
- *   float (Mean and Concatenation with differing quantization).
+ * - No malloc, no interpreter; floating point only inside the kernels TFLM itself runs in
+ *   float (Mean and Concatenation with differing quantization, Cast to or from a float tensor).
  * - Deterministic: the same graph gives byte-identical files (no timestamps, stable order).
  *
  * Each op writes its own layer through its definition's `emitC` (the single definition of its
@@ -205,9 +205,10 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
  *   byte TINYML_INPUTk_OFFSET / TINYML_OUTPUTk_OFFSET (multiples of ${IO_ALIGNMENT}), in buffers of
  *   TINYML_INPUT_BYTES / TINYML_OUTPUT_BYTES aligned to ${IO_ALIGNMENT} bytes.
  * - tinyml_invoke*() return 0 on success, -1 for a NULL buffer, -2 when the arena guard
- *   (compiled in with -DTINYML_ARENA_GUARD) finds the arena overrun, -3 when a kernel refuses
- *   its buffers: scratch too small, or output on its input where its kernel set does not allow
- *   it (the project built with a kernel set it was not generated for).
+ *   (compiled in with -DTINYML_ARENA_GUARD) finds the arena overrun, -3 when a layer refuses
+ *   its buffers or its run-time input: scratch too small, output on its input where its kernel
+ *   set does not allow it (the project built with a kernel set it was not generated for), or a
+ *   GATHER index outside its axis (that layer's output is zeroed and the invocation stops there).
  * - The input and output buffers are the caller's; they are not part of the arena and may
  *   be anywhere in RAM. The arena (TINYML_ARENA_BYTES, exact: activations and kernel scratch)
  *   is a static array in model.c.

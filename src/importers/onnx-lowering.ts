@@ -219,6 +219,39 @@ export class Lowering extends GraphBuilder {
     this.opset = opts.opset;
   }
 
+  /**
+   * An IR StridedSlice of `x` into `y` taking `count` elements from `start` by `step` per axis.
+   * A backward slice that runs through element 0 has no end index TFLite can express (-1 wraps
+   * to the last element), so its axis takes the end mask instead.
+   */
+  stridedSlice(c: Ctx, x: number, y: number, start: number[], step: number[], count: number[], tag = '', why = ''): void {
+    let endMask = 0;
+    const end = start.map((s, i) => {
+      const e = s + count[i]! * step[i]!;
+      if (e < 0) {
+        endMask |= 1 << i;
+        return 0;
+      }
+      return e;
+    });
+    c.future(
+      'StridedSlice',
+      {
+        inputs: [x, this.constI32(`${c.name}/begin${tag}`, start), this.constI32(`${c.name}/end${tag}`, end), this.constI32(`${c.name}/strides${tag}`, step)],
+        outputs: [y],
+        begin: start,
+        end,
+        strides: step,
+        beginMask: 0,
+        endMask,
+        ellipsisMask: 0,
+        newAxisMask: 0,
+        shrinkAxisMask: 0,
+        offset: false,
+      },
+      why,
+    );
+  }
   producerOf(t: number): Op | undefined {
     if (this.producer.size === 0 || !this.producer.has(t)) for (const op of this.ops) for (const o of op.outputs) this.producer.set(o, op);
     return this.producer.get(t);
@@ -242,7 +275,8 @@ export class Lowering extends GraphBuilder {
     if (keepsOrder(target)) {
       const perm = cur.split.map((_, j) => cur.perm.indexOf(j));
       const mid = c.newAct([...cur.split], 0, '/transpose');
-      c.future('Transpose', { inputs: [v.ir!, this.constI32(`${c.name}/perm`, perm)], outputs: [mid], perm }, why);
+      const src = this.viewAs(c, v.ir!, irShapeOf(cur));
+      c.future('Transpose', { inputs: [src, this.constI32(`${c.name}/perm`, perm)], outputs: [mid], perm }, why);
       return cur.split.length === shape.length && cur.split.every((d, i) => d === shape[i]) ? mid : this.reshapeIr(c, mid, shape);
     }
     // Between two views of the same split: one IR Transpose.
@@ -251,10 +285,21 @@ export class Lowering extends GraphBuilder {
     if (a && b && a.inserted.length === 0 && b.inserted.length === 0) {
       const perm = target.perm.map((tp) => cur.perm.indexOf(tp));
       const y = c.newAct(shape, 0, '/transpose');
-      c.future('Transpose', { inputs: [v.ir!, this.constI32(`${c.name}/perm`, perm)], outputs: [y], perm }, why);
+      const src = this.viewAs(c, v.ir!, irShapeOf(cur));
+      c.future('Transpose', { inputs: [src, this.constI32(`${c.name}/perm`, perm)], outputs: [y], perm }, why);
       return y;
     }
     return c.unsupported(`${why} needs a layout change tinyml cannot express`);
+  }
+
+  /**
+   * IR tensor `x` with the shape `shape` of the same elements in the same order: `x` itself,
+   * or a Reshape (a relabelled value's IR tensor keeps the shape it was computed with, while a
+   * Transpose reads it in its layout's canonical shape).
+   */
+  viewAs(c: Ctx, x: number, shape: number[]): number {
+    const cur = this.tensors[x]!.shape;
+    return cur.length === shape.length && cur.every((d, i) => d === shape[i]) ? x : this.reshapeIr(c, x, shape);
   }
 
   reshapeIr(c: Ctx, x: number, shape: number[]): number {
@@ -518,10 +563,7 @@ const lowerConvTranspose: Handler = (c) => {
   let y = full;
   if (crop) {
     y = c.newAct([n, oh, ow, M]);
-    const begin = [0, win.pads[0][0], win.pads[1][0], 0];
-    const end = [n, win.pads[0][0] + oh, win.pads[1][0] + ow, M];
-    const strides = [1, 1, 1, 1];
-    c.future('StridedSlice', { inputs: [full, c.L.constI32(`${c.name}/begin`, begin), c.L.constI32(`${c.name}/end`, end), c.L.constI32(`${c.name}/strides`, strides)], outputs: [y], begin, end, strides }, 'cropping its pads');
+    c.L.stridedSlice(c, full, y, [0, win.pads[0][0], win.pads[1][0], 0], [1, 1, 1, 1], [n, oh, ow, M], '', 'cropping its pads');
   }
   defineChannelsLast(c, 0, r, n, M, oh, ow, y);
 };
@@ -1180,10 +1222,14 @@ const lowerSlice: Handler = (c) => {
   const ir = c.L.identity(c, x, 'a slice');
   const shape = ranges.map((q) => q.count);
   const y = c.newAct(shape);
-  const begin = ranges.map((q) => q.start);
-  const strides = ranges.map((q) => q.step);
-  const end = ranges.map((q) => q.start + q.count * q.step);
-  c.future('StridedSlice', { inputs: [ir, c.L.constI32(`${c.name}/begin`, begin), c.L.constI32(`${c.name}/end`, end), c.L.constI32(`${c.name}/strides`, strides)], outputs: [y], begin, end, strides });
+  c.L.stridedSlice(
+    c,
+    ir,
+    y,
+    ranges.map((q) => q.start),
+    ranges.map((q) => q.step),
+    shape,
+  );
   c.outAct(0, shape, y, identityLayout(shape));
 };
 
@@ -1204,11 +1250,16 @@ const lowerSplit: Handler = (c) => {
   sizes.forEach((sz, k) => {
     const shape = [...x.shape];
     shape[axis] = sz;
-    const begin = x.shape.map((_, i) => (i === axis ? at : 0));
-    const end = x.shape.map((d, i) => (i === axis ? at + sz : d));
-    const strides = x.shape.map(() => 1);
     const y = c.newAct(shape, k);
-    c.future('StridedSlice', { inputs: [ir, c.L.constI32(`${c.name}/begin${k}`, begin), c.L.constI32(`${c.name}/end${k}`, end), c.L.constI32(`${c.name}/strides${k}`, strides)], outputs: [y], begin, end, strides });
+    c.L.stridedSlice(
+      c,
+      ir,
+      y,
+      x.shape.map((_, i) => (i === axis ? at : 0)),
+      x.shape.map(() => 1),
+      shape,
+      String(k),
+    );
     c.outAct(k, shape, y, identityLayout(shape));
     at += sz;
   });
@@ -1225,7 +1276,7 @@ const lowerGather: Handler = (c) => {
   const ir = c.L.identity(c, x, 'a gather');
   const shape = [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)];
   const y = c.newAct(shape);
-  c.future('Gather', { inputs: [ir, c.L.addTensor({ name: `${c.name}/indices`, shape: [...idx.shape], dtype: 'int32', data: Int32Array.from(ids) })], outputs: [y], axis });
+  c.future('Gather', { inputs: [ir, c.L.addTensor({ name: `${c.name}/indices`, shape: [...idx.shape], dtype: 'int32', data: Int32Array.from(ids) })], outputs: [y], axis, batchDims: 0 });
   c.outAct(0, shape, y, identityLayout(shape));
 };
 

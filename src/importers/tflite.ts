@@ -14,7 +14,9 @@
  *   5. hybrid models (float activations with int8 weights, as in kws_ref_model_float32.tflite)
  *      get those weights dequantized to float32 (real = scale × (q − zeroPoint)), so a float
  *      graph is float throughout;
- *   6. validate the graph (src/ops/validate.ts).
+ *   6. fold what is constant at import (SHAPE of a static shape, FILL, data movement on
+ *      constants: src/ops/fold.ts);
+ *   7. validate the graph (src/ops/validate.ts).
  * Only the first subgraph is read (control-flow subgraphs are not supported).
  */
 import { basename, extname } from 'node:path';
@@ -23,6 +25,7 @@ import { elementCount, type DType, type Graph, type Op, type QuantParams, type T
 import type { TfliteReadContext } from '../ops/op-def.js';
 import { opDefForBuiltin, SUPPORTED_TFLITE_OPS } from '../ops/registry.js';
 import { activationOfCode, ActivationCode, BuiltinOperator, builtinOperatorName, OPTION_TABLES, optionsTableName, PaddingCode, TENSOR_TYPE_NAMES, TensorType } from '../ops/tflite-codes.js';
+import { foldConstants } from '../ops/fold.js';
 import { MAX_TENSOR_ELEMENTS, validateGraph } from '../ops/validate.js';
 import { registerImporter } from './registry.js';
 import { decodeTfliteModel, hasTfliteIdentifier, type TfliteModel, type TfliteOperator, type TfliteTensor } from './tflite-schema.js';
@@ -222,6 +225,9 @@ function lowerOp(model: TfliteModel, tensors: Tensor[], op: TfliteOperator, inde
       return ti !== undefined && ti >= 0 && tensors[ti]?.data !== undefined;
     },
     bad,
+    unsupported(reason) {
+      throw new UnsupportedOperator(reason);
+    },
   };
   try {
     return def.tflite.read(r);
@@ -267,14 +273,17 @@ export function tfliteToGraph(bytes: Uint8Array, file: string): Graph {
   const ops = sg.operators.map((op, i) => lowerOp(model, tensors, op, i, file));
   dequantizeHybridWeights(tensors, ops);
 
-  const graph: Graph = uint8ToInt8({
-    name: basename(file, extname(file)) || sg.name,
-    tensors,
-    ops,
-    inputs: [...sg.inputs],
-    outputs: [...sg.outputs],
-    source: { format: 'tflite', path: file },
-  });
+  // SHAPE/FILL of static shapes and data movement on constants become constants (src/ops/fold.ts).
+  const { graph } = foldConstants(
+    uint8ToInt8({
+      name: basename(file, extname(file)) || sg.name,
+      tensors,
+      ops,
+      inputs: [...sg.inputs],
+      outputs: [...sg.outputs],
+      source: { format: 'tflite', path: file },
+    }),
+  );
   validateGraph(graph);
   return graph;
 }

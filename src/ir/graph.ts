@@ -305,6 +305,17 @@ export type Op =
   | PreluOp
   | (UnaryOp & { kind: 'Rsqrt' | 'HardSwish' | 'LogSoftmax' })
   | L2NormalizationOp
+  | TransposeOp
+  | StridedSliceOp
+  | SliceOp
+  | SplitOp
+  | PackOp
+  | SqueezeOp
+  | ExpandDimsOp
+  | GatherOp
+  | (UnaryOp & { kind: 'Cast' })
+  | ShapeOp
+  | FillOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

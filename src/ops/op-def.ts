@@ -59,6 +59,12 @@ export interface QuantRule<O extends Op = Op> {
   activationInput?: number;
   /** Float inputs that are not activations of the graph but attributes (kept as they are). */
   keepInputs?: readonly number[];
+  /**
+   * The op computes on its operands' stored values, not on the reals they stand for (CAST):
+   * a float activation it reads or writes cannot be replaced by int8, so the quantizer refuses
+   * such a graph, and the C generator takes those float tensors at the model's boundary.
+   */
+  rawValues?: boolean;
 }
 
 /** One trainable/constant operand counted as parameters (`inspect`, `distill` budgets). */
@@ -92,6 +98,12 @@ export interface TfliteReadContext {
   /** True when input k is present and constant. */
   isConstant(k: number): boolean;
   bad(what: string): never;
+  /**
+   * The operator is well-formed but cannot run here (a run-time operand TFLM also refuses, an
+   * option no kernel has): the importer keeps it as an Unsupported op with `reason`, so the
+   * rest of the model can still be inspected.
+   */
+  unsupported(reason: string): never;
 }
 
 export interface TfliteWriteContext {
@@ -148,6 +160,13 @@ export interface OpDef<O extends Op = Op, P = unknown> {
   readonly quant: QuantRule<O>;
   /** The output is the input's bytes reinterpreted (reshape-like): the planner may alias them. */
   readonly aliasesInput?: boolean;
+  /**
+   * Constant folding at import (src/ops/fold.ts): `constant-inputs` — when every input is a
+   * constant, the pass runs the op's kernel once and its outputs become constants;
+   * `static-shape` — the outputs depend on the input shapes only (SHAPE) and always fold.
+   * Outputs that are model outputs are never folded (a layer must compute them).
+   */
+  readonly fold?: 'constant-inputs' | 'static-shape';
   /** When the float kernel runs; default: output 0 is float32 (Quantize/Dequantize never). */
   usesFloatKernel?(g: Graph, op: O): boolean;
   prepare(g: Graph, op: O): P;

@@ -41,7 +41,8 @@
  *
  * It does not insert Quantize/Dequantize ops: the graph's inputs and outputs are int8, and
  * their params are what callers use to convert sensor data. It refuses float graphs that
- * already contain Quantize/Dequantize ops (mixed graphs), naming them.
+ * already contain Quantize/Dequantize ops (mixed graphs), naming them, and ops that compute
+ * on a float activation's stored values (`rawValues`: CAST), whose results int8 would change.
  */
 import { TinymlError, UnsupportedOpsError } from '../errors.js';
 import { isConstant, type Activation, type Graph, type Op, type Tensor } from '../ir/graph.js';
@@ -138,6 +139,15 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
     );
   }
   const acts = activationTensors(g);
+  const actSet = new Set(acts);
+  const raw = g.ops.filter((op) => opDef(op).quant.rawValues && [...op.inputs, ...op.outputs].some((t) => actSet.has(t)));
+  if (raw.length > 0) {
+    throw new TinymlError(
+      'unsupported',
+      `${raw.map((op) => `${op.kind} '${op.name}'`).join(', ')} ${raw.length === 1 ? 'reads or writes' : 'read or write'} a float activation by its stored values; int8 values would change its result`,
+      'Quantize a model without casts between float and integer activations, or run it in float.',
+    );
+  }
   const range = new Map<number, [number, number]>();
   for (const t of acts) {
     const r = ranges.get(t);

@@ -28,12 +28,6 @@ const BACKEND = join(ONNX_DIR, 'backend-tests');
 
 /** Backend tests blocked on IR ops this build lacks (or on ONNX features tinyml does not lower), with the op named in the error. */
 const BLOCKED: Record<string, RegExp> = {
-  // PyTorch pads that are neither SAME nor VALID: a VALID TransposeConv cropped by a StridedSlice.
-  test_ConvTranspose2d: /ConvTranspose \(cropping its pads\): needs IR op StridedSlice/,
-  test_ConvTranspose2d_no_bias: /ConvTranspose \(cropping its pads\): needs IR op StridedSlice/,
-  test_operator_convtranspose: /ConvTranspose \(cropping its pads\): needs IR op StridedSlice/,
-  test_PixelShuffle: /needs IR op Transpose/,
-  test_operator_chunk: /needs IR op StridedSlice/,
   // Not in the IR's planned set at all: named as unsupported ONNX features.
   test_ELU: /Elu_0 \(Elu\)/,
   test_ConstantPad2d: /Pad: constant value 2/,

@@ -23,9 +23,6 @@ import { GOLDENS, goldenInputs, SHARED, type Golden, type GoldenCase } from './t
 const PENDING: Record<string, string> = {
   keyword_scrambled_8bit: 'SVDF',
   trained_lstm_int8: 'UNIDIRECTIONAL_SEQUENCE_LSTM',
-  seanet__strided_slice0: 'STRIDED_SLICE',
-  seanet__strided_slice1: 'STRIDED_SLICE',
-  seanet__strided_slice2: 'STRIDED_SLICE',
 };
 
 const names = existsSync(GOLDENS) ? readdirSync(GOLDENS).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() : [];

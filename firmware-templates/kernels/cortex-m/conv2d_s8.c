@@ -106,7 +106,7 @@ static inline void tinyml_finish(tinyml_packer_t *pk, int16_t *tail) {
 }
 
 /* im2col of output pixel (oy, ox), channels [c0, c0 + k_c), into column j of the pair. */
-static void tinyml_gather(int16_t *cols, int32_t j, int32_t K, const tinyml_conv_params_t *p, const tinyml_shape4_t *in_shape,
+static void tinyml_conv_gather_columns(int16_t *cols, int32_t j, int32_t K, const tinyml_conv_params_t *p, const tinyml_shape4_t *in_shape,
                           const int8_t *in_b, int32_t k_h, int32_t k_w, int32_t k_c, int32_t c0, int32_t oy, int32_t ox) {
   const int32_t in_h = in_shape->h, in_w = in_shape->w, in_c = in_shape->c;
   const int32_t y0 = oy * p->stride_h - p->pad_h, x0 = ox * p->stride_w - p->pad_w;
@@ -410,7 +410,7 @@ int32_t tinyml_conv2d_s8(const tinyml_conv_params_t *p, const int32_t *out_mult,
         const int32_t oc_end = (g + 1) * fpg;
         for (j = 0; j < npair; ++j) {
           if (direct) tinyml_widen(cols, j, K, in_b + (px + j) * in_c, p->input_offset);
-          else tinyml_gather(cols, j, K, p, in_shape, in_b, k_h, k_w, k_c, g * k_c, (px + j) / out_w, (px + j) % out_w);
+          else tinyml_conv_gather_columns(cols, j, K, p, in_shape, in_b, k_h, k_w, k_c, g * k_c, (px + j) / out_w, (px + j) % out_w);
         }
         if (npair == 1) tinyml_duplicate(cols, K);
         tinyml_conv_channels(p, out_mult, out_shift, filter, bias, K, cols, g * fpg, oc_end, out_b + px * out_c,

@@ -484,6 +484,37 @@ int32_t tinyml_fx_one_over_one_plus_x(int32_t a);
 int32_t tinyml_fx_exp_on_negative_values(int32_t a, int integer_bits);
 int32_t tinyml_fx_log_x_ge_1(int32_t raw, int output_integer_bits, int input_integer_bits);
 int32_t tinyml_fx_inv_sqrt(int32_t input, int32_t *shift);
+/* ---- data movement, generic over the element size (int8, int16, int32, float32, bool) ---- */
+
+/* Largest rank tinyml_strided_copy walks. */
+#define TINYML_MAX_DIMS 8
+
+/*
+ * Strided copy (Transpose, StridedSlice, Slice, Split, SplitV, Pack, Unpack): walks dims in
+ * row-major order, reading element (i0..ik) at src_offset + sum(i_d * src_strides[d]) and
+ * writing it at dst_offset + sum(i_d * dst_strides[d]); offsets and strides in elements of
+ * elem_bytes bytes, strides may be negative; rank 0 copies one element.
+ */
+void tinyml_strided_copy(int32_t elem_bytes, int32_t rank, const int32_t *dims, const void *src, int32_t src_offset,
+                         const int32_t *src_strides, void *dst, int32_t dst_offset, const int32_t *dst_strides);
+
+/*
+ * Gather (TFLM gather.cc): output[batch][outer][coord][inner] =
+ * input[batch][outer][coords[batch * coord_size + coord]][inner]. Returns 0, or -1 when a
+ * coordinate is outside [0, axis_size): then nothing is read and the output is all zero bytes.
+ */
+int32_t tinyml_gather(int32_t elem_bytes, int32_t batch_size, int32_t outer_size, int32_t axis_size, int32_t inner_size,
+                      int32_t coord_size, const void *input, const int32_t *coords, void *output);
+
+/* Element types of tinyml_cast. */
+enum { TINYML_TYPE_INT8 = 1, TINYML_TYPE_INT16 = 2, TINYML_TYPE_INT32 = 3, TINYML_TYPE_BOOL = 6, TINYML_TYPE_FLOAT32 = 7 };
+
+/*
+ * Cast (TFLM cast.cc): static_cast element by element. Integers narrow by keeping the low
+ * bits, bool reads as 0/1, float to integer truncates toward zero and saturates to int32
+ * first where C leaves it undefined (NaN -> 0). The only float code is for float tensors.
+ */
+void tinyml_cast(int32_t in_type, const void *input, int32_t out_type, void *output, int32_t size);
 
 #ifdef __cplusplus
 }
