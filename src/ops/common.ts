@@ -426,3 +426,30 @@ export function requireZeroPoints16(op: Op, ...tensors: Tensor[]): void {
     if (zeroPointOf(t) !== 0) unsupported(op, `int16 tensor '${t.name}' has zero point ${zeroPointOf(t)}; TFLite's 16x8 kernels take symmetric int16 (zero point 0)`);
   }
 }
+
+/**
+ * The operands of a conv-like layer (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED): int8 or
+ * int16 (16x8) input and output of one dtype, constant int8 weights, an optional constant bias
+ * of one of `biasDtypes[activation dtype]`; 16x8 needs zero points 0. Each failure names the
+ * operand and says what the kernel takes.
+ */
+export function convLikeOperands(
+  g: Graph,
+  op: Op,
+  weightsRole: string,
+  biasDtypes: { int8: readonly DType[]; int16: readonly DType[] },
+): { x: Tensor; w: Tensor; b: Tensor | undefined; y: Tensor; is16: boolean } {
+  const x = input(g, op, 0);
+  const w = input(g, op, 1);
+  const b = optionalInput(g, op, 2);
+  const y = output(g, op);
+  requireDtype(x, ['int8', 'int16'], op, 'input');
+  requireDtype(w, ['int8'], op, weightsRole);
+  requireDtype(y, [x.dtype], op, 'output');
+  const is16 = x.dtype === 'int16';
+  if (b) requireDtype(b, is16 ? biasDtypes.int16 : biasDtypes.int8, op, 'bias');
+  if (is16) requireZeroPoints16(op, x, y);
+  if (!w.data) unsupported(op, `${weightsRole} '${w.name}' is not a constant`);
+  if (b && !b.data) unsupported(op, `bias '${b.name}' is not a constant`);
+  return { x, w, b, y, is16 };
+}

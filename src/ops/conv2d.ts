@@ -21,8 +21,6 @@ import {
   optionalInput,
   output,
   perChannelMultipliers,
-  requireDtype,
-  requireZeroPoints16,
   shape4,
   shapeFail,
   shapeLit,
@@ -33,6 +31,7 @@ import {
   weightBiasParams,
   windowPadding,
   zeroPointOf,
+  convLikeOperands,
 } from './common.js';
 import { inPlaceAllowed, opScratchBytes } from './kernel-scratch.js';
 import type { EmitContext, OpDef } from './op-def.js';
@@ -111,18 +110,7 @@ export const conv2d: OpDef<Conv2DOp, ConvPrepared> = {
   },
   quant: { output: { kind: 'calibrated' }, clip: (op) => op.activation, weights: [{ input: 1, axis: 0 }], bias: { input: 2, weights: 1 } },
   prepare(g, op) {
-    const x = input(g, op, 0);
-    const w = input(g, op, 1);
-    const b = optionalInput(g, op, 2);
-    const y = output(g, op);
-    requireDtype(x, ['int8', 'int16'], op, 'input');
-    requireDtype(w, ['int8'], op, 'filter');
-    requireDtype(y, [x.dtype], op, 'output');
-    const is16 = x.dtype === 'int16';
-    if (b) requireDtype(b, is16 ? ['int64', 'int32'] : ['int32'], op, 'bias');
-    if (is16) requireZeroPoints16(op, x, y);
-    if (!w.data) unsupported(op, `filter '${w.name}' is not a constant`);
-    if (b && !b.data) unsupported(op, `bias '${b.name}' is not a constant`);
+    const { x, w, b, y, is16 } = convLikeOperands(g, op, 'filter', { int8: ['int32'], int16: ['int64', 'int32'] });
     const geo = geometry(g, op);
     const { multipliers, shifts } = perChannelMultipliers(x, w, y, geo.outC, op);
     const [actMin, actMax] = activationRangeQuantized(op.activation, y, op);

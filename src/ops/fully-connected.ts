@@ -23,14 +23,13 @@ import {
   output,
   perChannelMultipliers,
   perTensorConvMultiplier,
-  requireDtype,
-  requireZeroPoints16,
   shapeFail,
   shapeStr,
   unsupported,
   versionByDtype,
   weightBiasParams,
   zeroPointOf,
+  convLikeOperands,
 } from './common.js';
 import { opScratchBytes } from './kernel-scratch.js';
 import type { OpDef } from './op-def.js';
@@ -87,21 +86,10 @@ export const fullyConnected: OpDef<FullyConnectedOp, FullyConnectedPrepared> = {
   },
   quant: { output: { kind: 'calibrated' }, clip: (op) => op.activation, weights: [{ input: 1, axis: 0 }], bias: { input: 2, weights: 1 } },
   prepare(g, op) {
-    const x = input(g, op, 0);
-    const w = input(g, op, 1);
-    const b = optionalInput(g, op, 2);
-    const y = output(g, op);
-    requireDtype(x, ['int8', 'int16'], op, 'input');
-    requireDtype(w, ['int8'], op, 'weights');
-    requireDtype(y, [x.dtype], op, 'output');
-    const is16 = x.dtype === 'int16';
-    if (b) requireDtype(b, is16 ? ['int64'] : ['int32'], op, 'bias');
-    if (!w.data) unsupported(op, `weights '${w.name}' are not a constant`);
-    if (b && !b.data) unsupported(op, `bias '${b.name}' is not a constant`);
+    const { x, w, y, is16 } = convLikeOperands(g, op, 'weights', { int8: ['int32'], int16: ['int64'] });
     const { batches, depth, units } = dims(g, op);
     const perChannel = (w.quant?.scale.length ?? 0) > 1;
     if (is16) {
-      requireZeroPoints16(op, x, y);
       if (perChannel) unsupported(op, `16x8 weights '${w.name}' have ${w.quant!.scale.length} scales; TFLite Micro's int16 FULLY_CONNECTED takes per-tensor weights only`, 'Quantize the weights per tensor (tinyml quantize --activations int16 does).');
     }
     let multipliers: Int32Array;
