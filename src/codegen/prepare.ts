@@ -5,15 +5,19 @@
  * - A float32 graph input feeding only a Quantize op: the Quantize output becomes the input
  *   (the firmware receives int8 data; tinyml_input_scale()/zero_point() say how to make it).
  * - A float32 graph output made by a Dequantize op: the Dequantize input becomes the output.
- * Anything else that is not int8 is an error naming the tensor. The input graph is not modified.
+ * - int16 and int32 inputs and outputs stay as they are (the keyword models of TFLM take int16
+ *   and give int32, converted inside the graph by QUANTIZE ops that the C runs).
+ * Anything else that is not an integer type is an error naming the tensor. The input graph is
+ * not modified.
  */
 import type { Graph } from '../ir/graph.js';
 import { TinymlError } from '../errors.js';
 
 export function stripFloatEdges(g: Graph): Graph {
   let ops = [...g.ops];
+  const integer = (t: number) => ['int8', 'int16', 'int32'].includes(g.tensors[t]!.dtype);
   const inputs = g.inputs.map((t) => {
-    if (g.tensors[t]!.dtype === 'int8') return t;
+    if (integer(t)) return t;
     const consumers = ops.filter((op) => op.inputs.includes(t));
     const only = consumers[0];
     if (consumers.length === 1 && only!.kind === 'Quantize' && g.tensors[only!.outputs[0]!]!.dtype === 'int8') {
@@ -27,7 +31,7 @@ export function stripFloatEdges(g: Graph): Graph {
     );
   });
   const outputs = g.outputs.map((t) => {
-    if (g.tensors[t]!.dtype === 'int8') return t;
+    if (integer(t)) return t;
     const producer = ops.find((op) => op.outputs.includes(t));
     if (producer && producer.kind === 'Dequantize' && g.tensors[producer.inputs[0]!]!.dtype === 'int8') {
       ops = ops.filter((op) => op !== producer);

@@ -26,8 +26,23 @@ import type { OptionRecord, OptionValue } from './tflite-codes.js';
 /** The IR op type of one kind (members whose `kind` is a union are narrowed to K). */
 export type OpOf<K extends OpKind> = Op extends infer T ? (T extends { kind: infer U } ? (K extends U ? T & { kind: K } : never) : never) : never;
 
-/** A prepared kernel: reads and writes tensors by index in `bufs`. */
-export type Kernel = (bufs: TensorData[]) => void;
+/**
+ * What the executor (src/reference/interpreter.ts) gives a kernel that reaches beyond its own
+ * tensors: control flow (CALL_ONCE). Plain kernels ignore it.
+ */
+export interface KernelRuntime {
+  /** Runs TFLite subgraph `index` of the model (Graph.subgraphs[index - 1]) in the same session. */
+  invokeSubgraph(index: number): void;
+  /** True the first time `key` is asked in this session (and again after a reset). */
+  firstTime(key: object): boolean;
+}
+
+/**
+ * A prepared kernel: reads and writes tensors by index in `bufs`. A variable (state) tensor's
+ * buffer is the session's persistent one, so a kernel updates state by writing to it; a
+ * `resource` tensor's buffer is the storage of the resource variable it names.
+ */
+export type Kernel = (bufs: TensorData[], rt?: KernelRuntime) => void;
 
 export type TfModule = typeof TF;
 
@@ -89,6 +104,8 @@ export interface TfliteReadContext {
   constInts(k: number, what: string): number[];
   /** True when input k is present and constant. */
   isConstant(k: number): boolean;
+  /** The operator's intermediate tensors (TFLite `Operator.intermediates`), usually empty. */
+  intermediates: readonly number[];
   bad(what: string): never;
 }
 
@@ -107,7 +124,7 @@ export interface TfliteCodec<O extends Op> {
   /** Op version (as TFLite's converter assigns it for the operand dtypes), options, and the
    *  operator's inputs when they differ from `op.inputs` (e.g. an attribute written back as a
    *  constant operand). */
-  write(op: O, w: TfliteWriteContext): { version: number; options?: OptionRecord; inputs?: number[] };
+  write(op: O, w: TfliteWriteContext): { version: number; options?: OptionRecord; inputs?: number[]; intermediates?: number[] };
 }
 
 /** What the C emitter gives an op to write its layer. */
@@ -126,6 +143,10 @@ export interface EmitContext {
   weight(tensor: number): string;
   /** C expression (int8_t *) of this layer's scratch buffer in the arena (`scratchBytes`). */
   scratch(): string;
+  /** C lvalue (uint8_t) of a flag of this layer kept in the state region: 0 at start and after tinyml_reset(). */
+  onceFlag(): string;
+  /** C statement that runs TFLite subgraph `index` of the model (Graph.subgraphs[index - 1]). */
+  subgraphCall(index: number): string;
   /** File-scope declarations. */
   decl(...lines: string[]): void;
   /** Statements inside tinyml_invoke(). */
@@ -134,8 +155,11 @@ export interface EmitContext {
 
 export interface OpDef<O extends Op = Op, P = unknown> {
   readonly kind: O['kind'];
-  /** Input counts [min, max], input positions that may be -1, output counts [min, max] (default [1, 1]). */
-  readonly arity: { inputs: readonly [number, number]; optional?: readonly number[]; outputs?: readonly [number, number] };
+  /**
+   * Input counts [min, max], input positions that may be -1 ('all': any, for ops read from a
+   * file whose operands are not known), output counts [min, max] (default [1, 1]).
+   */
+  readonly arity: { inputs: readonly [number, number]; optional?: readonly number[] | 'all'; outputs?: readonly [number, number] };
   inferShapes(g: Graph, op: O): number[][];
   /** Constant operands that count as params. */
   params(g: Graph, op: O): ParamInput[];

@@ -14,6 +14,7 @@ import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
 import { fullyConnected } from './fully-connected.js';
 import { logistic, tanh } from './logistic-tanh.js';
+import { unidirectionalSequenceLstm } from './lstm.js';
 import { mean } from './mean.js';
 import type { OpDef, OpOf } from './op-def.js';
 import { pad } from './pad.js';
@@ -21,7 +22,9 @@ import { averagePool2d, maxPool2d } from './pool2d.js';
 import { dequantize, quantize } from './quantize.js';
 import { relu, relu6 } from './relu.js';
 import { reshape } from './reshape.js';
+import { assignVariable, callOnce, readVariable, varHandle } from './resource-variables.js';
 import { softmax } from './softmax.js';
+import { svdf } from './svdf.js';
 import { builtinCode } from './tflite-codes.js';
 import { unsupportedOp } from './unsupported.js';
 
@@ -47,6 +50,12 @@ export const OPS: OpTable = {
   Relu6: relu6,
   Quantize: quantize,
   Dequantize: dequantize,
+  UnidirectionalSequenceLSTM: unidirectionalSequenceLstm,
+  SVDF: svdf,
+  VarHandle: varHandle,
+  ReadVariable: readVariable,
+  AssignVariable: assignVariable,
+  CallOnce: callOnce,
   Unsupported: unsupportedOp,
 };
 

@@ -5,6 +5,9 @@
  * -CalculateInputRadius(5, left_shift); exp over gemmlowp fixed point, sum in Q12.19,
  * reciprocal by GetReciprocal. TFLM requires an output zero point of -128 and a scale within
  * 0.1 % of 1/256 (TF_LITE_ENSURE_NEAR), and computes as if it were exactly 1/256.
+ * int8 → int16 (keyword models end with it): the same template, reference_ops::Softmax<int8_t,
+ * int16_t>: output zero point -32768, scale within 0.1 % of 1/65536, the last rounding by
+ * num_bits_over_unit + 31 - 16 bits; kept apart from int16 → int16 (a different algorithm).
  * float: reference_ops::Softmax, exp((x - max) · beta) normalised by the float sum.
  */
 import type { SoftmaxOp } from '../ir/graph.js';
@@ -24,6 +27,8 @@ export interface SoftmaxPrepared {
   diffMin: number;
   rows: number;
   depth: number;
+  /** 8 (int8 output) or 16 (int16 output, from an int8 input). */
+  outBits: 8 | 16;
 }
 
 export const softmax: OpDef<SoftmaxOp, SoftmaxPrepared> = {
@@ -37,9 +42,14 @@ export const softmax: OpDef<SoftmaxOp, SoftmaxPrepared> = {
     const x = input(g, op, 0);
     const y = output(g, op);
     requireDtype(x, ['int8'], op, 'input');
-    requireDtype(y, ['int8'], op, 'output');
+    requireDtype(y, ['int8', 'int16'], op, 'output');
     const outScale = scaleOf(y, 'output', op);
-    if (zeroPointOf(y) !== -128 || Math.abs(outScale - 1 / 256) > 0.001 * (1 / 256)) {
+    const outBits = y.dtype === 'int16' ? 16 : 8;
+    if (outBits === 16) {
+      if (zeroPointOf(y) !== -32768 || Math.abs(outScale - 1 / 65536) > 0.001 * (1 / 65536)) {
+        unsupported(op, `int16 output of an int8 softmax must have zero point -32768 and scale 1/65536 (TFLM's requirement), got ${zeroPointOf(y)} and ${y.quant?.scale[0]}`);
+      }
+    } else if (zeroPointOf(y) !== -128 || Math.abs(outScale - 1 / 256) > 0.001 * (1 / 256)) {
       unsupported(op, `int8 softmax output must have zero point -128 and scale 1/256 (TFLite's requirement), got ${zeroPointOf(y)} and ${y.quant?.scale[0]}`);
     }
     const inScale = scaleOf(x, 'input', op);
@@ -50,15 +60,16 @@ export const softmax: OpDef<SoftmaxOp, SoftmaxPrepared> = {
     // CalculateInputRadius(5, left_shift): floor((2^5 - 1) · 2^26 / 2^left_shift).
     const diffMin = -Math.floor((((1 << kScaledDiffIntegerBits) - 1) * Math.pow(2, 31 - kScaledDiffIntegerBits)) / Math.pow(2, q.shift));
     const depth = x.shape[x.shape.length - 1]!;
-    return { inputMultiplier: q.multiplier, leftShift: q.shift, diffMin, rows: elementCount(x.shape) / depth, depth };
+    return { inputMultiplier: q.multiplier, leftShift: q.shift, diffMin, rows: elementCount(x.shape) / depth, depth, outBits };
   },
   evalQuantized(_g, op, p) {
-    const { inputMultiplier, leftShift, diffMin, rows, depth } = p;
+    const { inputMultiplier, leftShift, diffMin, rows, depth, outBits } = p;
     const scale = 1 << leftShift;
+    const [outMin, outMax] = outBits === 16 ? [-32768, 32767] : [INT8_MIN, INT8_MAX];
     const [iIdx, oIdx] = [op.inputs[0]!, op.outputs[0]!];
     return (bufs) => {
       const inp = bufs[iIdx] as Int8Array;
-      const out = bufs[oIdx] as Int8Array;
+      const out = bufs[oIdx] as Int8Array | Int16Array;
       for (let i = 0; i < rows; i++) {
         const base = i * depth;
         let maxInRow = INT8_MIN;
@@ -77,10 +88,10 @@ export const softmax: OpDef<SoftmaxOp, SoftmaxPrepared> = {
           const diff = inp[base + c]! - maxInRow;
           if (diff >= diffMin) {
             const e = expOnNegativeValues(srdhmFast(Math.imul(diff, scale), inputMultiplier), kScaledDiffIntegerBits);
-            const v = rdbpot(srdhmFast(shiftedScale, e), numBitsOverUnit + 31 - 8) - 128;
-            out[base + c] = v > INT8_MAX ? INT8_MAX : v < INT8_MIN ? INT8_MIN : v;
+            const v = rdbpot(srdhmFast(shiftedScale, e), numBitsOverUnit + 31 - outBits) + outMin;
+            out[base + c] = v > outMax ? outMax : v < outMin ? outMin : v;
           } else {
-            out[base + c] = INT8_MIN;
+            out[base + c] = outMin;
           }
         }
       }
@@ -111,6 +122,10 @@ export const softmax: OpDef<SoftmaxOp, SoftmaxPrepared> = {
     };
   },
   emitC(ctx, op, p) {
+    if (p.outBits === 16) {
+      ctx.call(`tinyml_softmax_s8_s16(${cInt32(p.inputMultiplier)}, ${p.leftShift}, ${p.diffMin}, ${p.rows}, ${p.depth}, ${ctx.ptr(op.inputs[0]!)}, ${ctx.ptr(op.outputs[0]!)});`);
+      return ['softmax_s8_s16'];
+    }
     ctx.call(`tinyml_softmax_s8(${cInt32(p.inputMultiplier)}, ${p.leftShift}, ${p.diffMin}, ${p.rows}, ${p.depth}, ${ctx.ptr(op.inputs[0]!)}, ${ctx.ptr(op.outputs[0]!)});`);
     return ['softmax_s8'];
   },

@@ -10,7 +10,7 @@ import type { OpDef } from './op-def.js';
 
 export const unsupportedOp: OpDef<UnsupportedOp, never> = {
   kind: 'Unsupported',
-  arity: { inputs: [0, Infinity], outputs: [0, Infinity] },
+  arity: { inputs: [0, Infinity], optional: 'all', outputs: [0, Infinity] },
   inferShapes: (g, op) => op.outputs.map((t) => [...(g.tensors[t]?.shape ?? [])]),
   params: noParams,
   macs: noMacs,
