@@ -122,7 +122,14 @@ export const quantize: OpDef<QuantizeOp, QuantizePrepared> = {
     builtin: 'QUANTIZE',
     options: 'QuantizeOptions',
     read: (r) => ({ ...r.base, kind: 'Quantize' }),
-    write: (op, w) => ({ version: versionByDtype(w.g, op, { float: 1, int8: 2, int16: 4 }), options: {} }),
+    write(op, w) {
+      // Requantization between integer types other than int8 → int8 is version 1, as TFLite's
+      // converter writes it (keyword_scrambled_8bit's int16 → int8 / int16 → int32, seanet's int32 → int16).
+      const from = w.g.tensors[op.inputs[0]!]!.dtype;
+      const to = w.g.tensors[op.outputs[0]!]!.dtype;
+      if (requantizePairOk(from, to)) return { version: 1, options: {} };
+      return { version: versionByDtype(w.g, op, { float: 1, int8: 2, int16: 4 }), options: {} };
+    },
   },
 };
 
