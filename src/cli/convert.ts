@@ -23,9 +23,10 @@ function summary(r: ConvertReport, outDir: string): string {
     `  weights:      ${s.weightBytes} bytes`,
     `  code:         ${s.codeBytes === null ? 'not measured' : `${s.codeBytes} bytes (model.o + kernels, text + data, incl. weights)`}`,
     `  arena:        ${s.arenaBytes} bytes (all activations: ${s.activationBytes}; no reuse: ${s.linearArenaBytes})`,
+    ...(s.stateBytes ? [`  state:        ${s.stateBytes} bytes kept between invocations (LSTM/SVDF state, variables; tinyml_reset() restores it)`] : []),
     `  MACs:         ${s.macs}`,
     `  flash:        ${r.fit.flash.needed} of ${r.fit.flash.available} bytes (${pct(r.fit.flash.needed, r.fit.flash.available)})${r.fit.flashEstimated ? ' — weights only, code not measured' : ''}`,
-    `  RAM:          ${r.fit.ram.needed} of ${r.fit.ram.available} bytes (${pct(r.fit.ram.needed, r.fit.ram.available)}) — arena + input + output`,
+    `  RAM:          ${r.fit.ram.needed} of ${r.fit.ram.available} bytes (${pct(r.fit.ram.needed, r.fit.ram.available)}) — arena${s.stateBytes ? ' + state' : ''} + input + output`,
   ];
   if (r.quantization?.calibration?.warning) lines.push(`  WARNING: ${r.quantization.calibration.warning}`);
   if (r.template === 'host') lines.push(`next: make -C ${outDir} && ${outDir}/tinyml_host input.bin > output.bin`);

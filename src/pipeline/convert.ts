@@ -91,6 +91,8 @@ export interface ConvertReport {
     /** text + data of model.o and the kernels, compiled for the host; null when not built. */
     codeBytes: number | null;
     arenaBytes: number;
+    /** Static state kept between invocations (LSTM/SVDF state, resource variables): not in the arena, in the RAM figure. */
+    stateBytes: number;
     /** Sum of every activation tensor (what no memory planning would cost). */
     activationBytes: number;
     /** Arena of the linear (no reuse) planner, for comparison. */
@@ -98,7 +100,7 @@ export interface ConvertReport {
     macs: number;
   };
   fit: { flash: RegionFit; ram: RegionFit; flashEstimated: boolean };
-  plan: { planner: string; alignment: number; arenaBytes: number; tensors: PlannedTensor[] };
+  plan: { planner: string; alignment: number; arenaBytes: number; tensors: PlannedTensor[]; state: { bytes: number; entries: { kind: string; name: string; offset: number; size: number }[] } };
   quantization: QuantReport | null;
   files: string[];
 }
@@ -233,7 +235,8 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
     }
     const ioBytes = inLayout.bytes + outLayout.bytes;
     const flashNeeded = code ? code.flashBytes : emitted.weightBytes;
-    const ramNeeded = plan.arenaBytes + ioBytes;
+    const stateBytes = buffers.state.bytes;
+    const ramNeeded = plan.arenaBytes + stateBytes + ioBytes;
     const fit = {
       flash: { needed: flashNeeded, available: board.memory.flash.length },
       ram: { needed: ramNeeded, available: board.memory.ram.length },
@@ -244,7 +247,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
       over.push(`flash: needs ${fmtBytes(fit.flash.needed)}${code ? ' (code + weights)' : ' (weights alone)'}, the board has ${fmtBytes(fit.flash.available)}`);
     }
     if (fit.ram.needed > fit.ram.available) {
-      over.push(`RAM: needs ${fmtBytes(fit.ram.needed)} (arena ${plan.arenaBytes} + input/output buffers ${ioBytes}), the board has ${fmtBytes(fit.ram.available)}`);
+      over.push(`RAM: needs ${fmtBytes(fit.ram.needed)} (arena ${plan.arenaBytes}${stateBytes ? ` + state ${stateBytes}` : ''} + input/output buffers ${ioBytes}), the board has ${fmtBytes(fit.ram.available)}`);
     }
     if (over.length) {
       throw new TinymlError(
@@ -286,12 +289,19 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
         weightBytes: emitted.weightBytes,
         codeBytes: code ? code.flashBytes : null,
         arenaBytes: plan.arenaBytes,
+        stateBytes,
         activationBytes: activationBytes(g),
         linearArenaBytes: linear.arenaBytes,
         macs: cost.totals.macs,
       },
       fit,
-      plan: { planner: plan.planner, alignment: plan.alignment, arenaBytes: plan.arenaBytes, tensors },
+      plan: {
+        planner: plan.planner,
+        alignment: plan.alignment,
+        arenaBytes: plan.arenaBytes,
+        tensors,
+        state: { bytes: stateBytes, entries: buffers.state.entries.map((e) => ({ kind: e.kind, name: e.name, offset: e.offset, size: e.size })) },
+      },
       quantization,
       files: [],
     };
@@ -311,7 +321,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
     } else {
       await rename(tmp, outDir);
     }
-    log.info(`wrote ${opts.outDir}: arena ${plan.arenaBytes} B, weights ${emitted.weightBytes} B${code ? `, code ${code.flashBytes} B` : ''}`);
+    log.info(`wrote ${opts.outDir}: arena ${plan.arenaBytes} B${stateBytes ? `, state ${stateBytes} B` : ''}, weights ${emitted.weightBytes} B${code ? `, code ${code.flashBytes} B` : ''}`);
     return { report, graph: g, planText };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
