@@ -402,7 +402,34 @@ export const unidirectionalSequenceLstm: OpDef<UnidirectionalSequenceLSTMOp, Lst
     const steps = x[0]! * x[1]!;
     return steps * 4 * w[0]! * (w[1]! + w[0]!);
   },
-  quant: { output: { kind: 'calibrated' } },
+  quant: {
+    output: { kind: 'calibrated' },
+    /**
+     * TFLite's 8x8→16 LSTM scheme (tools/optimize operator_property for LSTM): weights int8
+     * symmetric per tensor, gate biases int32 at input scale × weight scale, the hidden state
+     * with the output's params (TFLM copies it to the output), the cell state int16 with a
+     * power-of-two scale 2^(p − 15), p the smallest with 2^p ≥ max |cell| seen in calibration,
+     * and the five intermediates desktop TFLite reads (the last with the hidden state's params).
+     */
+    custom(op, q) {
+      const x = q.params(op.inputs[LSTM.input]!);
+      const out = q.params(op.outputs[0]!);
+      for (const gate of GATES) {
+        const sw = q.weights(op.inputs[gate.w]!, 8);
+        q.weights(op.inputs[gate.r]!, 8);
+        q.bias(op.inputs[gate.b]!, f32(x.scale * sw));
+      }
+      q.state(op.inputs[LSTM.outputState]!, 'int8', out);
+      const r = q.range(op.inputs[LSTM.cellState]!) ?? [-1, 1];
+      const maxAbs = Math.max(Math.abs(r[0]), Math.abs(r[1]));
+      let pot = 0;
+      while (pot < 15 && 2 ** pot < maxAbs) pot++;
+      q.state(op.inputs[LSTM.cellState]!, 'int16', { scale: 2 ** (pot - 15), zeroPoint: 0 });
+      const none = () => q.add({ name: `${op.name}/intermediate`, shape: [0], dtype: 'float32' });
+      const intermediates = [none(), none(), none(), none(), q.add({ name: `${op.name}/effective_hidden_scale_intermediate`, shape: [0], dtype: 'int8', quant: { scale: [out.scale], zeroPoint: [out.zeroPoint] } })];
+      return { ...op, intermediates };
+    },
+  },
   prepare: prepareInt8,
   evalQuantized: evalInt8,
   evalFloat: evalFloatLstm,

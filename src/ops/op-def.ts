@@ -72,6 +72,28 @@ export interface QuantRule<O extends Op = Op> {
   bias?: { input: number; weights: number };
   /** Float inputs that are not activations of the graph but attributes (kept as they are). */
   keepInputs?: readonly number[];
+  /**
+   * Ops whose constants and state do not fit `weights`/`bias` (LSTM, SVDF): called once every
+   * activation's params are fixed, it quantizes the op's other float operands through `q` and
+   * may return the op with new attributes (LSTM intermediates).
+   */
+  custom?: (op: O, q: QuantCustomContext) => O | void;
+}
+
+/** What the quantizer gives a `QuantRule.custom` hook (implemented by src/quantize/rewrite.ts). */
+export interface QuantCustomContext {
+  /** int8 params of an activation tensor (graph input or op output). */
+  params(tensor: number): AffineParams;
+  /** Real range the float run saw in a state (variable) tensor, if it was ever written. */
+  range(tensor: number): [number, number] | undefined;
+  /** Float constant → symmetric per-tensor int8/int16 weights (TFLite's quantizer); returns the scale. */
+  weights(tensor: number, bits: 8 | 16): number;
+  /** Float constant bias → int32 at `scale`. */
+  bias(tensor: number, scale: number): void;
+  /** A float state tensor → `dtype` with `params` (no data: it starts at its zero point). */
+  state(tensor: number, dtype: 'int8' | 'int16', params: AffineParams): void;
+  /** Appends a tensor to the quantized graph; returns its index. */
+  add(t: Tensor): number;
 }
 
 /** One trainable/constant operand counted as parameters (`inspect`, `distill` budgets). */

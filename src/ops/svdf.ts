@@ -209,7 +209,25 @@ export const svdf: OpDef<SVDFOp, SvdfPrepared> = {
     const wt = g.tensors[op.inputs[2]!]!.shape;
     return x[0]! * wf[0]! * (wf[1]! + wt[1]!);
   },
-  quant: { output: { kind: 'calibrated' } },
+  quant: {
+    output: { kind: 'calibrated' },
+    // TFLM applies no fused activation on the int8 path: a ReLU lives in the output range.
+    clip: (op) => op.activation,
+    /**
+     * TFLite's SVDF scheme: feature weights int8, time weights and state int16, symmetric per
+     * tensor (the state's scale from the range calibration saw in it), bias int32 at state
+     * scale × time-weight scale (what TFLM's PrepareSvdf requires).
+     */
+    custom(op, q) {
+      q.weights(op.inputs[1]!, 8);
+      const st = q.weights(op.inputs[2]!, 16);
+      const r = q.range(op.inputs[4]!) ?? [-1, 1];
+      const s0 = f32(Math.max(Math.abs(r[0]), Math.abs(r[1])) / 32767);
+      const ss = s0 > 0 ? s0 : 1;
+      if ((op.inputs[3] ?? -1) >= 0) q.bias(op.inputs[3]!, f32(ss * st));
+      q.state(op.inputs[4]!, 'int16', { scale: ss, zeroPoint: 0 });
+    },
+  },
   prepare: prepareInt8,
   evalQuantized: evalInt8,
   evalFloat: evalFloatSvdf,
