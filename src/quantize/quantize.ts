@@ -131,6 +131,7 @@ export function cloneGraph(g: Graph): Graph {
   };
   if (g.source) out.source = { ...g.source };
   if (g.boundaryLayout) out.boundaryLayout = structuredClone(g.boundaryLayout);
+  if (g.subgraphs) out.subgraphs = g.subgraphs.map(cloneGraph);
   return out;
 }
 

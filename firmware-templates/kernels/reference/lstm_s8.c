@@ -32,11 +32,12 @@ static const uint16_t sigmoid_table_uint16[256] = {
 static int16_t logistic_s16(int16_t x, int32_t input_multiplier, int32_t input_left_shift) {
   int32_t round, input_data;
   uint32_t abs_input_data, uh, result;
+  /* Shifts are done in 32 bits explicitly: int is 16 bits on some targets (AVR). */
   if (input_multiplier == 0) {
-    input_multiplier = 3 << input_left_shift;
+    input_multiplier = (int32_t)3 << input_left_shift;
     input_left_shift = 0;
   }
-  round = (input_left_shift > 0) ? 1 << (input_left_shift - 1) : 0;
+  round = (input_left_shift > 0) ? (int32_t)1 << (input_left_shift - 1) : 0;
   input_data = ((int32_t)x * input_multiplier + round) >> input_left_shift;
   abs_input_data = (uint32_t)(input_data < 0 ? -input_data : input_data);
   uh = abs_input_data >> 9;
@@ -48,7 +49,7 @@ static int16_t logistic_s16(int16_t x, int32_t input_multiplier, int32_t input_l
     const uint32_t ut = abs_input_data & 0x1ff;
     result = (ua << 9) + ut * (ub - ua);
   }
-  result = (input_data >= 0) ? (result + (1u << 9)) : ((1u << (16 + 9)) - result + (1u << 9) - 1);
+  result = (input_data >= 0) ? (result + ((uint32_t)1 << 9)) : (((uint32_t)1 << (16 + 9)) - result + ((uint32_t)1 << 9) - 1);
   result >>= 10;
   return (int16_t)result;
 }
@@ -58,22 +59,23 @@ static int16_t tanh_s16(int16_t x, int32_t input_multiplier, int32_t input_left_
   int32_t round, input_data, result;
   uint32_t abs_input_data, uh;
   if (input_multiplier == 0) {
-    input_multiplier = 3 << input_left_shift;
+    input_multiplier = (int32_t)3 << input_left_shift;
     input_left_shift = 0;
   }
-  round = (input_left_shift > 0) ? 1 << (input_left_shift - 1) : 0;
+  round = (input_left_shift > 0) ? (int32_t)1 << (input_left_shift - 1) : 0;
   input_data = ((int32_t)x * input_multiplier + round) >> input_left_shift;
   abs_input_data = (uint32_t)(input_data < 0 ? -input_data : input_data);
   uh = abs_input_data >> 8;
   if (uh >= 255) {
-    result = 0xFFFF << 8;
+    result = (int32_t)0xFFFF << 8;
   } else {
     const uint32_t ua = sigmoid_table_uint16[uh];
     const uint32_t ub = sigmoid_table_uint16[uh + 1];
     const uint32_t ut = abs_input_data & 0xFF;
     result = (int32_t)((ua << 8) + ut * (ub - ua));
   }
-  result = (input_data >= 0) ? (result - (1 << (14 + 9)) + (1 << (9 - 2))) : (-result + (1 << (14 + 9)) + (1 << (9 - 2)) - 1);
+  result = (input_data >= 0) ? (result - ((int32_t)1 << (14 + 9)) + ((int32_t)1 << (9 - 2)))
+                             : (-result + ((int32_t)1 << (14 + 9)) + ((int32_t)1 << (9 - 2)) - 1);
   result >>= (9 - 1);
   return (int16_t)result;
 }
