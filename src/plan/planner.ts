@@ -320,12 +320,19 @@ export function bufferRequests(g: Graph, scratchBytes: readonly number[] = []): 
   return { requests, homes, aliasedReshapeOutputs: aliased, scratch, state };
 }
 
-/** Sum of the bytes of every activation tensor (inputs and outputs included): what no planning costs. */
+/**
+ * Sum of the bytes of every activation tensor (inputs and outputs included): what no planning
+ * costs. State (variable tensors, resource handles) is not an activation: it is counted apart
+ * (`stateLayout`).
+ */
 export function activationBytes(g: Graph): number {
   const used = new Set<number>();
   for (const op of g.ops) for (const t of [...op.inputs, ...op.outputs]) if (t >= 0) used.add(t);
   let sum = 0;
-  for (const t of used) if (!isConstant(g.tensors[t]!)) sum += tensorBytes(g.tensors[t]!);
+  for (const t of used) {
+    const tensor = g.tensors[t]!;
+    if (!isConstant(tensor) && !tensor.variable) sum += tensorBytes(tensor);
+  }
   return sum;
 }
 

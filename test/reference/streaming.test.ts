@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { loadBoard, resolveBoard } from '../../src/boards/load.js';
 import { missingArmTools } from '../../src/build/arm.js';
 import { hasTool } from '../../src/build/tools.js';
+import { modelHash } from '../../src/codegen/model-hash.js';
 import { writeTflite } from '../../src/codegen/tflite-writer.js';
 import { tfliteToGraph } from '../../src/importers/tflite.js';
 import type { TensorData } from '../../src/ir/graph.js';
@@ -53,6 +54,14 @@ describe('a streaming model written by our .tflite writer', () => {
     expect(graph.ops.map((op) => op.kind)).toEqual(['CallOnce', 'VarHandle', 'ReadVariable', 'Add', 'AssignVariable', 'SVDF']);
     expect(graph.tensors[7]!.variable).toBe(true);
     expect(graph.tensors[1]!.dtype).toBe('resource');
+  });
+
+  it('the model hash covers the init subgraph and the state flags (a cached project is never another model)', () => {
+    const sub = graph.subgraphs![0]!;
+    const other = { ...graph, subgraphs: [{ ...sub, tensors: sub.tensors.map((t, i) => (i === 1 ? { ...t, data: new Int8Array(8) } : t)) }] };
+    expect(modelHash(other)).not.toBe(modelHash(graph));
+    const stateless = { ...graph, tensors: graph.tensors.map((t) => ({ ...t, variable: false })) };
+    expect(modelHash(stateless)).not.toBe(modelHash(graph));
   });
 
   it('reference: the state after each step is the previous input and the SVDF memory, exactly', () => {
