@@ -51,7 +51,9 @@ async function runJson(modelPath, inPath, outPath) {
   const samples = JSON.parse(fs.readFileSync(inPath, 'utf8'));
   const results = [];
   for (const sample of samples) {
-    const xs = model.inputs.map((inp, k) => tf.tensor(sample[k], inp.shape, inp.dtype === 'float32' ? 'float32' : 'int32'));
+    // A scalar input is reported with shape [0]: give its one value shape [].
+    const shapeOf = (inp, k) => (sample[k].length === 1 && inp.shape.reduce((a, b) => a * b, 1) === 0 ? [] : inp.shape);
+    const xs = model.inputs.map((inp, k) => tf.tensor(sample[k], shapeOf(inp, k), inp.dtype === 'float32' ? 'float32' : 'int32'));
     const r = model.predict(xs.length === 1 ? xs[0] : xs);
     let outs;
     if (r instanceof tf.Tensor) outs = [r];

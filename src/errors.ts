@@ -69,3 +69,6 @@ export class UnsupportedOpsError extends TinymlError {
     this.supported = supported;
   }
 }
+
+/** What every "tool missing" error ends with: the command that lists tools and how to install them. */
+export const DOCTOR_HINT = '`tinyml doctor` lists which tools are installed and the command that installs each missing one';

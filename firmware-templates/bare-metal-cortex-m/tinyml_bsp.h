@@ -11,4 +11,8 @@ int tinyml_uart_getc(void);
 
 void tinyml_cycles_init(void);
 
+/* Run the board's clock steps (clock.c); -1 when all completed, else the index of the wait
+ * step that timed out. */
+int tinyml_clock_init(void);
+
 #endif

@@ -40,6 +40,15 @@ export interface PowerModel {
   sources: Citation[];
 }
 
+/**
+ * One step of a board's clock bring-up (boards/<id>.json "clockInit"), run in order by the
+ * bare-metal template before the UART starts. `write`: read-modify-write of `mask` to `value`;
+ * `wait`: poll until (*addr & mask) == value (ready flags); `delay`: at least `cycles` core cycles.
+ */
+export type ClockStep =
+  | { op?: 'write' | 'wait'; addr: number; mask: number; value: number; why: string }
+  | { op: 'delay'; cycles: number; why: string };
+
 export interface BoardProfile {
   id: string;
   name: string;
@@ -51,6 +60,8 @@ export interface BoardProfile {
    * (no PLL setup), if different from clockHz (which the power model and published figures use).
    */
   firmwareClockHz?: number;
+  /** Register steps that bring the core from the reset clock to clockHz (PLL, flash wait states, voltage scaling), with citations. */
+  clockInit?: ClockStep[];
   memory: { flash: MemoryRegion; ram: MemoryRegion };
   uart: {
     kind: 'cmsdk' | 'stm32-usart' | 'nrf-uarte' | 'rp2040-pl011' | 'esp32-uart' | 'avr-usart' | 'stdio';
@@ -63,6 +74,8 @@ export interface BoardProfile {
     lowPower?: boolean;
     /** nRF UARTE pin selects (pin | port << 5) and BAUDRATE register value. */
     psel?: { tx: number; rx: number; baudrateReg: number };
+    /** stm32-usart register layout: 'isr' (L4/U5/H7, default) or 'sr' (F1/F2/F4). */
+    layout?: 'isr' | 'sr';
     /** Read-modify-write register operations (clock gates, pin muxing) run before the UART starts. */
     init?: { addr: number; mask: number; value: number; why: string }[];
   };

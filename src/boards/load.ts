@@ -71,6 +71,9 @@ function normalise(raw: Record<string, unknown>): BoardProfile {
       op.value = toNumber(op.value);
     }
   }
+  for (const step of Array.isArray(b.clockInit) ? b.clockInit : []) {
+    for (const k of ['addr', 'mask', 'value']) if (step[k] !== undefined) step[k] = toNumber(step[k]);
+  }
   return b as BoardProfile;
 }
 

@@ -82,6 +82,22 @@ SECTIONS
 `;
 }
 
+/**
+ * TINYML_CLOCK_STEPS for clock.c: {kind, addr, mask, value} per step of board.clockInit
+ * (kind 0 write, 1 wait, 2 delay with value = cycles), each with its citation as a comment.
+ */
+function clockStepsMacro(board: BoardProfile): string[] {
+  const steps = board.clockInit ?? [];
+  if (steps.length === 0) return [];
+  const why = (s: string) => s.replace(/\*\//g, '* /');
+  const rows = steps.map((s) =>
+    s.op === 'delay'
+      ? `{2u, 0u, 0u, ${s.cycles}u} /* ${why(s.why)} */`
+      : `{${s.op === 'wait' ? 1 : 0}u, ${hex(s.addr)}, ${hex(s.mask)}, ${hex(s.value)}} /* ${why(s.why)} */`,
+  );
+  return [`#define TINYML_CLOCK_STEPS ${rows.join(', \\\n  ')}`];
+}
+
 /** board.h: everything the C side needs to know about the board, as macros. */
 export function boardHeader(board: BoardProfile): string {
   const u = board.uart;
@@ -102,7 +118,9 @@ export function boardHeader(board: BoardProfile): string {
     lines.push(`#define TINYML_UART_BRR ${brr}u`);
     const ops = (u.init ?? []).map((o) => `{${hex(o.addr)}, ${hex(o.mask)}, ${hex(o.value)}} /* ${o.why.replace(/\*\//g, '* /')} */`);
     lines.push(`#define TINYML_UART_INIT_OPS ${ops.length ? ops.join(', \\\n  ') : '{0u, 0u, 0u}'}`);
+    if (u.layout === 'sr') lines.push('#define TINYML_UART_LAYOUT_SR 1');
   }
+  lines.push(...clockStepsMacro(board));
   if (u.kind === 'nrf-uarte') {
     if (!u.psel) throw new TinymlError('input', `boards/${board.id}.json: uart.psel: required for an nrf-uarte UART`);
     lines.push(`#define TINYML_UART_TX_PSEL ${u.psel.tx}u`, `#define TINYML_UART_RX_PSEL ${u.psel.rx}u`, `#define TINYML_UART_BAUDRATE_REG ${hex(u.psel.baudrateReg)}`);

@@ -3,9 +3,10 @@
  * make with arm-none-eabi-gcc, then read text/data/bss of the ELF with arm-none-eabi-size and
  * compare them with the board's flash (text + data) and RAM (data + bss).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BoardProfile } from '../boards/board.js';
+import { DOCTOR_HINT } from '../errors.js';
 import { TinymlError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
@@ -41,12 +42,33 @@ export function missingArmTools(): string[] {
   return ARM_TOOLS.filter((t) => !hasTool(t));
 }
 
+/**
+ * A project is planned for one kernel set (in-place layers, scratch sizes). Another set may
+ * build it only when it needs no more: the reference kernels take no scratch, but cannot run a
+ * layer in place.
+ */
+function checkKernelOverride(dir: string, kernels: string): void {
+  const file = path.join(dir, 'convert-report.json');
+  if (!existsSync(file)) return;
+  const report = JSON.parse(readFileSync(file, 'utf8')) as { kernelSet?: string; plan?: { inPlaceLayers?: number[] } };
+  if (!report.kernelSet || report.kernelSet === kernels) return;
+  const inPlace = report.plan?.inPlaceLayers ?? [];
+  if (kernels !== 'reference' || inPlace.length > 0) {
+    throw new TinymlError(
+      'usage',
+      `${dir} was planned for the '${report.kernelSet}' kernels${inPlace.length ? ` (layers ${inPlace.join(', ')} run in place)` : ''}; the '${kernels}' kernels cannot run that plan`,
+      `Convert the model again with --kernels ${kernels} and build that project.`,
+    );
+  }
+}
+
 export async function buildArm(dir: string, board: BoardProfile, opts: ArmBuildOptions = {}): Promise<ArmBuild> {
   const log = opts.logger ?? silentLogger;
   const missing = missingArmTools();
   if (missing.length) {
-    throw new TinymlError('toolchain', `cannot build for ${board.id}: ${missing.join(', ')} not found`, 'Debian/Ubuntu: sudo apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi make');
+    throw new TinymlError('toolchain', `cannot build for ${board.id}: ${missing.join(', ')} not found`, `Debian/Ubuntu: sudo apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi make; ${DOCTOR_HINT}.`);
   }
+  if (opts.kernels) checkKernelOverride(dir, opts.kernels);
   const { kernels } = writeArmProject(dir, board, opts.kernels ? { kernels: opts.kernels } : {});
   const buildDir = opts.buildDir ?? 'build';
   const args = [`-j${opts.jobs ?? 2}`, `BUILD=${buildDir}`];

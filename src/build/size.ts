@@ -34,3 +34,44 @@ export function sumSizes(sizes: Iterable<SectionSizes>): SectionSizes {
   }
   return total;
 }
+
+/** One input section placed in the output by the GNU linker (from its map file). */
+export interface MapSection {
+  /** Input section name, e.g. `.bss.tinyml_state`. */
+  section: string;
+  address: number;
+  size: number;
+  /** The object it came from, as the map names it (e.g. `build/model.o`). */
+  object: string;
+}
+
+/**
+ * The input sections a GNU ld map file (`-Wl,-Map=`) places, from its "Linker script and memory
+ * map" part (discarded sections, listed before it, are not counted). A section whose name is too
+ * long for its column has its address, size and object on the next line.
+ */
+export function parseLinkerMap(map: string): MapSection[] {
+  const start = map.indexOf('Linker script and memory map');
+  if (start < 0) throw new Error('not a GNU ld map file: no "Linker script and memory map" part');
+  const lines = map.slice(start).split('\n');
+  const out: MapSection[] = [];
+  const row = /^\s+(0x[0-9a-fA-F]+)\s+(0x[0-9a-fA-F]+)\s+(\S.*)$/;
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^ (\.[^\s]+|COMMON)(?:\s+(0x[0-9a-fA-F]+)\s+(0x[0-9a-fA-F]+)\s+(\S.*))?$/.exec(lines[i]!);
+    if (!m) continue;
+    let [address, size, object] = [m[2], m[3], m[4]];
+    if (address === undefined) {
+      const next = row.exec(lines[i + 1] ?? '');
+      if (!next) continue;
+      [address, size, object] = [next[1], next[2], next[3]];
+      i++;
+    }
+    out.push({ section: m[1]!, address: Number(address), size: Number(size), object: object!.trim() });
+  }
+  return out;
+}
+
+/** RAM (.data* and .bss* input sections, COMMON) the map places for objects matching `objects`. */
+export function ramOfObjects(sections: readonly MapSection[], objects: (object: string) => boolean): number {
+  return sections.filter((s) => objects(s.object) && (/^\.(data|bss|sbss|sdata)\b/.test(s.section) || s.section === 'COMMON')).reduce((n, s) => n + s.size, 0);
+}

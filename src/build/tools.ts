@@ -1,5 +1,6 @@
 /** Finding and running external tools (compilers, make, size). */
 import { spawn, spawnSync } from 'node:child_process';
+import { DOCTOR_HINT } from '../errors.js';
 import { TinymlError } from '../errors.js';
 
 export function hasTool(name: string): boolean {
@@ -23,7 +24,7 @@ export function runTool(cmd: string, args: string[], opts: { cwd?: string; input
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') {
-        reject(new TinymlError('toolchain', `'${cmd}' was not found`, `Install it (Debian: apt-get install gcc make binutils) or put it on PATH.`));
+        reject(new TinymlError('toolchain', `'${cmd}' was not found`, `Install it (Debian: apt-get install gcc make binutils) or put it on PATH; ${DOCTOR_HINT}.`));
       } else reject(e);
     });
     child.stdin.on('error', () => {

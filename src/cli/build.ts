@@ -6,6 +6,7 @@ import { writeArduinoSketch, writePlatformioProject } from '../build/arm-project
 import { copyFile, rename } from 'node:fs/promises';
 import { buildHost, HOST_EXE, measureCodeSize } from '../build/host.js';
 import { hasTool, runTool } from '../build/tools.js';
+import { DOCTOR_HINT } from '../errors.js';
 import { TinymlError } from '../errors.js';
 import { cliLogger, printJson } from './output.js';
 import { projectBoardId } from './project.js';
@@ -80,7 +81,7 @@ projects build with arduino-cli / pio when installed, otherwise the command is p
       const cmd = `${tool} ${args.join(' ')}`;
       if (!hasTool(tool)) {
         if (opts.json) printJson({ board: board.id, template: board.template, built: false, command: cmd });
-        else process.stdout.write(`${tool} is not installed; build this project with:\n  ${cmd}\n`);
+        else process.stdout.write(`${tool} is not installed; build this project with:\n  ${cmd}\n(${DOCTOR_HINT})\n`);
         return;
       }
       log.info(cmd);

@@ -10,6 +10,8 @@ import { registerBench } from './bench.js';
 import { registerBuild } from './build.js';
 import { registerFlash } from './flash.js';
 import { registerPorts } from './ports.js';
+import { registerDoctor } from './doctor.js';
+import { registerDemo } from './demo.js';
 
 /**
  * Every CLI command lives in its own file under src/cli/ and exports a `register`
@@ -29,3 +31,5 @@ commands.push(registerBench);
 commands.push(registerBuild);
 commands.push(registerFlash);
 commands.push(registerPorts);
+commands.push(registerDoctor);
+commands.push(registerDemo);

@@ -1,17 +1,23 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { defaultBoard } from '../pipeline/default-board.js';
 import { resolveBoard } from '../boards/load.js';
 import { convertModel, type ConvertReport } from '../pipeline/convert.js';
 import { runGraph } from '../reference/interpreter.js';
+import { assertLibraryName, exportLibrary, LIBRARY_FORMATS, type LibraryExport, type LibraryFormat } from '../codegen/library-export.js';
+import { TinymlError } from '../errors.js';
 import { cliLogger, printJson, progressBar } from './output.js';
 
 interface ConvertCliOptions {
   board?: string;
+  kernels?: string;
   calibration?: string;
   output: string;
   planner: string;
+  activations: 'int8' | 'int16';
   plan?: boolean;
   json?: boolean;
+  format: string;
+  libraryName?: string;
 }
 
 function summary(r: ConvertReport, outDir: string): string {
@@ -26,7 +32,7 @@ function summary(r: ConvertReport, outDir: string): string {
     ...(s.stateBytes ? [`  state:        ${s.stateBytes} bytes kept between invocations (LSTM/SVDF state, variables; tinyml_reset() restores it)`] : []),
     `  MACs:         ${s.macs}`,
     `  flash:        ${r.fit.flash.needed} of ${r.fit.flash.available} bytes (${pct(r.fit.flash.needed, r.fit.flash.available)})${r.fit.flashEstimated ? ' — weights only, code not measured' : ''}`,
-    `  RAM:          ${r.fit.ram.needed} of ${r.fit.ram.available} bytes (${pct(r.fit.ram.needed, r.fit.ram.available)}) — arena${s.stateBytes ? ' + state' : ''} + input + output`,
+    `  RAM:          ${r.fit.ram.needed} of ${r.fit.ram.available} bytes (${pct(r.fit.ram.needed, r.fit.ram.available)}) — model ${s.modelRamBytes} (arena, kernel scratch${s.stateBytes ? ', state' : ''}, hook: model.o in the linker map) + input/output ${r.fit.ram.needed - s.modelRamBytes}`,
   ];
   if (r.quantization?.calibration?.warning) lines.push(`  WARNING: ${r.quantization.calibration.warning}`);
   if (r.template === 'host') lines.push(`next: make -C ${outDir} && ${outDir}/tinyml_host input.bin > output.bin`);
@@ -36,37 +42,52 @@ function summary(r: ConvertReport, outDir: string): string {
 export function registerConvert(program: Command): void {
   program
     .command('convert')
-    .description('Compile a model to an int8 C project for a board: arena plan, model.c/model.h, kernels, build files')
+    .description('Compile a model to an int8 (or 16x8) C project for a board: arena plan, model.c/model.h, kernels, build files')
     .argument('<model>', 'model file (.tflite, Keras .h5/.keras, TF.js model.json); float models are quantized first')
     .option('-b, --board <id>', 'board id (boards/<id>.json) or a path to a board .json file (default: qemu-mps2-an386 when arm-none-eabi-gcc and qemu-system-arm are installed, else host)')
     .requiredOption('-o, --output <dir>', 'output project directory (replaced atomically)')
     .option('-c, --calibration <data>', 'calibration samples for float models: .npy, raw float32 .bin, or a folder')
+    .option('--kernels <set>', "kernel set to plan and build for instead of the board's (reference, cortex-m): in-place layers and scratch depend on it")
+    .addOption(new Option('--activations <dtype>', 'activation type float models are quantized to: int8, or int16 for 16x8 (int8 weights, int64 biases)').choices(['int8', 'int16']).default('int8'))
     .option('--planner <id>', 'memory planner: greedy-by-size or linear', 'greedy-by-size')
     .option('--plan', 'print the memory plan (per tensor: offset, size, first/last layer)')
     .option('--json', 'print convert-report.json on stdout')
+    .option('--format <format>', `project (the board's build project), or also a library: ${LIBRARY_FORMATS.join(', ')} (<dir>/<name>/ and <dir>/<name>.zip)`, 'project')
+    .option('--library-name <name>', 'library name for --format *-library (default tinyml_<model name>)')
     .addHelpText(
       'after',
       `
 Examples:
-  tinyml convert ../shared/models/mlperf-tiny/kws_ref_model.tflite --board host -o out/kws
-  make -C out/kws && out/kws/tinyml_host ../shared/models/mlperf-tiny/kws_input_0.int8.bin | xxd
+  tinyml convert examples/mlperf-tiny/kws_ref_model.tflite --board host -o out/kws
+  make -C out/kws && out/kws/tinyml_host examples/mlperf-tiny/kws_input_0.int8.bin | xxd
   tinyml convert ad01_fp32.tflite --board host --calibration slices.bin -o out/ad01 --json
   tinyml convert model.tflite --board ./my-board.json -o out/m --plan
+  tinyml convert kws_float.tflite --board host --calibration samples/ --activations int16 -o out/kws16
 
 The project holds model.h (the API: tinyml_invoke, scales, zero points, per-layer hook),
 model.c (weights in flash, one static arena), kernels/ (only those the model uses) and the
 board template's build files, plus convert-report.json (sizes, plan, quantization fidelity).
-A model that does not fit the board's flash or RAM is refused (exit code 5) with the numbers.`,
+A model that does not fit the board's flash or RAM is refused (exit code 5) with the numbers.
+
+  tinyml convert kws.tflite --board arduino-nano-33-ble-sense --format arduino-library -o out/kws
+      → out/kws/tinyml_kws.zip: Arduino IDE, Sketch > Include Library > Add .ZIP Library…
+  tinyml convert kws.tflite --board arduino-nano-33-ble-sense --format platformio-library -o out/kws
+      → out/kws/tinyml_kws/library.json: lib_deps = file://out/kws/tinyml_kws`,
     )
     .action(async (modelPath: string, o: ConvertCliOptions) => {
       const log = cliLogger('CONVERT', { quiet: !!o.json });
+      if (o.format !== 'project' && !(LIBRARY_FORMATS as readonly string[]).includes(o.format)) {
+        throw new TinymlError('usage', `--format ${o.format}: unknown format`, `Use project, ${LIBRARY_FORMATS.join(' or ')}.`);
+      }
+      if (o.libraryName !== undefined) assertLibraryName(o.libraryName);
       let boardId = o.board;
       if (!boardId) {
         const d = defaultBoard();
         log.info(d.reason);
         boardId = d.id;
       }
-      const board = resolveBoard(boardId);
+      const resolved = resolveBoard(boardId);
+      const board = o.kernels ? { ...resolved, kernels: o.kernels } : resolved;
       const bar = progressBar('calibrate', !o.json);
       let result;
       try {
@@ -75,6 +96,7 @@ A model that does not fit the board's flash or RAM is refused (exit code 5) with
           outDir: o.output,
           runGraph,
           planner: o.planner,
+          activations: o.activations,
           logger: log,
           onProgress: bar.onProgress,
           ...(o.calibration ? { calibration: o.calibration } : {}),
@@ -82,11 +104,16 @@ A model that does not fit the board's flash or RAM is refused (exit code 5) with
       } finally {
         bar.stop();
       }
+      let library: LibraryExport | undefined;
+      if (o.format !== 'project') {
+        library = await exportLibrary(o.output, { format: o.format as LibraryFormat, board, graph: result.graph, runGraph, ...(o.libraryName ? { name: o.libraryName } : {}) });
+      }
       if (o.json) {
-        printJson(result.report);
+        printJson(library ? { ...result.report, library } : result.report);
         return;
       }
       if (o.plan) process.stdout.write(result.planText + '\n');
       process.stdout.write(summary(result.report, o.output) + '\n');
+      if (library) process.stdout.write(`  library:      ${library.dir} and ${library.zip} (${o.format}; example examples/${library.name}_inference)\n`);
     });
 }

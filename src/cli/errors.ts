@@ -1,3 +1,4 @@
+import { DOCTOR_HINT } from '../errors.js';
 import { EXIT_CODES, TinymlError } from '../errors.js';
 
 /**
@@ -8,6 +9,8 @@ export function handleError(err: unknown, stderr: NodeJS.WritableStream = proces
   if (err instanceof TinymlError) {
     stderr.write(`error: ${err.message}\n`);
     if (err.hint) stderr.write(`hint: ${err.hint}\n`);
+    // A missing or failing toolchain: say where the whole picture and the install commands are.
+    if (err.code === 'toolchain' && !/tinyml doctor/.test(err.hint ?? '')) stderr.write(`hint: ${DOCTOR_HINT}\n`);
     return EXIT_CODES[err.code];
   }
   const e = err as { code?: string; message?: string; stack?: string };

@@ -3,12 +3,12 @@ import { Command, Option } from 'commander';
 import { writeTfliteFile } from '../codegen/tflite-writer.js';
 import { TinymlError } from '../errors.js';
 import { importModel } from '../importers/index.js';
-import { elementCount, isFullyInt8 } from '../ir/graph.js';
+import { elementCount } from '../ir/graph.js';
 import { runGraph } from '../reference/interpreter.js';
 import { loadSamples, syntheticSamples, type CalibrationSet } from '../quantize/calibration-data.js';
 import type { FidelityMetrics } from '../quantize/fidelity.js';
 import { OBSERVER_KINDS, type ObserverKind } from '../quantize/observers.js';
-import { DEFAULT_OBSERVER, quantizeModel, SYNTHETIC_WARNING, type QuantizeOptions, type QuantReport } from '../quantize/quantize.js';
+import { DEFAULT_OBSERVER, isQuantizedModel, quantizeModel, SYNTHETIC_WARNING, type QuantizeOptions, type QuantReport } from '../quantize/quantize.js';
 import { cliLogger, printJson, progressBar } from './output.js';
 
 interface QuantizeCliOptions {
@@ -21,6 +21,7 @@ interface QuantizeCliOptions {
   seed: string;
   classifier?: boolean;
   perTensorDense?: boolean;
+  activations: 'int8' | 'int16';
   json?: boolean;
 }
 
@@ -43,22 +44,22 @@ export function renderReport(r: QuantReport, output: string, reportPath: string)
   }
   lines.push(`model:   ${r.model}`, `output:  ${output}`, `report:  ${reportPath}`);
   if (r.alreadyInt8) {
-    lines.push('', 'The model is already int8: written unchanged (every parameter kept bit for bit). No fidelity figures (no float model).');
+    lines.push('', 'The model is already quantized: written unchanged (every parameter kept bit for bit). No fidelity figures (no float model).');
   } else {
     const cal = r.calibration!;
-    lines.push(`observer: ${r.observer}`, `dense weights: ${r.fullyConnectedWeights}`, `calibration: ${cal.samples} samples (${cal.source}${cal.files.length ? ': ' + cal.files.join(', ') : ''})`);
+    lines.push(`activations: ${r.activations === 'int16' ? 'int16 (16x8: int8 weights, int64 biases)' : 'int8'}`, `observer: ${r.observer}`, `dense weights: ${r.fullyConnectedWeights}`, `calibration: ${cal.samples} samples (${cal.source}${cal.files.length ? ': ' + cal.files.join(', ') : ''})`);
     if (r.holdout) lines.push(`held-out:    ${r.holdout.samples} samples (${r.holdout.files.join(', ')})`);
   }
-  lines.push('', 'int8 inputs (q = round(x / scale) + zero_point) and outputs (x = scale × (q − zero_point)):');
-  const io = [['', 'tensor', 'shape', 'scale', 'zero point']];
-  for (const t of r.inputs) io.push(['input', t.name, `[${t.shape.join(',')}]`, String(t.scale), String(t.zeroPoint)]);
-  for (const t of r.outputs) io.push(['output', t.name, `[${t.shape.join(',')}]`, String(t.scale), String(t.zeroPoint)]);
+  lines.push('', 'Quantized inputs (q = round(x / scale) + zero_point) and outputs (x = scale × (q − zero_point)):');
+  const io = [['', 'tensor', 'dtype', 'shape', 'scale', 'zero point']];
+  for (const t of r.inputs) io.push(['input', t.name, t.dtype, `[${t.shape.join(',')}]`, String(t.scale), String(t.zeroPoint)]);
+  for (const t of r.outputs) io.push(['output', t.name, t.dtype, `[${t.shape.join(',')}]`, String(t.scale), String(t.zeroPoint)]);
   lines.push(table(io));
   const sets: [string, FidelityMetrics][] = [];
   if (r.fidelity.calibration) sets.push(['calibration', r.fidelity.calibration]);
   if (r.fidelity.holdout) sets.push(['held-out', r.fidelity.holdout]);
   if (sets.length > 0) {
-    lines.push('', 'Fidelity of dequantized int8 outputs vs float:');
+    lines.push('', `Fidelity of dequantized ${r.activations === 'int16' ? '16x8' : 'int8'} outputs vs float:`);
     const rows = [['', ...sets.map(([n]) => n)]];
     rows.push(['samples', ...sets.map(([, m]) => String(m.samples))]);
     rows.push(['top-1 agreement', ...sets.map(([, m]) => (m.top1Agreement === null ? 'n/a (not a classifier)' : `${(m.top1Agreement * 100).toFixed(1)}%`))]);
@@ -66,7 +67,7 @@ export function renderReport(r: QuantReport, output: string, reportPath: string)
     rows.push(['mean |error|', ...sets.map(([, m]) => fmt(m.meanAbsError))]);
     rows.push(['MSE', ...sets.map(([, m]) => fmt(m.mse))]);
     lines.push(table(rows));
-    lines.push('', 'Per-layer SQNR (dB, float activation vs dequantized int8; higher is better, — = exact):');
+    lines.push('', `Per-layer SQNR (dB, float activation vs dequantized ${r.activations === 'int16' ? 'int16' : 'int8'}; higher is better, — = exact):`);
     const lrows = [['#', 'op', 'layer', ...sets.map(([n]) => n)]];
     const first = sets[0]![1];
     first.layers.forEach((l, k) => lrows.push([String(k), l.kind, l.name, ...sets.map(([, m]) => fmt(m.layers[k]!.sqnrDb, 2))]));
@@ -88,7 +89,7 @@ async function writeJsonFile(path: string, value: unknown): Promise<void> {
 export function registerQuantize(program: Command): void {
   program
     .command('quantize')
-    .description('Quantize a float model to a fully-int8 .tflite (TFLite int8 scheme) and report its fidelity vs the float model.')
+    .description('Quantize a float model to a fully-int8 .tflite (TFLite int8 scheme), or to 16x8 (int16 activations), and report its fidelity vs the float model.')
     .argument('<model>', 'float model (.tflite, Keras .h5/.keras, TF.js model.json)')
     .option('-c, --calibration <data>', 'calibration samples: .npy (N × input shape), raw float32 .bin (N samples concatenated), or a folder of those')
     .requiredOption('-o, --output <file>', 'int8 .tflite to write')
@@ -97,6 +98,7 @@ export function registerQuantize(program: Command): void {
     .option('--percentile <p>', 'percentile for --observer percentile', '99.99')
     .option('--synthetic-samples <n>', 'without --calibration: number of synthetic N(0,1) samples', '32')
     .option('--seed <n>', 'seed for synthetic samples', '1')
+    .addOption(new Option('--activations <dtype>', 'activation type: int8, or int16 for 16x8 (int16 activations, int8 weights, int64 biases; TFLite Micro runs it)').choices(['int8', 'int16']).default('int8'))
     .option('--per-tensor-dense', 'FullyConnected weights with one scale per tensor (TFLite converter default; for TFLite Micro before per-channel FULLY_CONNECTED)')
     .option('--classifier', 'report top-1 agreement even if the model does not end in Softmax')
     .option('--no-classifier', 'do not report top-1 agreement')
@@ -108,9 +110,13 @@ Examples:
   tinyml quantize ad01_fp32.tflite --calibration calib.npy -o ad01.int8.tflite
   tinyml quantize kws_float.tflite --calibration samples/ --holdout test.bin -o kws.int8.tflite --json
   tinyml quantize model.h5 --calibration x.bin --observer minmax -o model.int8.tflite
+  tinyml quantize kws_float.tflite --calibration samples/ --activations int16 -o kws.16x8.tflite
 
-The model's input and output become int8 (like TFLite's inference_input_type=int8); their scale
-and zero point are printed and stored in <output>.quant-report.json next to the model.
+The model's input and output become int8 (like TFLite's inference_input_type=int8), or int16
+with --activations int16; their scale and zero point are printed and stored in
+<output>.quant-report.json next to the model. 16x8 keeps int8 weights (dense layers per tensor,
+as TFLite Micro's int16 kernel needs) and int64 biases, and quantizes activations symmetrically
+(zero point 0): more fidelity for twice the activation memory.
 Observers: mse (default: per-tensor range minimising quantization error), minmax (what TFLite's
 converter does), percentile.`,
     )
@@ -125,7 +131,8 @@ converter does), percentile.`,
       }
       if (o.classifier !== undefined) opts.classifier = o.classifier;
       if (o.perTensorDense) opts.perTensorFullyConnected = true;
-      if (!isFullyInt8(graph)) {
+      opts.activations = o.activations;
+      if (!isQuantizedModel(graph)) {
         const inT = graph.tensors[graph.inputs[0]!]!;
         const size = elementCount(inT.shape);
         let cal: CalibrationSet;

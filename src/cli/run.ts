@@ -10,6 +10,8 @@ import { resolveRunBackend } from '../pipeline/run-backends.js';
 import { assertSupported } from '../ops/support.js';
 import { createSession, runGraph } from '../reference/interpreter.js';
 import { cliLogger, printJson, progressBar } from './output.js';
+import { needsQuantization } from '../codegen/prepare.js';
+import { runFloatOnFirmware } from './run-float.js';
 
 /**
  * `tinyml run <model> --input <file>`: run N samples through the reference interpreter (or,
@@ -25,6 +27,8 @@ export interface RunCommandOptions {
   output?: string;
   board?: string;
   stream?: boolean;
+  /** Float models with --board: calibration samples, as for convert. */
+  calibration?: string;
 }
 
 function argmax(d: TensorData): number {
@@ -69,6 +73,11 @@ export async function runCommand(model: string, opts: RunCommandOptions): Promis
   const graph = await importModel(model);
   assertSupported(graph); // every unsupported layer at once (exit 4), before any input is read
   const samples = await loadInputs(graph, opts.input);
+  // A float model on a board: the int8 firmware convert would produce, next to the float model.
+  if (opts.board !== undefined && needsQuantization(graph)) {
+    await runFloatOnFirmware(model, graph, samples, { board: opts.board, ...(opts.calibration ? { calibration: opts.calibration } : {}), ...(opts.json ? { json: true } : {}), ...(opts.output ? { output: opts.output } : {}), ...(opts.stream ? { stream: true } : {}) });
+    return;
+  }
   const bar = progressBar('run', !opts.json && samples.length > 1);
   let outputs: TensorData[][];
   let backendName = 'reference';
@@ -134,7 +143,8 @@ export function registerRun(program: Command): void {
     .requiredOption('-i, --input <file...>', 'raw samples: N concatenated samples in the input dtype (int8 bytes, or little-endian float32); one file per model input')
     .option('--json', 'print { outputs: [[...], ...], argmax: [...] } on stdout')
     .option('-o, --output <file>', 'write the raw output bytes of every sample, one after another (same dtype rules as --input)')
-    .option('--board <id>', 'run the generated C for this board instead of the reference interpreter (host: native build; emulated boards: QEMU)')
+    .option('--board <id>', 'run the generated C for this board instead of the reference interpreter (host: native build; emulated boards: QEMU); a float model runs as the int8 firmware convert would produce, next to the float reference')
+    .option('-c, --calibration <data>', 'float models with --board: calibration samples, as for convert (.npy, raw float32 .bin, or a folder)')
     .option('--stream', 'the samples are consecutive steps of one stream: a stateful model (LSTM, SVDF, variables) keeps its state from each step to the next; without it every sample starts fresh')
     .addHelpText(
       'after',
@@ -146,6 +156,8 @@ Examples:
   tinyml run kws_ref_model.tflite --input inputs.bin --board host --json   (generated C, same bytes)
   tinyml run keyword_scrambled_8bit.tflite --input frames.i16.bin --stream --board qemu-mps2-an386
                                              (100 frames as one stream; state carried on the Cortex-M)
+  tinyml run kws_ref_model_float32.tflite --input kws_input_0.f32.bin --board host --calibration cal.bin
+        (a float model: its int8 firmware's dequantized outputs next to the float ones, with the error)
 
 Output: one line per sample with the output values and their argmax. int8 models take and
 give raw int8 values (quantize inputs with the input tensor's scale and zero point first;

@@ -8,8 +8,8 @@
  * - Any number of model inputs and outputs, each in the caller's buffers: one pointer per
  *   tensor (`tinyml_invoke_tensors`) or all of them packed back to back at fixed offsets
  *   (`tinyml_invoke`).
- * - No malloc, no interpreter; floating point only inside the two kernels TFLM itself runs in
- *   float (Mean and Concatenation with differing quantization).
+ * - No malloc, no interpreter; floating point only inside the kernels TFLM itself runs in
+ *   float (Mean and Concatenation with differing quantization, Cast to or from a float tensor).
  * - Deterministic: the same graph gives byte-identical files (no timestamps, stable order).
  *
  * Each op writes its own layer through its definition's `emitC` (the single definition of its
@@ -93,6 +93,19 @@ function dtypeId(d: DType): string {
   return `TINYML_DTYPE_${d.toUpperCase()}`;
 }
 
+/**
+ * Bytes of model.c's RAM (its one static object, `tinyml_state`) for an arena of `arenaBytes`
+ * and `stateBytes` of state on a target whose pointers take `pointerBytes`: the arena (at least
+ * 1 byte), the state region (when there is one) at the next 16-byte boundary, then the hook
+ * pointer at its alignment, the whole rounded up to the 16-byte alignment of its members.
+ */
+export function modelRamBytes(arenaBytes: number, pointerBytes: number, stateBytes = 0): number {
+  const alloc = Math.max(arenaBytes, 1);
+  const end = stateBytes > 0 ? Math.ceil(alloc / 16) * 16 + stateBytes : alloc;
+  const hookAt = Math.ceil(end / pointerBytes) * pointerBytes;
+  return Math.ceil((hookAt + pointerBytes) / 16) * 16;
+}
+
 export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opts: EmitOptions): EmittedModel {
   if (g.inputs.length === 0 || g.outputs.length === 0) {
     throw new TinymlError('unsupported', `${g.name}: the model has ${g.inputs.length} inputs and ${g.outputs.length} outputs; the C code generator needs at least one of each`);
@@ -128,7 +141,7 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
   const state = buffers.state;
   const statePtr = (entry: number, ct: string): string => {
     const off = state.entries[entry]!.offset;
-    return ct === 'uint8_t' ? `(tinyml_state + ${off})` : `((${ct} *)(tinyml_state + ${off}))`;
+    return ct === 'uint8_t' ? `(tinyml_kept + ${off})` : `((${ct} *)(tinyml_kept + ${off}))`;
   };
   const ptr = (t: number): string => {
     const tensor = g.tensors[t]!;
@@ -148,7 +161,7 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
   const onceFlag = (si: number, i: number, where: string): string => {
     const e = state.entries.find((x) => x.kind === 'flag' && x.subgraph === si && x.index === i);
     if (!e) throw new Error(`${where}: no state flag was laid out for it`);
-    return `tinyml_state[${e.offset}]`;
+    return `tinyml_kept[${e.offset}]`;
   };
 
   const layerDecls: string[] = [];
@@ -196,6 +209,10 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
           `${where}: tensor '${tensor.name}' is computed at run time; the C generator runs init subgraphs whose values are constants, variable tensors or resource variables only`,
         );
       };
+      const prepared = def.prepare(sg, op);
+      if ((def.scratchBytes?.(sg, op, prepared, opts.kernelSet, false) ?? 0) > 0) {
+        throw new TinymlError('unsupported', `${where}: kernel scratch is not available in an init subgraph`);
+      }
       const ctx: EmitContext = {
         g: sg,
         index: i,
@@ -204,9 +221,8 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
         kernelSet: opts.kernelSet,
         ptr: sgPtr,
         weight: sgWeight,
-        scratch: () => {
-          throw new TinymlError('unsupported', `${where}: kernel scratch is not available in an init subgraph`);
-        },
+        scratch: () => 'NULL',
+        scratchBytes: 0,
         decl: (...lines) => layerDecls.push(...lines),
         call: (...lines) => body.push(...lines),
         onceFlag: () => {
@@ -217,7 +233,7 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
         },
       };
       body.push(`/* ${i}: ${cComment(op.name)} (${op.kind}) */`);
-      for (const kk of def.emitC(ctx, op, def.prepare(sg, op))) kernels.add(kk);
+      for (const kk of def.emitC(ctx, op, prepared)) kernels.add(kk);
     });
     return `/* subgraph ${k} '${cComment(sg.name)}', run by CALL_ONCE */\nstatic void tinyml_subgraph${k}(void) {\n${body.map((l) => `  ${l}`).join('\n')}\n}`;
   };
@@ -237,9 +253,9 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
       weight,
       scratch: () => {
         const r = buffers.scratch[i];
-        if (r === undefined) throw new Error(`layer ${i} '${op.name}' asks for scratch it did not size (scratchBytes)`);
-        return `(tinyml_arena + ${plan.placements[r]!.offset})`;
+        return r === undefined ? 'NULL' : `(tinyml_arena + ${plan.placements[r]!.offset})`;
       },
+      scratchBytes: buffers.scratch[i] === undefined ? 0 : plan.placements[buffers.scratch[i]!]!.size,
       decl: (...lines) => layerDecls.push(...lines),
       call: (...lines) => body.push(...lines),
       onceFlag: () => onceFlag(0, i, where),
@@ -278,14 +294,17 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
  *   byte TINYML_INPUTk_OFFSET / TINYML_OUTPUTk_OFFSET (multiples of ${IO_ALIGNMENT}), in buffers of
  *   TINYML_INPUT_BYTES / TINYML_OUTPUT_BYTES aligned to ${IO_ALIGNMENT} bytes.
  * - tinyml_invoke*() return 0 on success, -1 for a NULL buffer, -2 when the arena guard
- *   (compiled in with -DTINYML_ARENA_GUARD) finds the arena overrun.
+ *   (compiled in with -DTINYML_ARENA_GUARD) finds the arena overrun, -3 when a layer refuses
+ *   its buffers or its run-time input: scratch too small, output on its input where its kernel
+ *   set does not allow it (the project built with a kernel set it was not generated for), or a
+ *   GATHER index outside its axis (that layer's output is zeroed and the invocation stops there).
  * - The input and output buffers are the caller's; they are not part of the arena and may
  *   be anywhere in RAM. The arena (TINYML_ARENA_BYTES, exact: activations and kernel scratch)
  *   is a static array in model.c.
  * - No malloc. Not re-entrant: one invocation at a time (the arena is shared).
  * - State: models with recurrent state (LSTM, SVDF, resource variables) keep
- *   TINYML_STATE_BYTES bytes in a static region that persists from one invocation to the next,
- *   so consecutive calls process a stream. tinyml_reset() returns it to its initial value (a
+ *   TINYML_STATE_BYTES bytes (in model.c's static object, beside the arena) that persist from
+ *   one invocation to the next, so consecutive calls process a stream. tinyml_reset() returns it to its initial value (a
  *   new stream). TINYML_STATE_BYTES is 0 for stateless models, and tinyml_reset() does nothing.
  * - Per-layer timing: tinyml_set_layer_hook(f) makes tinyml_invoke() call f(layer, 0) before
  *   and f(layer, 1) after each of the TINYML_NUM_LAYERS layers (names: tinyml_layer_name()).
@@ -392,14 +411,15 @@ uint32_t tinyml_${name}_count(int k) { return k >= 0 && k < ${count} ? tinyml_${
     state.bytes > 0
       ? `/* State kept between invocations (${state.bytes} bytes, zero-initialized; tinyml_reset() restores it):\n${state.entries
           .map((e) => ` *   ${e.offset}..${e.offset + e.size - 1}: ${e.kind} '${cComment(e.name)}'${e.fill ? `, starts at byte ${e.fill}` : ''}`)
-          .join('\n')}\n */\nstatic uint8_t tinyml_state[${state.bytes}] TINYML_ALIGN(16);\n`
+          .join('\n')}\n */\n#define tinyml_kept (tinyml_state.kept)\n`
       : '';
+  const stateMember = state.bytes > 0 ? `  uint8_t kept[${state.bytes}] TINYML_ALIGN(16); /* state kept between invocations */\n` : '';
   const fills = state.entries.filter((e) => e.fill !== 0 && e.size > 0);
   const resetFn =
     state.bytes > 0
-      ? `void tinyml_reset(void) {\n  size_t i;\n  for (i = 0; i < ${state.bytes}u; ++i) tinyml_state[i] = 0;\n${fills
-          .map((e) => `  for (i = ${e.offset}u; i < ${e.offset + e.size}u; ++i) tinyml_state[i] = (uint8_t)${e.fill & 0xff}u; /* ${cComment(e.name)} */\n`)
-          .join('')}${state.needsInit ? `  tinyml_state[${readyOffset}] = 1;\n` : ''}}`
+      ? `void tinyml_reset(void) {\n  size_t i;\n  for (i = 0; i < ${state.bytes}u; ++i) tinyml_kept[i] = 0;\n${fills
+          .map((e) => `  for (i = ${e.offset}u; i < ${e.offset + e.size}u; ++i) tinyml_kept[i] = (uint8_t)${e.fill & 0xff}u; /* ${cComment(e.name)} */\n`)
+          .join('')}${state.needsInit ? `  tinyml_kept[${readyOffset}] = 1;\n` : ''}}`
       : 'void tinyml_reset(void) {}';
   const modelC = `/*
  * ${cComment(g.name)} (model hash ${opts.modelHash}), compiled by tinyml.
@@ -418,14 +438,22 @@ ${planTable}
 #ifdef TINYML_ARENA_GUARD
 /* 16 canary bytes either side of the arena, checked after every invocation. */
 #define TINYML_GUARD_BYTES 16
-static int8_t tinyml_arena_storage[TINYML_ARENA_ALLOC + 2 * TINYML_GUARD_BYTES] TINYML_ALIGN(16);
-#define tinyml_arena (tinyml_arena_storage + TINYML_GUARD_BYTES)
 #else
-static int8_t tinyml_arena[TINYML_ARENA_ALLOC] TINYML_ALIGN(16);
+#define TINYML_GUARD_BYTES 0
 #endif
-
-${stateDecl}
-static tinyml_layer_hook_t tinyml_hook;
+${stateDecl}/*
+ * All of the model's RAM is this one object: the arena (activations and kernel scratch), the
+ * state kept between invocations (if the model has any) and the layer hook. Its size is what
+ * \`tinyml convert\` reports as the model's RAM (src/codegen/emit-c.ts modelRamBytes); the
+ * linker map shows it as model.o's .bss.
+ */
+static struct {
+  int8_t storage[TINYML_ARENA_ALLOC + 2 * TINYML_GUARD_BYTES] TINYML_ALIGN(16);
+${stateMember}  tinyml_layer_hook_t hook;
+} tinyml_state;
+#define tinyml_arena_storage (tinyml_state.storage)
+#define tinyml_arena (tinyml_state.storage + TINYML_GUARD_BYTES)
+#define tinyml_hook (tinyml_state.hook)
 #define TINYML_LAYER_BEGIN(i) do { if (tinyml_hook) tinyml_hook((i), 0); } while (0)
 #define TINYML_LAYER_END(i) do { if (tinyml_hook) tinyml_hook((i), 1); } while (0)
 
@@ -469,7 +497,7 @@ int tinyml_invoke_tensors(const void *const *inputs, void *const *outputs) {
   for (k = 0; k < TINYML_NUM_INPUTS; ++k) if (inputs[k] == NULL) return -1;
   for (k = 0; k < TINYML_NUM_OUTPUTS; ++k) if (outputs[k] == NULL) return -1;
   (void)tinyml_arena; /* a model may keep every tensor in the caller's buffers */
-${state.needsInit ? `  if (!tinyml_state[${readyOffset}]) tinyml_reset();\n` : ''}${invokeBody.join('\n')}
+${state.needsInit ? `  if (!tinyml_kept[${readyOffset}]) tinyml_reset();\n` : ''}${invokeBody.join('\n')}
 #ifdef TINYML_ARENA_GUARD
   for (g = 0; g < TINYML_GUARD_BYTES; ++g) {
     if (tinyml_arena_storage[g] != (int8_t)(0x5a ^ g)) return -2;

@@ -13,6 +13,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { BoardProfile } from '../boards/board.js';
 import { hasTool } from '../build/tools.js';
+import { DOCTOR_HINT } from '../errors.js';
 import { TinymlError } from '../errors.js';
 
 export interface QemuSession {
@@ -48,7 +49,7 @@ function installExitHook(): void {
 export async function startQemu(board: BoardProfile, elf: string, opts: { timeoutMs?: number } = {}): Promise<QemuSession> {
   if (!board.emulator) throw new TinymlError('usage', `board ${board.id} is not emulated (no "emulator" field); use --port with the real board`);
   if (!hasTool('qemu-system-arm')) {
-    throw new TinymlError('toolchain', 'qemu-system-arm not found', 'Debian/Ubuntu: sudo apt-get install qemu-system-arm');
+    throw new TinymlError('toolchain', 'qemu-system-arm not found', `Debian/Ubuntu: sudo apt-get install qemu-system-arm; ${DOCTOR_HINT}.`);
   }
   const args = ['-M', board.emulator.qemuMachine, '-display', 'none', '-monitor', 'stdio', '-serial', 'pty', '-S', '-icount', 'shift=0', '-kernel', elf];
   if (board.emulator.cpu) args.push('-cpu', board.emulator.cpu);

@@ -86,7 +86,7 @@ export function rowsForBoard(board: Pick<BoardProfile, 'id' | 'name'>, rows: Mlp
 }
 
 export function citeRow(r: MlperfTinyRow): string {
-  return `MLPerf Tiny v${r.version} closed, ${r.organization} ${r.system} ${r.benchmark}: median ${r.energyUJ} µJ/inference at ${r.throughput} inferences/s (${r.source}; shared/data/mlperf-tiny-energy.csv line ${r.line})`;
+  return `MLPerf Tiny v${r.version} closed, ${r.organization} ${r.system} ${r.benchmark}: median ${r.energyUJ} µJ/inference at ${r.throughput} inferences/s (${r.source}; data/mlperf-tiny-energy.csv line ${r.line})`;
 }
 
 /** The row a calibration uses: latest version first, then kws, then the first listed. */

@@ -15,9 +15,12 @@ export function projectRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 }
 
-/** The shared MLPerf Tiny results table: $TINYML_MLPERF_TINY_CSV, else ../shared/data beside the checkout. */
+/**
+ * The MLPerf Tiny results table: $TINYML_MLPERF_TINY_CSV, else the copy shipped in the package
+ * (data/mlperf-tiny-energy.csv, sources in data/README.md).
+ */
 export function mlperfTinyCsvPath(): string {
-  return process.env.TINYML_MLPERF_TINY_CSV ?? path.resolve(projectRoot(), '../shared/data/mlperf-tiny-energy.csv');
+  return process.env.TINYML_MLPERF_TINY_CSV ?? dataFile('mlperf-tiny-energy.csv');
 }
 
 export function dataFile(name: string): string {

@@ -23,7 +23,7 @@
  *      StridedSlice of x_t, FullyConnected per gate for the input and the recurrent part,
  *      Logistic gates, Tanh candidate (reset_after: r · (h·U_h + b_h); else (r · h)·U_h), and
  *      h = z·h + (1 − z)·h̃ as Mul/Add (1 − z = z·(−1) + 1, the same float result); the steps
- *      are concatenated for return_sequences. Slicing needs the IR's StridedSlice op.
+ *      are concatenated for return_sequences.
  *    A layer's fused activation relu/relu6 becomes the op's `activation`; softmax, sigmoid
  *    and tanh become a separate op after it.
  * 3. Peephole passes on the IR, repeated until nothing changes, each only where the
@@ -41,10 +41,10 @@
  */
 import type { Activation, Graph, Op, Padding, Tensor } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
-import { OP_KINDS } from '../ops/registry.js';
 import { validateGraph } from '../ops/validate.js';
 import { ModelFormatError, TinymlError, UnsupportedOpsError, type UnsupportedLayer } from '../errors.js';
 import { declaredInputShape, refKey, type KerasLayer, type KerasModelSpec } from './keras-topology.js';
+import { GraphBuilder } from './graph-builder.js';
 
 export interface KerasWeight {
   /** The weight's name in the file ("dense/kernel:0", "vars/0", ...). */
@@ -148,11 +148,6 @@ function unsupportedReason(layer: KerasLayer): string | undefined {
   return undefined;
 }
 
-/** Whether this build's IR has op kind `kind` (ops other engineers' work adds). */
-function hasIrOp(kind: string): boolean {
-  return (OP_KINDS as readonly string[]).includes(kind);
-}
-
 /** Why an LSTM/GRU layer cannot be lowered, or undefined. */
 function recurrentUnsupported(layer: KerasLayer, cls: 'LSTM' | 'GRU'): string | undefined {
   const c = layer.config;
@@ -165,35 +160,11 @@ function recurrentUnsupported(layer: KerasLayer, cls: 'LSTM' | 'GRU'): string | 
   if (c['return_state'] === true) return `${layer.className} with return_state=True`;
   if (c['time_major'] === true) return `${layer.className} with time_major=True`;
   if (cls === 'GRU' && c['stateful'] === true) return 'GRU with stateful=True (lowered to stateless primitive ops)';
-  const slices = cls === 'GRU' || c['return_sequences'] !== true;
-  if (slices && !hasIrOp('StridedSlice')) return `${layer.className}${cls === 'LSTM' ? ' with return_sequences=False' : ''}: needs IR op StridedSlice, not in this build`;
   return undefined;
 }
 
 function isChannelsFirst(layer: KerasLayer): boolean {
   return layer.config['data_format'] === 'channels_first';
-}
-
-class GraphBuilder {
-  readonly tensors: Tensor[] = [];
-  readonly ops: Op[] = [];
-  addTensor(t: Tensor): number {
-    this.tensors.push(t);
-    return this.tensors.length - 1;
-  }
-  constF32(name: string, shape: number[], data: Float32Array): number {
-    return this.addTensor({ name, shape, dtype: 'float32', data });
-  }
-  constI32(name: string, values: number[]): number {
-    return this.addTensor({ name, shape: [values.length], dtype: 'int32', data: Int32Array.from(values) });
-  }
-  act(name: string, shape: number[]): number {
-    return this.addTensor({ name, shape, dtype: 'float32' });
-  }
-  /** A float32 variable (state) tensor, zero at start. */
-  state(name: string, shape: number[]): number {
-    return this.addTensor({ name, shape, dtype: 'float32', variable: true });
-  }
 }
 
 /** Columns [k·units, (k+1)·units) of a row-major [rows, n·units] matrix, transposed to [units, rows]. */
@@ -623,15 +594,15 @@ function lowerLayer(b: GraphBuilder, layer: KerasLayer, ins: number[], name: str
   }
 }
 
-/** [1, t, d] → x[:, t, :] as [1, d], by a StridedSlice and a Reshape (see recurrentUnsupported). */
+/** [1, t, d] → x[:, t, :] as [1, d], by a StridedSlice and a Reshape (the Reshape only relabels the buffer). */
 function sliceStep(b: GraphBuilder, x: number, t: number, name: string): number {
   const [n, , d] = b.tensors[x]!.shape as [number, number, number];
   const begin = [0, t, 0];
   const end = [n, t + 1, d];
   const strides = [1, 1, 1];
   const mid = b.act(`${name}/slice`, [n, 1, d]);
-  const fields = { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false, begin, end, strides };
-  b.ops.push({ kind: 'StridedSlice', name: `${name}/slice`, inputs: [x, b.constI32(`${name}/begin`, begin), b.constI32(`${name}/end`, end), b.constI32(`${name}/strides`, strides)], outputs: [mid], ...fields } as unknown as Op);
+  const masks = { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false };
+  b.ops.push({ kind: 'StridedSlice', name: `${name}/slice`, inputs: [x, b.constI32(`${name}/begin`, begin), b.constI32(`${name}/end`, end), b.constI32(`${name}/strides`, strides)], outputs: [mid], begin, end, strides, ...masks });
   const y = b.act(name, [n, d]);
   b.ops.push({ kind: 'Reshape', name, inputs: [mid, b.constI32(`${name}/shape`, [n, d])], outputs: [y], newShape: [n, d] });
   return y;

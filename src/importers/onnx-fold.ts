@@ -16,6 +16,7 @@
 import { ModelFormatError } from '../errors.js';
 import { OnnxAttributeType, OnnxDataType, type OnnxAttribute, type OnnxNodeProto } from './onnx-schema.js';
 import { elementCountChecked, readTensor, type OnnxConst } from './onnx-tensors.js';
+import { broadcastShapes } from '../ir/shapes.js';
 
 /* ---------- node attributes ---------- */
 
@@ -98,17 +99,7 @@ export function strides(shape: readonly number[]): number[] {
   return s;
 }
 
-export function broadcastShape(a: readonly number[], b: readonly number[]): number[] | undefined {
-  const n = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const da = a[a.length - n + i] ?? 1;
-    const db = b[b.length - n + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) return undefined;
-    out.push(da === 1 ? db : da);
-  }
-  return out;
-}
+export { broadcastShapes as broadcastShape };
 
 /** The values of `c` broadcast (numpy rules) to `shape`, in row-major order of `shape`. */
 export function broadcastValues(c: OnnxConst, shape: readonly number[]): Float64Array {
@@ -340,13 +331,13 @@ export function foldNode(node: OnnxNodeProto, ins: FoldInput[], opset: number, f
       return [constOf(v(0)!.type, [n], Array.from({ length: n }, (_, i) => s + i * d))];
     }
     case 'Expand': {
-      const shape = broadcastShape(x!.shape, intList(v(1))!) ?? bad('shapes do not broadcast');
+      const shape = broadcastShapes(x!.shape, intList(v(1))!) ?? bad('shapes do not broadcast');
       elementCountChecked(shape, file, `Expand '${node.name}' output`);
       return [constOf(x!.type, shape, broadcastValues(x!, shape))];
     }
     case 'Where': {
       const [c, a, b] = [v(0)!, v(1)!, v(2)!];
-      const shape = broadcastShape(broadcastShape(c.shape, a.shape) ?? bad('shapes do not broadcast'), b.shape) ?? bad('shapes do not broadcast');
+      const shape = broadcastShapes(broadcastShapes(c.shape, a.shape) ?? bad('shapes do not broadcast'), b.shape) ?? bad('shapes do not broadcast');
       const [cv, av, bv] = [broadcastValues(c, shape), broadcastValues(a, shape), broadcastValues(b, shape)];
       return [constOf(a.type, shape, cv.map((q, i) => (q ? av[i]! : bv[i]!)))];
     }
@@ -376,7 +367,7 @@ export function foldNode(node: OnnxNodeProto, ins: FoldInput[], opset: number, f
 }
 
 function binary(op: string, a: OnnxConst, b: OnnxConst, bad: (w: string) => never): OnnxConst {
-  const shape = broadcastShape(a.shape, b.shape) ?? bad(`shapes [${a.shape.join(',')}] and [${b.shape.join(',')}] do not broadcast`);
+  const shape = broadcastShapes(a.shape, b.shape) ?? bad(`shapes [${a.shape.join(',')}] and [${b.shape.join(',')}] do not broadcast`);
   const [av, bv] = [broadcastValues(a, shape), broadcastValues(b, shape)];
   const isFloat = a.data instanceof Float32Array || a.type === OnnxDataType.DOUBLE;
   const r = (d: number) => (a.data instanceof Float32Array ? Math.fround(d) : d);

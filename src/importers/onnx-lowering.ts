@@ -28,7 +28,7 @@
  * Loop, Scan), sequences, training-mode nodes, or non-default domains other than the QDQ ops.
  */
 import { ModelFormatError, TinymlError, type UnsupportedLayer } from '../errors.js';
-import type { Activation, Graph, Op, Padding, QuantParams, Tensor } from '../ir/graph.js';
+import type { Activation, Graph, Op, Padding, QuantParams } from '../ir/graph.js';
 import { OP_KINDS } from '../ops/registry.js';
 import {
   broadcastShape,
@@ -61,6 +61,7 @@ import {
 import { OnnxDataType, type OnnxGraphProto, type OnnxNodeProto } from './onnx-schema.js';
 import { annotateWeights } from './onnx-quant.js';
 import { isFloatType, readTensor, typeName, type ExternalReader, type OnnxConst } from './onnx-tensors.js';
+import { GraphBuilder } from './graph-builder.js';
 
 /** Per-tensor or per-channel affine params as an ONNX model gives them (axis in ONNX axes). */
 export interface OnnxQuant {
@@ -94,7 +95,7 @@ export const FUTURE_IR_OPS = [
   'Maximum',
   'Minimum',
   'LeakyRelu',
-  'PRelu',
+  'Prelu',
   'HardSwish',
   'TransposeConv',
   'ResizeNearestNeighbor',
@@ -203,9 +204,7 @@ export class Ctx {
 
 type Handler = (c: Ctx) => void;
 
-export class Lowering {
-  readonly tensors: Tensor[] = [];
-  readonly ops: Op[] = [];
+export class Lowering extends GraphBuilder {
   readonly values = new Map<string, Value>();
   readonly unsupported: UnsupportedLayer[] = [];
   readonly warnings: string[] = [];
@@ -215,19 +214,43 @@ export class Lowering {
   private readonly producer = new Map<number, Op>();
 
   constructor(readonly opts: LoweringOptions) {
+    super();
     this.file = opts.file;
     this.opset = opts.opset;
   }
 
-  addTensor(t: Tensor): number {
-    this.tensors.push(t);
-    return this.tensors.length - 1;
-  }
-  constF32(name: string, shape: number[], data: Float32Array): number {
-    return this.addTensor({ name, shape, dtype: 'float32', data });
-  }
-  constI32(name: string, values: number[]): number {
-    return this.addTensor({ name, shape: [values.length], dtype: 'int32', data: Int32Array.from(values) });
+  /**
+   * An IR StridedSlice of `x` into `y` taking `count` elements from `start` by `step` per axis.
+   * A backward slice that runs through element 0 has no end index TFLite can express (-1 wraps
+   * to the last element), so its axis takes the end mask instead.
+   */
+  stridedSlice(c: Ctx, x: number, y: number, start: number[], step: number[], count: number[], tag = '', why = ''): void {
+    let endMask = 0;
+    const end = start.map((s, i) => {
+      const e = s + count[i]! * step[i]!;
+      if (e < 0) {
+        endMask |= 1 << i;
+        return 0;
+      }
+      return e;
+    });
+    c.future(
+      'StridedSlice',
+      {
+        inputs: [x, this.constI32(`${c.name}/begin${tag}`, start), this.constI32(`${c.name}/end${tag}`, end), this.constI32(`${c.name}/strides${tag}`, step)],
+        outputs: [y],
+        begin: start,
+        end,
+        strides: step,
+        beginMask: 0,
+        endMask,
+        ellipsisMask: 0,
+        newAxisMask: 0,
+        shrinkAxisMask: 0,
+        offset: false,
+      },
+      why,
+    );
   }
   producerOf(t: number): Op | undefined {
     if (this.producer.size === 0 || !this.producer.has(t)) for (const op of this.ops) for (const o of op.outputs) this.producer.set(o, op);
@@ -252,7 +275,8 @@ export class Lowering {
     if (keepsOrder(target)) {
       const perm = cur.split.map((_, j) => cur.perm.indexOf(j));
       const mid = c.newAct([...cur.split], 0, '/transpose');
-      c.future('Transpose', { inputs: [v.ir!, this.constI32(`${c.name}/perm`, perm)], outputs: [mid], perm }, why);
+      const src = this.viewAs(c, v.ir!, irShapeOf(cur));
+      c.future('Transpose', { inputs: [src, this.constI32(`${c.name}/perm`, perm)], outputs: [mid], perm }, why);
       return cur.split.length === shape.length && cur.split.every((d, i) => d === shape[i]) ? mid : this.reshapeIr(c, mid, shape);
     }
     // Between two views of the same split: one IR Transpose.
@@ -261,10 +285,21 @@ export class Lowering {
     if (a && b && a.inserted.length === 0 && b.inserted.length === 0) {
       const perm = target.perm.map((tp) => cur.perm.indexOf(tp));
       const y = c.newAct(shape, 0, '/transpose');
-      c.future('Transpose', { inputs: [v.ir!, this.constI32(`${c.name}/perm`, perm)], outputs: [y], perm }, why);
+      const src = this.viewAs(c, v.ir!, irShapeOf(cur));
+      c.future('Transpose', { inputs: [src, this.constI32(`${c.name}/perm`, perm)], outputs: [y], perm }, why);
       return y;
     }
     return c.unsupported(`${why} needs a layout change tinyml cannot express`);
+  }
+
+  /**
+   * IR tensor `x` with the shape `shape` of the same elements in the same order: `x` itself,
+   * or a Reshape (a relabelled value's IR tensor keeps the shape it was computed with, while a
+   * Transpose reads it in its layout's canonical shape).
+   */
+  viewAs(c: Ctx, x: number, shape: number[]): number {
+    const cur = this.tensors[x]!.shape;
+    return cur.length === shape.length && cur.every((d, i) => d === shape[i]) ? x : this.reshapeIr(c, x, shape);
   }
 
   reshapeIr(c: Ctx, x: number, shape: number[]): number {
@@ -501,14 +536,18 @@ const lowerConvTranspose: Handler = (c) => {
   const oh = win.strides[0] * (h - 1) + op2[0]! + kh - win.pads[0][0] - win.pads[0][1];
   const ow = win.strides[1] * (w - 1) + op2[1]! + kw - win.pads[1][0] - win.pads[1][1];
   if (c.at.ints('output_shape')) c.unsupported('output_shape (give pads instead)');
-  // TFLite TRANSPOSE_CONV pads like SAME (out = s·in) or VALID (out = s·(in-1) + k); other
-  // pads are a VALID transposed convolution cropped by a StridedSlice.
+  if (op2[0]! >= win.strides[0] || op2[1]! >= win.strides[1]) c.unsupported(`output_padding [${op2.join(',')}] not smaller than the strides`);
+  // TFLite TRANSPOSE_CONV pads like SAME (out = s·in) or VALID. A VALID one whose output_shape
+  // is the full s·(in-1) + k plus output_padding computes the full transposed convolution and
+  // leaves the output_padding rows/columns at the bias; ONNX's output is that, cropped by the
+  // pads (begin pads included), so other pads are a VALID one cropped by a StridedSlice.
   const fullH = win.strides[0] * (h - 1) + kh;
   const fullW = win.strides[1] * (w - 1) + kw;
   const sameSize = oh === win.strides[0] * h && ow === win.strides[1] * w && win.pads[0][0] === Math.floor((fullH - oh) / 2) && win.pads[1][0] === Math.floor((fullW - ow) / 2);
   const padding: Padding = sameSize ? 'same' : 'valid';
-  const crop = !sameSize && (oh !== fullH || ow !== fullW);
-  if (crop && (win.pads[0][0] + oh > fullH || win.pads[1][0] + ow > fullW)) c.unsupported(`output_padding beyond the transposed convolution's full ${fullH}x${fullW} output`);
+  const extH = fullH + op2[0]!;
+  const extW = fullW + op2[1]!;
+  const crop = !sameSize && (win.pads[0][0] !== 0 || win.pads[1][0] !== 0 || oh !== extH || ow !== extW);
   const wdata = floatData(c, wc, 'W');
   const plane = kh * kw;
   // [Cin, M, kh, kw] → TFLite's [M, kh, kw, Cin].
@@ -517,17 +556,14 @@ const lowerConvTranspose: Handler = (c) => {
   const wt = c.L.constF32(`${c.name}/weights`, [M, kh, kw, Cin], out);
   const bias = c.in(2) ? floatData(c, c.constIn(2, 'bias B'), 'B') : new Float32Array(M);
   const bt = c.L.constF32(`${c.name}/bias`, [M], bias);
-  const [th, tw] = padding === 'same' ? [oh, ow] : [fullH, fullW];
+  const [th, tw] = padding === 'same' ? [oh, ow] : [extH, extW];
   const full = c.newAct([n, th, tw, M], 0, crop ? '/full' : '');
   const shapeT = c.L.constI32(`${c.name}/output_shape`, [n, th, tw, M]);
   c.future('TransposeConv', { inputs: [shapeT, wt, xin, bt], outputs: [full], strideH: win.strides[0], strideW: win.strides[1], padding, activation: 'none' });
   let y = full;
   if (crop) {
     y = c.newAct([n, oh, ow, M]);
-    const begin = [0, win.pads[0][0], win.pads[1][0], 0];
-    const end = [n, win.pads[0][0] + oh, win.pads[1][0] + ow, M];
-    const strides = [1, 1, 1, 1];
-    c.future('StridedSlice', { inputs: [full, c.L.constI32(`${c.name}/begin`, begin), c.L.constI32(`${c.name}/end`, end), c.L.constI32(`${c.name}/strides`, strides)], outputs: [y], begin, end, strides }, 'cropping its pads');
+    c.L.stridedSlice(c, full, y, [0, win.pads[0][0], win.pads[1][0], 0], [1, 1, 1, 1], [n, oh, ow, M], '', 'cropping its pads');
   }
   defineChannelsLast(c, 0, r, n, M, oh, ow, y);
 };
@@ -739,22 +775,15 @@ function binaryWithConst(c: Ctx, kind: BinKind, x: Value, k: OnnxConst, constFir
   const lay = xv.layout!;
   const kt = c.L.constForLayout(c, data, xv, 'constant');
   const irShape = irShapeOf(lay);
-  if (kind === 'Sub' && constFirst) {
-    // k − x = (−1)·x + k: both steps exact in float.
-    const neg = c.L.constF32(`${c.name}/minus_one`, [1], Float32Array.of(-1));
-    const mid = c.newAct(irShape, 0, '/neg');
-    c.emit({ kind: 'Mul', name: `${c.name}/neg`, inputs: [xv.ir!, neg], outputs: [mid], activation: 'none' });
-    const y = c.newAct(irShape);
-    c.emit({ kind: 'Add', name: c.name, inputs: [mid, kt], outputs: [y], activation: 'none' });
-    c.outAct(0, outShape, y, lay);
-    return;
-  }
   const y = c.newAct(irShape);
   if (opKind === 'Add' || opKind === 'Mul') {
     c.emit({ kind: opKind, name: c.name, inputs: [xv.ir!, kt], outputs: [y], activation: 'none' });
+  } else if (opKind === 'Sub') {
+    // k − x (x − k was rewritten to an Add above).
+    c.emit({ kind: 'Sub', name: c.name, inputs: [kt, xv.ir!], outputs: [y], activation: 'none' });
   } else {
     const inputs = constFirst ? [kt, xv.ir!] : [xv.ir!, kt];
-    c.future(opKind as 'Div', { inputs, outputs: [y], activation: 'none' }, constFirst ? 'a constant divided by a run-time value' : '');
+    c.future(opKind as 'Div' | 'Maximum' | 'Minimum', { inputs, outputs: [y], ...(opKind === 'Div' ? { activation: 'none' } : {}) }, constFirst && opKind === 'Div' ? 'a constant divided by a run-time value' : '');
   }
   c.outAct(0, outShape, y, lay);
 }
@@ -793,15 +822,8 @@ function lowerBinary(kind: BinKind): Handler {
     }
     const irShape = irShapeOf(layout);
     const y = c.newAct(irShape);
-    if (kind === 'Add' || kind === 'Mul') c.emit({ kind, name: c.name, inputs: [ia, ib], outputs: [y], activation: 'none' });
-    else if (kind === 'Sub') {
-      // a − b = a + (−1)·b, exact in float.
-      const neg = c.L.constF32(`${c.name}/minus_one`, [1], Float32Array.of(-1));
-      const ibShape = c.L.tensors[ib]!.shape;
-      const mid = c.newAct([...ibShape], 0, '/neg');
-      c.emit({ kind: 'Mul', name: `${c.name}/neg`, inputs: [ib, neg], outputs: [mid], activation: 'none' });
-      c.emit({ kind: 'Add', name: c.name, inputs: [ia, mid], outputs: [y], activation: 'none' });
-    } else c.future(kind as 'Div', { inputs: [ia, ib], outputs: [y], activation: 'none' }, 'two run-time operands');
+    if (kind === 'Add' || kind === 'Mul' || kind === 'Sub') c.emit({ kind, name: c.name, inputs: [ia, ib], outputs: [y], activation: 'none' });
+    else c.future(kind, { inputs: [ia, ib], outputs: [y], ...(kind === 'Div' ? { activation: 'none' } : {}) }, 'two run-time operands');
     c.outAct(0, outShape, y, layout);
   };
 }
@@ -880,7 +902,7 @@ const lowerPRelu: Handler = (c) => {
   if (!broadcastShape(x.shape, slope.shape)?.every((d, i) => d === x.shape[i])) c.bad('slope does not broadcast to X');
   const st = c.L.constForLayout(c, { ...slope, type: OnnxDataType.FLOAT, data: Float32Array.from(slope.data) }, x, 'slope');
   const y = c.newAct(irShapeOf(x.layout!));
-  c.future('PRelu', { inputs: [x.ir!, st], outputs: [y] });
+  c.future('Prelu', { inputs: [x.ir!, st], outputs: [y] });
   c.outAct(0, x.shape, y, x.layout!);
 };
 
@@ -1200,10 +1222,14 @@ const lowerSlice: Handler = (c) => {
   const ir = c.L.identity(c, x, 'a slice');
   const shape = ranges.map((q) => q.count);
   const y = c.newAct(shape);
-  const begin = ranges.map((q) => q.start);
-  const strides = ranges.map((q) => q.step);
-  const end = ranges.map((q) => q.start + q.count * q.step);
-  c.future('StridedSlice', { inputs: [ir, c.L.constI32(`${c.name}/begin`, begin), c.L.constI32(`${c.name}/end`, end), c.L.constI32(`${c.name}/strides`, strides)], outputs: [y], begin, end, strides });
+  c.L.stridedSlice(
+    c,
+    ir,
+    y,
+    ranges.map((q) => q.start),
+    ranges.map((q) => q.step),
+    shape,
+  );
   c.outAct(0, shape, y, identityLayout(shape));
 };
 
@@ -1224,11 +1250,16 @@ const lowerSplit: Handler = (c) => {
   sizes.forEach((sz, k) => {
     const shape = [...x.shape];
     shape[axis] = sz;
-    const begin = x.shape.map((_, i) => (i === axis ? at : 0));
-    const end = x.shape.map((d, i) => (i === axis ? at + sz : d));
-    const strides = x.shape.map(() => 1);
     const y = c.newAct(shape, k);
-    c.future('StridedSlice', { inputs: [ir, c.L.constI32(`${c.name}/begin${k}`, begin), c.L.constI32(`${c.name}/end${k}`, end), c.L.constI32(`${c.name}/strides${k}`, strides)], outputs: [y], begin, end, strides });
+    c.L.stridedSlice(
+      c,
+      ir,
+      y,
+      x.shape.map((_, i) => (i === axis ? at : 0)),
+      x.shape.map(() => 1),
+      shape,
+      String(k),
+    );
     c.outAct(k, shape, y, identityLayout(shape));
     at += sz;
   });
@@ -1245,7 +1276,7 @@ const lowerGather: Handler = (c) => {
   const ir = c.L.identity(c, x, 'a gather');
   const shape = [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)];
   const y = c.newAct(shape);
-  c.future('Gather', { inputs: [ir, c.L.addTensor({ name: `${c.name}/indices`, shape: [...idx.shape], dtype: 'int32', data: Int32Array.from(ids) })], outputs: [y], axis });
+  c.future('Gather', { inputs: [ir, c.L.addTensor({ name: `${c.name}/indices`, shape: [...idx.shape], dtype: 'int32', data: Int32Array.from(ids) })], outputs: [y], axis, batchDims: 0 });
   c.outAct(0, shape, y, identityLayout(shape));
 };
 
@@ -1340,7 +1371,7 @@ export const LOWERINGS: Record<string, Handler> = {
 const NEEDS_FUTURE: Record<string, (typeof FUTURE_IR_OPS)[number]> = {
   ConvTranspose: 'TransposeConv',
   LeakyRelu: 'LeakyRelu',
-  PRelu: 'PRelu',
+  PRelu: 'Prelu',
   HardSwish: 'HardSwish',
   HardSigmoid: 'Minimum',
   LogSoftmax: 'LogSoftmax',
@@ -1369,7 +1400,7 @@ export function supportedOnnxOps(): string[] {
 const STATIC_NEEDS: Record<string, (typeof FUTURE_IR_OPS)[number]> = {
   ConvTranspose: 'TransposeConv',
   LeakyRelu: 'LeakyRelu',
-  PRelu: 'PRelu',
+  PRelu: 'Prelu',
   HardSwish: 'HardSwish',
   HardSigmoid: 'Minimum',
   LogSoftmax: 'LogSoftmax',

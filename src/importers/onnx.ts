@@ -15,6 +15,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, normalize, sep } from 'node:path';
 import { ModelFormatError, TinymlError, UnsupportedOpsError, type UnsupportedLayer } from '../errors.js';
 import type { BoundaryLayout, Graph } from '../ir/graph.js';
+import { foldConstants } from '../ops/fold.js';
 import { validateGraph } from '../ops/validate.js';
 import { compact, foldAndFuse } from './keras-lowering.js';
 import { irShapeOf, keepsOrder, sameOrder, identityLayout } from './onnx-layout.js';
@@ -106,7 +107,8 @@ function lower(bytes: Uint8Array, file: string): Lowered {
   };
   const b = { inputs: inputs.map((v) => boundary(v, irShapeOf(v.layout!))), outputs: outputs.map((v) => boundary(v, irShapeOf(v.layout!))) };
   foldAndFuse(g);
-  let out = compact(g);
+  // Shape constants and data movement on constants left by the lowering become constants.
+  let out = compact(foldConstants(g).graph);
   out = applyQuantization(out, L, file);
   if ([...b.inputs, ...b.outputs].some((x) => x.transpose || x.split.length !== x.sourceShape.length || x.split.some((d, i) => d !== x.sourceShape[i]))) out.boundaryLayout = b;
   validateGraph(out);

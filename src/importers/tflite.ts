@@ -14,10 +14,13 @@
  *   5. hybrid models (float activations with int8 weights, as in kws_ref_model_float32.tflite)
  *      get those weights dequantized to float32 (real = scale × (q − zeroPoint)), so a float
  *      graph is float throughout;
- *   6. validate the graph (src/ops/validate.ts).
+ *   6. fold what is constant at import (SHAPE of a static shape, FILL, data movement on
+ *      constants: src/ops/fold.ts);
+ *   7. validate the graph (src/ops/validate.ts).
  * Subgraph 0 is the graph; the model's other subgraphs (a CALL_ONCE's init subgraph, as in
  * streaming models with resource variables) are read the same way into `Graph.subgraphs`,
- * each with its own tensors. Operator intermediates (LSTM) are kept on the op.
+ * each with its own tensors and folded on its own. Operator intermediates (LSTM) are kept on
+ * the op.
  */
 import { basename, extname } from 'node:path';
 import { ModelFormatError, TinymlError } from '../errors.js';
@@ -25,6 +28,7 @@ import { elementCount, type DType, type Graph, type Op, type QuantParams, type T
 import type { TfliteReadContext } from '../ops/op-def.js';
 import { opDefForBuiltin, SUPPORTED_TFLITE_OPS } from '../ops/registry.js';
 import { activationOfCode, ActivationCode, BuiltinOperator, builtinOperatorName, OPTION_TABLES, optionsTableName, PaddingCode, TENSOR_TYPE_NAMES, TensorType } from '../ops/tflite-codes.js';
+import { foldConstants } from '../ops/fold.js';
 import { MAX_TENSOR_ELEMENTS, validateGraph } from '../ops/validate.js';
 import { registerImporter } from './registry.js';
 import { decodeTfliteModel, hasTfliteIdentifier, type TfliteModel, type TfliteOperator, type TfliteSubGraph, type TfliteTensor } from './tflite-schema.js';
@@ -145,9 +149,14 @@ function lowerTensors(model: TfliteModel, sg: TfliteSubGraph, si: number, bytes:
         return Number(z);
       });
       const quant: QuantParams = { scale: Array.from(q.scale), zeroPoint };
-      // A per-tensor scale with a quantized_dimension outside the shape is an old-converter
-      // quirk that TFLite and TFLM accept (person_detect.tflite): the axis means nothing then.
-      if (q.scale.length > 1) quant.axis = q.quantizedDimension;
+      if (q.scale.length > 1) {
+        let axis = q.quantizedDimension;
+        // Old converters wrote a quantized_dimension outside the tensor's shape (person_detect.tflite:
+        // axis 3 on its [8] biases), which TFLite and TFLM accept: their per-channel kernels index
+        // the scales by output channel and never read the axis. A 1-D tensor has one axis.
+        if ((axis < 0 || axis >= t.shape.length) && t.shape.length === 1 && t.shape[0] === q.scale.length) axis = 0;
+        quant.axis = axis;
+      }
       tensor.quant = quant;
     }
     return tensor;
@@ -221,6 +230,9 @@ function lowerOp(model: TfliteModel, sg: TfliteSubGraph, si: number, tensors: Te
     },
     intermediates: op.intermediates,
     bad,
+    unsupported(reason) {
+      throw new UnsupportedOperator(reason);
+    },
   };
   try {
     return def.tflite.read(r);
@@ -266,13 +278,16 @@ export function tfliteToGraph(bytes: Uint8Array, file: string): Graph {
     const tensors = lowerTensors(model, sg, si, bytes, file);
     const ops = sg.operators.map((op, i) => lowerOp(model, sg, si, tensors, op, i, file));
     dequantizeHybridWeights(tensors, ops);
-    return uint8ToInt8({
-      name: si === 0 ? basename(file, extname(file)) || sg.name : sg.name,
-      tensors,
-      ops,
-      inputs: [...sg.inputs],
-      outputs: [...sg.outputs],
-    });
+    // SHAPE/FILL of static shapes and data movement on constants become constants (src/ops/fold.ts).
+    return foldConstants(
+      uint8ToInt8({
+        name: si === 0 ? basename(file, extname(file)) || sg.name : sg.name,
+        tensors,
+        ops,
+        inputs: [...sg.inputs],
+        outputs: [...sg.outputs],
+      }),
+    ).graph;
   });
   const graph: Graph = { ...graphs[0]!, source: { format: 'tflite', path: file } };
   if (graphs.length > 1) graph.subgraphs = graphs.slice(1);

@@ -113,6 +113,8 @@ export interface ReduceOp extends OpBase {
   keepDims: boolean;
 }
 export type MeanOp = ReduceOp & { kind: 'Mean' };
+export type SumOp = ReduceOp & { kind: 'Sum' };
+export type ReduceMaxOp = ReduceOp & { kind: 'ReduceMax' };
 
 export interface ReshapeOp extends OpBase {
   kind: 'Reshape';
@@ -148,7 +150,13 @@ export interface SoftmaxOp extends OpBase {
 }
 
 export interface UnaryOp extends OpBase {
-  kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' | 'Rsqrt' | 'HardSwish' | 'LogSoftmax' | 'L2Normalization' | 'Cast';
+  kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' | 'Rsqrt' | 'HardSwish' | 'LogSoftmax' | 'Cast';
+}
+
+/** L2_NORMALIZATION over the last dimension; TFLite's options carry a fused activation. */
+export interface L2NormalizationOp extends OpBase {
+  kind: 'L2Normalization';
+  activation: Activation;
 }
 
 export interface LeakyReluOp extends OpBase {
@@ -230,8 +238,10 @@ export interface FillOp extends OpBase {
   kind: 'Fill';
 }
 
+/** ARG_MAX: inputs [x, axis (constant int32)]; the output dtype (int32/int64) is TFLite's output_type. */
 export interface ArgMaxOp extends OpBase {
   kind: 'ArgMax';
+  /** Non-negative axis of the input that is reduced. */
   axis: number;
 }
 
@@ -244,13 +254,14 @@ export interface TransposeConvOp extends OpBase {
   activation: Activation;
 }
 
-/** RESIZE_*: inputs [x, size (constant [newH, newW])]. */
+/** RESIZE_*: inputs [x, size (constant int32 [newH, newW])]. */
 export interface ResizeOp extends OpBase {
   kind: 'ResizeNearestNeighbor' | 'ResizeBilinear';
   alignCorners: boolean;
   halfPixelCenters: boolean;
 }
 
+/** BATCH_MATMUL: inputs [x, y], batch dims broadcast; adjX/adjY transpose the last two dims. */
 export interface BatchMatMulOp extends OpBase {
   kind: 'BatchMatMul';
   adjX: boolean;
@@ -344,12 +355,35 @@ export type Op =
   | FullyConnectedOp
   | Pool2DOp
   | MeanOp
+  | SumOp
+  | ReduceMaxOp
+  | ArgMaxOp
+  | TransposeConvOp
+  | ResizeOp
+  | BatchMatMulOp
   | ReshapeOp
   | PadOp
   | ConcatenationOp
   | (ElementwiseBinaryOp & { kind: 'Add' | 'Mul' })
   | SoftmaxOp
   | (UnaryOp & { kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' })
+  | (ElementwiseBinaryOp & { kind: 'Sub' | 'Div' })
+  | LeakyReluOp
+  | BinaryOp
+  | PreluOp
+  | (UnaryOp & { kind: 'Rsqrt' | 'HardSwish' | 'LogSoftmax' })
+  | L2NormalizationOp
+  | TransposeOp
+  | StridedSliceOp
+  | SliceOp
+  | SplitOp
+  | PackOp
+  | SqueezeOp
+  | ExpandDimsOp
+  | GatherOp
+  | (UnaryOp & { kind: 'Cast' })
+  | ShapeOp
+  | FillOp
   | UnidirectionalSequenceLSTMOp
   | SVDFOp
   | VarHandleOp

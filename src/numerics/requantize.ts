@@ -49,3 +49,27 @@ export function mbqm(x: number, multiplier: number, shift: number): number {
   if (shift > 0) return srdhmFast(Math.imul(x, 1 << shift), multiplier);
   return rdbpot(srdhmFast(x, multiplier), -shift);
 }
+
+const TWO_53 = 9007199254740992;
+
+/**
+ * MultiplyByQuantizedMultiplier(int64_t x, multiplier, shift), TFLite common.cc, double-rounding
+ * build (TFLITE_SINGLE_ROUNDING off): the multiplier is reduced to 16 bits
+ * ((m + 2^15) >> 16, or 0x7FFF from 0x7FFF0000 up), then (x · m16 + 2^(14-shift)) >> (15 - shift)
+ * with an arithmetic shift, truncated to int32. The 16x8 kernels (int64 accumulators) use it.
+ * `x` is an integer with |x| < 2^53 (the IR's int64 range); the product is exact (BigInt
+ * beyond 2^53).
+ */
+export function mbqm64(x: number, multiplier: number, shift: number): number {
+  const reduced = multiplier < 0x7fff0000 ? (multiplier + 32768) >> 16 : 0x7fff;
+  const totalShift = 15 - shift;
+  const p = x * reduced;
+  if (p > -TWO_53 && p < TWO_53) {
+    const d = 2 ** totalShift;
+    // p + d/2 may round when |p| is near 2^53; floor((p + d/2) / d) == floor(p / d + 1/2) exactly.
+    const q = Math.floor(p / d);
+    const r = p - q * d; // exact: 0 <= r < d
+    return (r >= d / 2 ? q + 1 : q) | 0;
+  }
+  return Number(BigInt.asIntN(32, (BigInt(x) * BigInt(reduced) + (1n << BigInt(totalShift - 1))) >> BigInt(totalShift)));
+}

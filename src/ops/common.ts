@@ -55,9 +55,19 @@ export function optionalInput(g: Graph, op: Op, k: number): Tensor | undefined {
 
 /** Requires the tensor's dtype to be one of `dtypes`; the error names the op and the role. */
 export function requireDtype(t: Tensor, dtypes: readonly DType[], op: Op, role: string): void {
-  if (!dtypes.includes(t.dtype)) {
-    unsupported(op, `${role} '${t.name}' is ${t.dtype}; this kernel takes ${dtypes.join(' or ')}`);
+  if (dtypes.includes(t.dtype)) return;
+  if (t.dtype === 'uint8' && t.quant && t.data) {
+    // A uint8 constant the importer could not re-express in int8 exactly (src/importers/uint8.ts).
+    const zp = t.quant.zeroPoint[0] ?? 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of t.data as Uint8Array) {
+      lo = Math.min(lo, v - zp);
+      hi = Math.max(hi, v - zp);
+    }
+    unsupported(op, `${role} '${t.name}' is uint8 with zero point ${zp}: as symmetric int8 (q − ${zp}) it would span [${lo}, ${hi}], beyond [-127, 127], so it cannot be converted exactly`, 'Re-quantize the model with int8 weights (TFLite converter, or tinyml quantize on the float model).');
   }
+  unsupported(op, `${role} '${t.name}' is ${t.sourceType ?? t.dtype}; this kernel takes ${dtypes.join(' or ')}`);
 }
 
 /** Scale of a per-tensor quantized tensor, as the float32 TFLite stores. */
@@ -408,4 +418,11 @@ export function versionByDtype(g: Graph, op: Op, v: { float: number; int8: numbe
   if (v.int16 !== undefined && hasOperandDtype(g, op, 'int16', tensors)) return v.int16;
   if (hasOperandDtype(g, op, 'int8', tensors)) return v.int8;
   return v.float;
+}
+
+/** TFLite's 16x8 scheme: int16 activations are symmetric, zero point 0 (its int16 kernels take no offsets). */
+export function requireZeroPoints16(op: Op, ...tensors: Tensor[]): void {
+  for (const t of tensors) {
+    if (zeroPointOf(t) !== 0) unsupported(op, `int16 tensor '${t.name}' has zero point ${zeroPointOf(t)}; TFLite's 16x8 kernels take symmetric int16 (zero point 0)`);
+  }
 }

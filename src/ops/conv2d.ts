@@ -2,10 +2,15 @@
  * CONV_2D: NHWC input, OHWI filter, optional bias, grouped when the filter has fewer input
  * channels than the input (groups = inC / filterC). int8: TFLM conv.cc with
  * reference_integer_ops::ConvPerChannel; float: reference_ops::Conv.
+ * 16x8 (int16 activations, int8 filter): TFLM conv.cc's kTfLiteInt16 case, the int16
+ * reference_integer_ops::ConvPerChannel<AccumScalar>: no input or output offset (TFLite's
+ * 16x8 scheme has zero points 0); with an int64 bias the accumulator is int64 and requantizes
+ * through the int64 MultiplyByQuantizedMultiplier (Q15-reduced multiplier, one rounding); with
+ * an int32 bias or none, AccumScalar is int32 and the usual int32 MultiplyByQuantizedMultiplier.
  */
-import type { Conv2DOp, Graph } from '../ir/graph.js';
+import type { Conv2DOp, Graph, Op } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
-import { mbqm } from '../numerics/requantize.js';
+import { mbqm, mbqm64 } from '../numerics/requantize.js';
 import {
   activationRangeFloat,
   activationRangeQuantized,
@@ -17,6 +22,7 @@ import {
   output,
   perChannelMultipliers,
   requireDtype,
+  requireZeroPoints16,
   shape4,
   shapeFail,
   shapeLit,
@@ -28,7 +34,8 @@ import {
   windowPadding,
   zeroPointOf,
 } from './common.js';
-import type { OpDef } from './op-def.js';
+import { inPlaceAllowed, opScratchBytes } from './kernel-scratch.js';
+import type { EmitContext, OpDef } from './op-def.js';
 import { tfActivation } from './tf-helpers.js';
 import { activationCode, paddingCode } from './tflite-codes.js';
 import type * as TF from '@tensorflow/tfjs';
@@ -49,6 +56,10 @@ export interface ConvGeometry {
 }
 
 export interface ConvPrepared extends ConvGeometry {
+  /** Activation dtype: int8, or int16 (16x8). */
+  dtype: 'int8' | 'int16';
+  /** 16x8: accumulator width (int64 with an int64 bias, else int32, as TFLM's template picks it). */
+  accum: 'int32' | 'int64';
   multipliers: Int32Array;
   shifts: Int32Array;
   inputOffset: number;
@@ -64,6 +75,18 @@ function geometry(g: Graph, op: Conv2DOp): ConvGeometry {
   if (inC % filterInC !== 0 || outC % (inC / filterInC) !== 0) unsupported(op, `input depth ${inC} and filter depth ${filterInC} do not make whole groups of ${outC} filters`);
   const { padH, padW } = windowPadding(op, inH, inW, kH, kW, outH, outW, op.dilationH, op.dilationW);
   return { batches, inH, inW, inC, kH, kW, filterInC, outH, outW, outC, padH, padW };
+}
+
+/** The parameter, shape and multiplier declarations shared by the 16x8 conv kernels. */
+export function emitConvParams16(ctx: EmitContext, op: Op, p: Omit<ConvGeometry, 'filterInC'> & { filterInC?: number; multipliers: Int32Array; shifts: Int32Array; actMin: number; actMax: number }, s: [number, number, number, number, number]): void {
+  const L = ctx.prefix;
+  const filterShape = op.kind === 'DepthwiseConv2D' ? [1, p.kH, p.kW, p.outC] : [p.outC, p.kH, p.kW, p.filterInC ?? p.inC];
+  ctx.decl(
+    `static const tinyml_conv_params_t ${L}_p = { ${s[0]}, ${s[1]}, ${s[2]}, ${s[3]}, ${p.padH}, ${p.padW}, ${s[4]}, 0, 0, ${p.actMin}, ${p.actMax} };`,
+    `static const tinyml_shape4_t ${L}_in = ${shapeLit([p.batches, p.inH, p.inW, p.inC])}, ${L}_w = ${shapeLit(filterShape)}, ${L}_out = ${shapeLit([p.batches, p.outH, p.outW, p.outC])};`,
+    cInt32Array(`${L}_mult`, p.multipliers),
+    cInt32Array(`${L}_shift`, p.shifts),
+  );
 }
 
 export const conv2d: OpDef<Conv2DOp, ConvPrepared> = {
@@ -92,27 +115,35 @@ export const conv2d: OpDef<Conv2DOp, ConvPrepared> = {
     const w = input(g, op, 1);
     const b = optionalInput(g, op, 2);
     const y = output(g, op);
-    requireDtype(x, ['int8'], op, 'input');
+    requireDtype(x, ['int8', 'int16'], op, 'input');
     requireDtype(w, ['int8'], op, 'filter');
-    requireDtype(y, ['int8'], op, 'output');
-    if (b) requireDtype(b, ['int32'], op, 'bias');
+    requireDtype(y, [x.dtype], op, 'output');
+    const is16 = x.dtype === 'int16';
+    if (b) requireDtype(b, is16 ? ['int64', 'int32'] : ['int32'], op, 'bias');
+    if (is16) requireZeroPoints16(op, x, y);
     if (!w.data) unsupported(op, `filter '${w.name}' is not a constant`);
     if (b && !b.data) unsupported(op, `bias '${b.name}' is not a constant`);
     const geo = geometry(g, op);
     const { multipliers, shifts } = perChannelMultipliers(x, w, y, geo.outC, op);
     const [actMin, actMax] = activationRangeQuantized(op.activation, y, op);
-    return { ...geo, multipliers, shifts, inputOffset: -zeroPointOf(x), outputOffset: zeroPointOf(y), actMin, actMax };
+    const accum = is16 && b?.dtype === 'int64' ? 'int64' : 'int32';
+    return { ...geo, dtype: is16 ? 'int16' : 'int8', accum, multipliers, shifts, inputOffset: -zeroPointOf(x), outputOffset: zeroPointOf(y), actMin, actMax };
   },
   evalQuantized(g, op, p) {
     const fdata = input(g, op, 1).data as Int8Array;
-    const bdata = optionalInput(g, op, 2)?.data as Int32Array | undefined;
+    const bdata = optionalInput(g, op, 2)?.data as Int32Array | Float64Array | undefined;
     const [iIdx, oIdx] = [op.inputs[0]!, op.outputs[0]!];
     const { strideH, strideW, dilationH, dilationW } = op;
-    const { batches, inH, inW, inC, kH, kW, filterInC, outH, outW, outC, padH, padW, multipliers, shifts, inputOffset, outputOffset, actMin, actMax } = p;
+    const { batches, inH, inW, inC, kH, kW, filterInC, outH, outW, outC, padH, padW, multipliers, shifts, actMin, actMax } = p;
+    // 16x8 has no offsets; the int8 kernel applies both zero points.
+    const inputOffset = p.dtype === 'int16' ? 0 : p.inputOffset;
+    const outputOffset = p.dtype === 'int16' ? 0 : p.outputOffset;
+    // int64 accumulation: the sum is exact in a double (|acc| < 2^47 in valid models).
+    const requant = p.accum === 'int64' ? (acc: number, oc: number) => mbqm64(acc, multipliers[oc]!, shifts[oc]!) : (acc: number, oc: number) => mbqm(acc | 0, multipliers[oc]!, shifts[oc]!);
     const filtersPerGroup = outC / (inC / filterInC);
     return (bufs) => {
-      const inp = bufs[iIdx] as Int8Array;
-      const out = bufs[oIdx] as Int8Array;
+      const inp = bufs[iIdx] as Int8Array | Int16Array;
+      const out = bufs[oIdx] as Int8Array | Int16Array;
       let o = 0;
       for (let b = 0; b < batches; b++) {
         for (let oy = 0; oy < outH; oy++) {
@@ -134,7 +165,7 @@ export const conv2d: OpDef<Conv2DOp, ConvPrepared> = {
                 }
               }
               if (bdata) acc += bdata[oc]!;
-              let v = mbqm(acc | 0, multipliers[oc]!, shifts[oc]!) + outputOffset;
+              let v = requant(acc, oc) + outputOffset;
               v = v < actMin ? actMin : v > actMax ? actMax : v;
               out[o++] = v;
             }
@@ -181,10 +212,21 @@ export const conv2d: OpDef<Conv2DOp, ConvPrepared> = {
       }
     };
   },
+  scratchBytes: (g, op, _p, kernelSet, inPlace) => opScratchBytes(kernelSet, g, op, { inPlace }),
+  inPlace: (g, op, kernelSet) => inPlaceAllowed(kernelSet, g, op),
   emitC(ctx, op, p) {
     const L = ctx.prefix;
     const w = op.inputs[1]!;
     const b = op.inputs[2] ?? -1;
+    if (p.dtype === 'int16') {
+      emitConvParams16(ctx, op, p, [op.strideH, op.strideW, op.dilationH, op.dilationW, 1]);
+      const bias64 = b >= 0 && p.accum === 'int64' ? ctx.weight(b) : 'NULL';
+      const bias32 = b >= 0 && p.accum === 'int32' ? ctx.weight(b) : 'NULL';
+      ctx.call(
+        `tinyml_conv2d_s16(&${L}_p, ${L}_mult, ${L}_shift, &${L}_in, ${ctx.ptr(op.inputs[0]!)}, &${L}_w, ${ctx.weight(w)}, ${bias64}, ${bias32}, &${L}_out, ${ctx.ptr(op.outputs[0]!)});`,
+      );
+      return ['conv2d_s16'];
+    }
     ctx.decl(
       `static const tinyml_conv_params_t ${L}_p = { ${op.strideH}, ${op.strideW}, ${op.dilationH}, ${op.dilationW}, ${p.padH}, ${p.padW}, 1, ${p.inputOffset}, ${p.outputOffset}, ${p.actMin}, ${p.actMax} };`,
       `static const tinyml_shape4_t ${L}_in = ${shapeLit([p.batches, p.inH, p.inW, p.inC])}, ${L}_w = ${shapeLit([p.outC, p.kH, p.kW, p.filterInC])}, ${L}_out = ${shapeLit([p.batches, p.outH, p.outW, p.outC])};`,
@@ -192,7 +234,7 @@ export const conv2d: OpDef<Conv2DOp, ConvPrepared> = {
       cInt32Array(`${L}_shift`, p.shifts),
     );
     ctx.call(
-      `tinyml_conv2d_s8(&${L}_p, ${L}_mult, ${L}_shift, &${L}_in, ${ctx.ptr(op.inputs[0]!)}, &${L}_w, ${ctx.weight(w)}, ${b >= 0 ? ctx.weight(b) : 'NULL'}, &${L}_out, ${ctx.ptr(op.outputs[0]!)});`,
+      `if (tinyml_conv2d_s8(&${L}_p, ${L}_mult, ${L}_shift, &${L}_in, ${ctx.ptr(op.inputs[0]!)}, &${L}_w, ${ctx.weight(w)}, ${b >= 0 ? ctx.weight(b) : 'NULL'}, &${L}_out, ${ctx.ptr(op.outputs[0]!)}, ${ctx.scratch()}, ${ctx.scratchBytes}) != TINYML_OK) return -3;`,
     );
     return ['conv2d_s8'];
   },

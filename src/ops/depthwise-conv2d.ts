@@ -1,12 +1,14 @@
 /**
  * DEPTHWISE_CONV_2D: NHWC input, filter [1, kh, kw, C·M], optional bias. int8: TFLM
  * depthwise_conv.cc with reference_integer_ops::DepthwiseConvPerChannel; float:
- * reference_ops::DepthwiseConv.
+ * reference_ops::DepthwiseConv. 16x8: TFLM's kTfLiteInt16 case, the int16
+ * reference_integer_ops::DepthwiseConvPerChannel — int64 accumulator and bias, no offsets,
+ * the int64 MultiplyByQuantizedMultiplier (TFLM reads the bias as int64 only).
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { DepthwiseConv2DOp, Graph } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
-import { mbqm } from '../numerics/requantize.js';
+import { mbqm, mbqm64 } from '../numerics/requantize.js';
 import {
   activationRangeFloat,
   activationRangeQuantized,
@@ -18,6 +20,7 @@ import {
   output,
   perChannelMultipliers,
   requireDtype,
+  requireZeroPoints16,
   shape4,
   shapeFail,
   shapeLit,
@@ -29,7 +32,8 @@ import {
   windowPadding,
   zeroPointOf,
 } from './common.js';
-import type { ConvGeometry } from './conv2d.js';
+import { inPlaceAllowed, opScratchBytes } from './kernel-scratch.js';
+import { emitConvParams16, type ConvGeometry } from './conv2d.js';
 import type { OpDef } from './op-def.js';
 import { tfActivation } from './tf-helpers.js';
 import { activationCode, paddingCode } from './tflite-codes.js';
@@ -39,6 +43,7 @@ export interface DepthwiseGeometry extends Omit<ConvGeometry, 'filterInC'> {
 }
 
 export interface DepthwisePrepared extends DepthwiseGeometry {
+  dtype: 'int8' | 'int16';
   multipliers: Int32Array;
   shifts: Int32Array;
   inputOffset: number;
@@ -84,26 +89,33 @@ export const depthwiseConv2d: OpDef<DepthwiseConv2DOp, DepthwisePrepared> = {
     const w = input(g, op, 1);
     const b = optionalInput(g, op, 2);
     const y = output(g, op);
-    requireDtype(x, ['int8'], op, 'input');
+    requireDtype(x, ['int8', 'int16'], op, 'input');
     requireDtype(w, ['int8'], op, 'filter');
-    requireDtype(y, ['int8'], op, 'output');
-    if (b) requireDtype(b, ['int32'], op, 'bias');
+    requireDtype(y, [x.dtype], op, 'output');
+    const is16 = x.dtype === 'int16';
+    if (b) requireDtype(b, is16 ? ['int64'] : ['int32'], op, 'bias');
+    if (is16) requireZeroPoints16(op, x, y);
     if (!w.data) unsupported(op, `filter '${w.name}' is not a constant`);
     if (b && !b.data) unsupported(op, `bias '${b.name}' is not a constant`);
     const geo = geometry(g, op);
     const { multipliers, shifts } = perChannelMultipliers(x, w, y, geo.outC, op);
     const [actMin, actMax] = activationRangeQuantized(op.activation, y, op);
-    return { ...geo, multipliers, shifts, inputOffset: -zeroPointOf(x), outputOffset: zeroPointOf(y), actMin, actMax };
+    return { ...geo, dtype: is16 ? 'int16' : 'int8', multipliers, shifts, inputOffset: -zeroPointOf(x), outputOffset: zeroPointOf(y), actMin, actMax };
   },
   evalQuantized(g, op, p) {
     const fdata = input(g, op, 1).data as Int8Array;
-    const bdata = optionalInput(g, op, 2)?.data as Int32Array | undefined;
+    const bdata = optionalInput(g, op, 2)?.data as Int32Array | Float64Array | undefined;
     const [iIdx, oIdx] = [op.inputs[0]!, op.outputs[0]!];
     const { strideH, strideW, dilationH, dilationW } = op;
-    const { batches, inH, inW, inC, kH, kW, outH, outW, outC, padH, padW, depthMultiplier: mult, multipliers, shifts, inputOffset, outputOffset, actMin, actMax } = p;
+    const { batches, inH, inW, inC, kH, kW, outH, outW, outC, padH, padW, depthMultiplier: mult, multipliers, shifts, actMin, actMax } = p;
+    const is16 = p.dtype === 'int16';
+    const inputOffset = is16 ? 0 : p.inputOffset;
+    const outputOffset = is16 ? 0 : p.outputOffset;
+    // 16x8: the int64 sum is exact in a double; int8: TFLM's int32 accumulator.
+    const requant = is16 ? (acc: number, oc: number) => mbqm64(acc, multipliers[oc]!, shifts[oc]!) : (acc: number, oc: number) => mbqm(acc | 0, multipliers[oc]!, shifts[oc]!);
     return (bufs) => {
-      const inp = bufs[iIdx] as Int8Array;
-      const out = bufs[oIdx] as Int8Array;
+      const inp = bufs[iIdx] as Int8Array | Int16Array;
+      const out = bufs[oIdx] as Int8Array | Int16Array;
       for (let b = 0; b < batches; b++) {
         for (let oy = 0; oy < outH; oy++) {
           const inYOrigin = oy * strideH - padH;
@@ -124,7 +136,7 @@ export const depthwiseConv2d: OpDef<DepthwiseConv2DOp, DepthwisePrepared> = {
                   }
                 }
                 if (bdata) acc += bdata[oc]!;
-                let v = mbqm(acc | 0, multipliers[oc]!, shifts[oc]!) + outputOffset;
+                let v = requant(acc, oc) + outputOffset;
                 v = v < actMin ? actMin : v > actMax ? actMax : v;
                 out[ob + oc] = v;
               }
@@ -171,10 +183,19 @@ export const depthwiseConv2d: OpDef<DepthwiseConv2DOp, DepthwisePrepared> = {
       }
     };
   },
+  scratchBytes: (g, op, _p, kernelSet, inPlace) => opScratchBytes(kernelSet, g, op, { inPlace }),
+  inPlace: (g, op, kernelSet) => inPlaceAllowed(kernelSet, g, op),
   emitC(ctx, op, p) {
     const L = ctx.prefix;
     const w = op.inputs[1]!;
     const b = op.inputs[2] ?? -1;
+    if (p.dtype === 'int16') {
+      emitConvParams16(ctx, op, p, [op.strideH, op.strideW, op.dilationH, op.dilationW, p.depthMultiplier]);
+      ctx.call(
+        `tinyml_depthwise_conv2d_s16(&${L}_p, ${L}_mult, ${L}_shift, &${L}_in, ${ctx.ptr(op.inputs[0]!)}, &${L}_w, ${ctx.weight(w)}, ${b >= 0 ? ctx.weight(b) : 'NULL'}, &${L}_out, ${ctx.ptr(op.outputs[0]!)});`,
+      );
+      return ['depthwise_conv2d_s16'];
+    }
     ctx.decl(
       `static const tinyml_conv_params_t ${L}_p = { ${op.strideH}, ${op.strideW}, ${op.dilationH}, ${op.dilationW}, ${p.padH}, ${p.padW}, ${p.depthMultiplier}, ${p.inputOffset}, ${p.outputOffset}, ${p.actMin}, ${p.actMax} };`,
       `static const tinyml_shape4_t ${L}_in = ${shapeLit([p.batches, p.inH, p.inW, p.inC])}, ${L}_w = ${shapeLit([1, p.kH, p.kW, p.outC])}, ${L}_out = ${shapeLit([p.batches, p.outH, p.outW, p.outC])};`,
@@ -182,7 +203,7 @@ export const depthwiseConv2d: OpDef<DepthwiseConv2DOp, DepthwisePrepared> = {
       cInt32Array(`${L}_shift`, p.shifts),
     );
     ctx.call(
-      `tinyml_depthwise_conv2d_s8(&${L}_p, ${L}_mult, ${L}_shift, &${L}_in, ${ctx.ptr(op.inputs[0]!)}, &${L}_w, ${ctx.weight(w)}, ${b >= 0 ? ctx.weight(b) : 'NULL'}, &${L}_out, ${ctx.ptr(op.outputs[0]!)});`,
+      `if (tinyml_depthwise_conv2d_s8(&${L}_p, ${L}_mult, ${L}_shift, &${L}_in, ${ctx.ptr(op.inputs[0]!)}, &${L}_w, ${ctx.weight(w)}, ${b >= 0 ? ctx.weight(b) : 'NULL'}, &${L}_out, ${ctx.ptr(op.outputs[0]!)}, ${ctx.scratch()}, ${ctx.scratchBytes}) != TINYML_OK) return -3;`,
     );
     return ['depthwise_conv2d_s8'];
   },

@@ -4,14 +4,18 @@
  * reference_integer_ops::FullyConnected (multiplier from GetQuantizedConvolutionMultipler,
  * float32 product of the scales), per-channel weights with FullyConnectedPerChannel (double
  * product). float: reference_ops::FullyConnected.
+ * 16x8: TFLM's kTfLiteInt16 case, reference_integer_ops::FullyConnected<int64_t> for int16
+ * data — per-tensor weights only (TFLM's CalculateOpDataFullyConnected allows per-channel for
+ * int8 alone), int64 bias, no input/output offsets, the int64 MultiplyByQuantizedMultiplier.
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { FullyConnectedOp, Graph } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
-import { mbqm } from '../numerics/requantize.js';
+import { mbqm, mbqm64 } from '../numerics/requantize.js';
 import {
   activationRangeFloat,
   activationRangeQuantized,
+  cInt32,
   cInt32Array,
   input,
   inShape,
@@ -20,6 +24,7 @@ import {
   perChannelMultipliers,
   perTensorConvMultiplier,
   requireDtype,
+  requireZeroPoints16,
   shapeFail,
   shapeStr,
   unsupported,
@@ -27,11 +32,13 @@ import {
   weightBiasParams,
   zeroPointOf,
 } from './common.js';
+import { opScratchBytes } from './kernel-scratch.js';
 import type { OpDef } from './op-def.js';
 import { batchedShape, tfActivation } from './tf-helpers.js';
 import { activationCode } from './tflite-codes.js';
 
 export interface FullyConnectedPrepared {
+  dtype: 'int8' | 'int16';
   batches: number;
   depth: number;
   units: number;
@@ -84,14 +91,19 @@ export const fullyConnected: OpDef<FullyConnectedOp, FullyConnectedPrepared> = {
     const w = input(g, op, 1);
     const b = optionalInput(g, op, 2);
     const y = output(g, op);
-    requireDtype(x, ['int8'], op, 'input');
+    requireDtype(x, ['int8', 'int16'], op, 'input');
     requireDtype(w, ['int8'], op, 'weights');
-    requireDtype(y, ['int8'], op, 'output');
-    if (b) requireDtype(b, ['int32'], op, 'bias');
+    requireDtype(y, [x.dtype], op, 'output');
+    const is16 = x.dtype === 'int16';
+    if (b) requireDtype(b, is16 ? ['int64'] : ['int32'], op, 'bias');
     if (!w.data) unsupported(op, `weights '${w.name}' are not a constant`);
     if (b && !b.data) unsupported(op, `bias '${b.name}' is not a constant`);
     const { batches, depth, units } = dims(g, op);
     const perChannel = (w.quant?.scale.length ?? 0) > 1;
+    if (is16) {
+      requireZeroPoints16(op, x, y);
+      if (perChannel) unsupported(op, `16x8 weights '${w.name}' have ${w.quant!.scale.length} scales; TFLite Micro's int16 FULLY_CONNECTED takes per-tensor weights only`, 'Quantize the weights per tensor (tinyml quantize --activations int16 does).');
+    }
     let multipliers: Int32Array;
     let shifts: Int32Array;
     if (perChannel) {
@@ -103,6 +115,7 @@ export const fullyConnected: OpDef<FullyConnectedOp, FullyConnectedPrepared> = {
     }
     const [actMin, actMax] = activationRangeQuantized(op.activation, y, op);
     return {
+      dtype: is16 ? 'int16' : 'int8',
       batches,
       depth,
       units,
@@ -117,9 +130,29 @@ export const fullyConnected: OpDef<FullyConnectedOp, FullyConnectedPrepared> = {
   },
   evalQuantized(g, op, p) {
     const fdata = input(g, op, 1).data as Int8Array;
-    const bdata = optionalInput(g, op, 2)?.data as Int32Array | undefined;
+    const bdata = optionalInput(g, op, 2)?.data as Int32Array | Float64Array | undefined;
     const [iIdx, oIdx] = [op.inputs[0]!, op.outputs[0]!];
     const { batches, depth, units, multipliers, shifts, inputOffset, filterOffset, outputOffset, actMin, actMax } = p;
+    if (p.dtype === 'int16') {
+      const m = multipliers[0]!;
+      const sh = shifts[0]!;
+      return (bufs) => {
+        const inp = bufs[iIdx] as Int16Array;
+        const out = bufs[oIdx] as Int16Array;
+        for (let b = 0; b < batches; b++) {
+          const ib = b * depth;
+          for (let oc = 0; oc < units; oc++) {
+            const fb = oc * depth;
+            let acc = 0; // int64: exact in a double for valid models (|acc| < 2^47)
+            for (let d = 0; d < depth; d++) acc += (fdata[fb + d]! + filterOffset) * inp[ib + d]!;
+            if (bdata) acc += bdata[oc]!;
+            let v = mbqm64(acc, m, sh);
+            v = v < actMin ? actMin : v > actMax ? actMax : v;
+            out[b * units + oc] = v;
+          }
+        }
+      };
+    }
     return (bufs) => {
       const inp = bufs[iIdx] as Int8Array;
       const out = bufs[oIdx] as Int8Array;
@@ -163,12 +196,19 @@ export const fullyConnected: OpDef<FullyConnectedOp, FullyConnectedPrepared> = {
       }
     };
   },
+  scratchBytes: (g, op, _p, kernelSet) => opScratchBytes(kernelSet, g, op),
   emitC(ctx, op, p) {
     const L = ctx.prefix;
     const b = op.inputs[2] ?? -1;
+    if (p.dtype === 'int16') {
+      ctx.call(
+        `tinyml_fully_connected_s16(${p.filterOffset}, ${p.actMin}, ${p.actMax}, ${cInt32(p.multipliers[0]!)}, ${p.shifts[0]}, ${p.batches}, ${p.depth}, ${p.units}, ${ctx.ptr(op.inputs[0]!)}, ${ctx.weight(op.inputs[1]!)}, ${b >= 0 ? ctx.weight(b) : 'NULL'}, ${ctx.ptr(op.outputs[0]!)});`,
+      );
+      return ['fully_connected_s16'];
+    }
     ctx.decl(cInt32Array(`${L}_mult`, p.multipliers), cInt32Array(`${L}_shift`, p.shifts));
     ctx.call(
-      `tinyml_fully_connected_s8(${p.inputOffset}, ${p.filterOffset}, ${p.outputOffset}, ${p.actMin}, ${p.actMax}, ${L}_mult, ${L}_shift, ${p.batches}, ${p.depth}, ${p.units}, ${ctx.ptr(op.inputs[0]!)}, ${ctx.weight(op.inputs[1]!)}, ${b >= 0 ? ctx.weight(b) : 'NULL'}, ${ctx.ptr(op.outputs[0]!)});`,
+      `if (tinyml_fully_connected_s8(${p.inputOffset}, ${p.filterOffset}, ${p.outputOffset}, ${p.actMin}, ${p.actMax}, ${L}_mult, ${L}_shift, ${p.batches}, ${p.depth}, ${p.units}, ${ctx.ptr(op.inputs[0]!)}, ${ctx.weight(op.inputs[1]!)}, ${b >= 0 ? ctx.weight(b) : 'NULL'}, ${ctx.ptr(op.outputs[0]!)}, ${ctx.scratch()}, ${ctx.scratchBytes}) != TINYML_OK) return -3;`,
     );
     return ['fully_connected_s8'];
   },

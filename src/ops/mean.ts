@@ -7,14 +7,18 @@
  *    round(mean * scale + bias) + zp with scale = in_scale/out_scale and bias = -in_zp * scale,
  *    clamped. (Older TFLM used reference_integer_ops::Mean with a multiplier/shift for 4D H,W
  *    means; TFLM no longer does, so neither do we.)
+ * int16 (16x8): the same two paths on int16 data, clamped to int16 (EvalIntegerMean<int16_t>),
+ * in its own C kernel (mean_s16.c) so 8-bit projects do not carry it.
  * The float steps assume no fused multiply-add contraction (compile C with -ffp-contract=off).
  * float: TFLM reduce, float sums in input order divided by the count.
+ * The reduction machinery here (axes, the element → output map, the output shape, the int8
+ * checks and the C call of reduce_s8.c) is shared with SUM and REDUCE_MAX (src/ops/reduce.ts).
  */
-import type { Graph, MeanOp, Op } from '../ir/graph.js';
+import type { Graph, MeanOp, Op, ReduceOp } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
 import { f32, roundHalfAway } from '../numerics/fixed-point.js';
-import { cFloat, constantValues, input, inShape, INT8_MAX, INT8_MIN, noMacs, noParams, normAxis, output, requireDtype, scaleOf, shape4, shapeFail, shapeLit, shapeStr, unsupported, versionByDtype, zeroPointOf } from './common.js';
-import type { OpDef } from './op-def.js';
+import { cFloat, constantValues, input, inShape, noMacs, noParams, normAxis, output, qRange, requireDtype, scaleOf, shape4, shapeFail, shapeLit, shapeStr, unsupported, versionByDtype, zeroPointOf } from './common.js';
+import type { EmitContext, OpDef } from './op-def.js';
 
 /** The reduced axes of a reduction (attribute, or the constant axis tensor), normalised and deduplicated. */
 export function reduceAxes(g: Graph, op: Op & { axes: number[] }, rank: number): number[] {
@@ -65,15 +69,48 @@ export function reducedShape(g: Graph, op: Op & { axes: number[]; keepDims: bool
   return x.filter((_, i) => !axes.includes(i));
 }
 
-export interface MeanPrepared {
+/** What every reduction kernel needs: the reduced axes, where each input element goes, and the params. */
+export interface ReductionPrepared {
+  dtype: 'int8' | 'int16';
   axes: number[];
   map: Int32Array;
   outCount: number;
   perOut: number;
+  inScale: number;
+  inZeroPoint: number;
+  outScale: number;
+  outputZeroPoint: number;
+}
+
+/** Checks a quantized reduction (in and out of one of `dtypes`, rank <= 4, output size) and maps its elements. */
+export function prepareReduction(g: Graph, op: ReduceOp, dtypes: readonly ('int8' | 'int16')[] = ['int8']): ReductionPrepared {
+  const x = input(g, op, 0);
+  const y = output(g, op);
+  requireDtype(x, dtypes, op, 'input');
+  requireDtype(y, [x.dtype], op, 'output');
+  shape4(x, op);
+  const axes = reduceAxes(g, op, x.shape.length);
+  const { map, outCount, perOut } = reduceOutputIndex(x.shape, axes);
+  if (elementCount(y.shape) !== outCount) unsupported(op, `output has ${elementCount(y.shape)} elements, the reduction gives ${outCount}`);
+  return { dtype: x.dtype as 'int8' | 'int16', axes, map, outCount, perOut, inScale: scaleOf(x, 'input', op), inZeroPoint: zeroPointOf(x), outScale: scaleOf(y, 'output', op), outputZeroPoint: zeroPointOf(y) };
+}
+
+/** The C call of firmware-templates/kernels/reference/reduce_s8.c for a prepared reduction. */
+export function emitReduction(ctx: EmitContext, op: ReduceOp, axes: readonly number[], kind: 'TINYML_REDUCE_MEAN_SAME' | 'TINYML_REDUCE_MEAN' | 'TINYML_REDUCE_SUM' | 'TINYML_REDUCE_MAX', scale: number, bias: number, outputZeroPoint: number): string[] {
+  const L = ctx.prefix;
+  const xT = ctx.g.tensors[op.inputs[0]!]!;
+  const rank = xT.shape.length;
+  const reduced = [0, 0, 0, 0];
+  for (const a of axes) reduced[4 - rank + a] = 1;
+  ctx.decl(`static const tinyml_shape4_t ${L}_in = ${shapeLit(shape4(xT, op))};`, `static const int32_t ${L}_reduced[4] = {${reduced.join(', ')}};`);
+  ctx.call(`tinyml_reduce_s8(${kind}, ${cFloat(scale)}, ${cFloat(bias)}, ${outputZeroPoint}, &${L}_in, ${L}_reduced, ${ctx.ptr(op.inputs[0]!)}, ${ctx.ptr(op.outputs[0]!)});`);
+  return ['reduce_s8'];
+}
+
+export interface MeanPrepared extends ReductionPrepared {
   sameParams: boolean;
   scale: number;
   bias: number;
-  outputZeroPoint: number;
 }
 
 export const mean: OpDef<MeanOp, MeanPrepared> = {
@@ -84,29 +121,19 @@ export const mean: OpDef<MeanOp, MeanPrepared> = {
   macs: noMacs,
   quant: { output: { kind: 'calibrated' } },
   prepare(g, op) {
-    const x = input(g, op, 0);
-    const y = output(g, op);
-    requireDtype(x, ['int8'], op, 'input');
-    requireDtype(y, ['int8'], op, 'output');
-    shape4(x, op);
-    const axes = reduceAxes(g, op, x.shape.length);
-    const { map, outCount, perOut } = reduceOutputIndex(x.shape, axes);
-    if (elementCount(y.shape) !== outCount) unsupported(op, `output has ${elementCount(y.shape)} elements, the reduction gives ${outCount}`);
-    const inScale = scaleOf(x, 'input', op);
-    const outScale = scaleOf(y, 'output', op);
-    const inZp = zeroPointOf(x);
-    const outZp = zeroPointOf(y);
-    const scale = f32(inScale / outScale);
-    return { axes, map, outCount, perOut, sameParams: inScale === outScale && inZp === outZp, scale, bias: f32(-inZp * scale), outputZeroPoint: outZp };
+    const r = prepareReduction(g, op, ['int8', 'int16']);
+    const scale = f32(r.inScale / r.outScale);
+    return { ...r, sameParams: r.inScale === r.outScale && r.inZeroPoint === r.outputZeroPoint, scale, bias: f32(-r.inZeroPoint * scale) };
   },
   evalQuantized(_g, op, p) {
     const { map, outCount, perOut, sameParams, scale, bias, outputZeroPoint: outZp } = p;
+    const [qMin, qMax] = qRange(p.dtype);
     const n = f32(perOut);
     const sums = new Float64Array(outCount);
     const [iIdx, oIdx] = [op.inputs[0]!, op.outputs[0]!];
     return (bufs) => {
-      const inp = bufs[iIdx] as Int8Array;
-      const out = bufs[oIdx] as Int8Array;
+      const inp = bufs[iIdx] as Int8Array | Int16Array;
+      const out = bufs[oIdx] as Int8Array | Int16Array;
       sums.fill(0);
       for (let i = 0; i < inp.length; i++) sums[map[i]!] += inp[i]!;
       for (let o = 0; o < outCount; o++) {
@@ -116,7 +143,7 @@ export const mean: OpDef<MeanOp, MeanPrepared> = {
         } else {
           const floatMean = f32(f32(sum) / n);
           let r = roundHalfAway(f32(f32(floatMean * scale) + bias)) + outZp;
-          r = r > INT8_MAX ? INT8_MAX : r < INT8_MIN ? INT8_MIN : r;
+          r = r > qMax ? qMax : r < qMin ? qMin : r;
           out[o] = r;
         }
       }
@@ -136,14 +163,14 @@ export const mean: OpDef<MeanOp, MeanPrepared> = {
     };
   },
   emitC(ctx, op, p) {
+    if (p.dtype === 'int8') return emitReduction(ctx, op, p.axes, p.sameParams ? 'TINYML_REDUCE_MEAN_SAME' : 'TINYML_REDUCE_MEAN', p.scale, p.bias, p.outputZeroPoint);
     const L = ctx.prefix;
     const xT = ctx.g.tensors[op.inputs[0]!]!;
-    const rank = xT.shape.length;
     const reduced = [0, 0, 0, 0];
-    for (const a of p.axes) reduced[4 - rank + a] = 1;
+    for (const a of p.axes) reduced[4 - xT.shape.length + a] = 1;
     ctx.decl(`static const tinyml_shape4_t ${L}_in = ${shapeLit(shape4(xT, op))};`, `static const int32_t ${L}_reduced[4] = {${reduced.join(', ')}};`);
-    ctx.call(`tinyml_mean_s8(${p.sameParams ? 1 : 0}, ${cFloat(p.scale)}, ${cFloat(p.bias)}, ${p.outputZeroPoint}, &${L}_in, ${L}_reduced, ${ctx.ptr(op.inputs[0]!)}, ${ctx.ptr(op.outputs[0]!)});`);
-    return ['mean_s8'];
+    ctx.call(`tinyml_mean_s16(${p.sameParams ? 1 : 0}, ${cFloat(p.scale)}, ${cFloat(p.bias)}, ${p.outputZeroPoint}, &${L}_in, ${L}_reduced, ${ctx.ptr(op.inputs[0]!)}, ${ctx.ptr(op.outputs[0]!)});`);
+    return ['mean_s16'];
   },
   tflite: {
     builtin: 'MEAN',

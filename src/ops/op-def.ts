@@ -62,7 +62,7 @@ export interface QuantRule<O extends Op = Op> {
   output:
     | { kind: 'calibrated' }
     | { kind: 'shared'; inputs: readonly number[] | 'all' }
-    | { kind: 'fixed'; int8: AffineParams; int16: AffineParams }
+    | { kind: 'fixed'; int8: AffineParams; /** Absent where TFLite does not quantize the op to int16 (LOG_SOFTMAX, L2_NORMALIZATION). */ int16?: AffineParams }
     | { kind: 'none' };
   /** The activation that bounds the output range (fused or the op's own). */
   clip?: (op: O) => Activation;
@@ -70,8 +70,16 @@ export interface QuantRule<O extends Op = Op> {
   weights?: readonly { input: number; axis: number }[];
   /** Constant bias input, int32 (int64 for 16x8) at input scale × weight scale. */
   bias?: { input: number; weights: number };
+  /** The activation input whose scale the bias scale multiplies (default 0; TRANSPOSE_CONV: 2). */
+  activationInput?: number;
   /** Float inputs that are not activations of the graph but attributes (kept as they are). */
   keepInputs?: readonly number[];
+  /**
+   * The op computes on its operands' stored values, not on the reals they stand for (CAST):
+   * a float activation it reads or writes cannot be replaced by int8, so the quantizer refuses
+   * such a graph, and the C generator takes those float tensors at the model's boundary.
+   */
+  rawValues?: boolean;
   /**
    * Ops whose constants and state do not fit `weights`/`bias` (LSTM, SVDF): called once every
    * activation's params are fixed, it quantizes the op's other float operands through `q` and
@@ -129,6 +137,12 @@ export interface TfliteReadContext {
   /** The operator's intermediate tensors (TFLite `Operator.intermediates`), usually empty. */
   intermediates: readonly number[];
   bad(what: string): never;
+  /**
+   * The operator is well-formed but cannot run here (a run-time operand TFLM also refuses, an
+   * option no kernel has): the importer keeps it as an Unsupported op with `reason`, so the
+   * rest of the model can still be inspected.
+   */
+  unsupported(reason: string): never;
 }
 
 export interface TfliteWriteContext {
@@ -163,12 +177,14 @@ export interface EmitContext {
   ptr(tensor: number): string;
   /** Name of a constant tensor's const array in flash (emitted once). */
   weight(tensor: number): string;
-  /** C expression (int8_t *) of this layer's scratch buffer in the arena (`scratchBytes`). */
+  /** C expression (int8_t *) of this layer's scratch buffer in the arena, or NULL when it has none. */
   scratch(): string;
   /** C lvalue (uint8_t) of a flag of this layer kept in the state region: 0 at start and after tinyml_reset(). */
   onceFlag(): string;
   /** C statement that runs TFLite subgraph `index` of the model (Graph.subgraphs[index - 1]). */
   subgraphCall(index: number): string;
+  /** Bytes of this layer's scratch buffer (its definition's `scratchBytes`; 0 when none). */
+  readonly scratchBytes: number;
   /** File-scope declarations. */
   decl(...lines: string[]): void;
   /** Statements inside tinyml_invoke(). */
@@ -190,13 +206,22 @@ export interface OpDef<O extends Op = Op, P = unknown> {
   readonly quant: QuantRule<O>;
   /** The output is the input's bytes reinterpreted (reshape-like): the planner may alias them. */
   readonly aliasesInput?: boolean;
+  /**
+   * Constant folding at import (src/ops/fold.ts): `constant-inputs` — when every input is a
+   * constant, the pass runs the op's kernel once and its outputs become constants;
+   * `static-shape` — the outputs depend on the input shapes only (SHAPE) and always fold.
+   * Outputs that are model outputs are never folded (a layer must compute them).
+   */
+  readonly fold?: 'constant-inputs' | 'static-shape';
   /** When the float kernel runs; default: output 0 is float32 (Quantize/Dequantize never). */
   usesFloatKernel?(g: Graph, op: O): boolean;
   prepare(g: Graph, op: O): P;
   evalQuantized(g: Graph, op: O, p: P): Kernel;
   evalFloat?(g: Graph, op: O): Kernel;
   /** Scratch bytes the C kernel of `kernelSet` needs (planned in the arena); default 0. */
-  scratchBytes?(g: Graph, op: O, p: P, kernelSet: string): number;
+  scratchBytes?(g: Graph, op: O, p: P, kernelSet: string, inPlace: boolean): number;
+  /** Whether the C kernel of `kernelSet` may write its output over its input (default never). */
+  inPlace?(g: Graph, op: O, kernelSet: string): boolean;
   /** Writes the layer; returns the kernel files (base names in kernels/) it calls. */
   emitC(ctx: EmitContext, op: O, p: P): string[];
   readonly tflite: TfliteCodec<O>;

@@ -1,7 +1,7 @@
 /**
- * PAD: constant padding per dimension (`paddings` from the constant input 1). int8: padded
- * elements take the output zero point (= the input's in valid models; TFLite's
- * reference_ops::Pad with pad_value = output zero point); float: 0.
+ * PAD: constant padding per dimension (`paddings` from the constant input 1). int8 and int16
+ * (16x8): padded elements take the output zero point (= the input's in valid models; TFLM
+ * pad.cc, reference_ops::Pad with pad_value = output zero point); float: 0.
  */
 import type { Graph, PadOp } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
@@ -44,8 +44,8 @@ function padMap(g: Graph, op: PadOp): Int32Array {
 function padKernel(op: PadOp, map: Int32Array, padValue: number): Kernel {
   const [iIdx, oIdx] = [op.inputs[0]!, op.outputs[0]!];
   return (bufs) => {
-    const inp = bufs[iIdx] as Int8Array;
-    const out = bufs[oIdx] as Int8Array;
+    const inp = bufs[iIdx] as Int8Array | Int16Array;
+    const out = bufs[oIdx] as Int8Array | Int16Array;
     out.fill(padValue);
     for (let i = 0; i < map.length; i++) out[map[i]!] = inp[i]!;
   };
@@ -64,8 +64,8 @@ export const pad: OpDef<PadOp, PadPrepared> = {
   macs: noMacs,
   quant: { output: { kind: 'shared', inputs: [0] } },
   prepare(g, op) {
-    requireDtype(input(g, op, 0), ['int8'], op, 'input');
-    requireDtype(output(g, op), ['int8'], op, 'output');
+    requireDtype(input(g, op, 0), ['int8', 'int16'], op, 'input');
+    requireDtype(output(g, op), [input(g, op, 0).dtype], op, 'output');
     return { map: padMap(g, op), padValue: zeroPointOf(output(g, op)) };
   },
   evalQuantized: (_g, op, p) => padKernel(op, p.map, p.padValue),
@@ -77,8 +77,9 @@ export const pad: OpDef<PadOp, PadPrepared> = {
     const before = op.paddings.map((q) => q[0]);
     while (before.length < 4) before.unshift(0);
     ctx.decl(`static const tinyml_shape4_t ${L}_in = ${shapeLit(shape4(xT, op))}, ${L}_out = ${shapeLit(shape4(yT, op))};`, `static const int32_t ${L}_before[4] = {${before.join(', ')}};`);
-    ctx.call(`tinyml_pad_s8(&${L}_in, ${ctx.ptr(op.inputs[0]!)}, ${L}_before, &${L}_out, ${ctx.ptr(op.outputs[0]!)}, ${p.padValue});`);
-    return ['pad_s8'];
+    const fn = xT.dtype === 'int16' ? 'pad_s16' : 'pad_s8';
+    ctx.call(`tinyml_${fn}(&${L}_in, ${ctx.ptr(op.inputs[0]!)}, ${L}_before, &${L}_out, ${ctx.ptr(op.outputs[0]!)}, ${p.padValue});`);
+    return [fn];
   },
   tflite: {
     builtin: 'PAD',
@@ -93,7 +94,7 @@ export const pad: OpDef<PadOp, PadPrepared> = {
     write(op, w) {
       let inputs = op.inputs;
       if (inputs.length < 2) inputs = [op.inputs[0]!, w.addConstant({ name: `${op.name}/paddings`, shape: [op.paddings.length, 2], dtype: 'int32', data: Int32Array.from(op.paddings.flat()) })];
-      return { version: versionByDtype(w.g, op, { float: 1, int8: 2, int16: 4 }), options: {}, inputs };
+      return { version: versionByDtype(w.g, op, { float: 1, int8: 2, int16: 3 }), options: {}, inputs };
     },
   },
   tf: (tf, _g, op, get) => tf.pad(get(op.inputs[0]!), op.paddings),

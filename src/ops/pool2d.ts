@@ -1,7 +1,8 @@
 /**
  * AVERAGE_POOL_2D and MAX_POOL_2D over NHWC. int8: reference_integer_ops::AveragePool /
  * MaxPool (TFLM pooling.cc) — input and output share quantization (TFLite requires it), the
- * average rounds half away from zero over the in-image part of the window only. float:
+ * average rounds half away from zero over the in-image part of the window only. int16 (16x8):
+ * the same kernels on int16 data (TFLM pooling.cc's kTfLiteInt16 cases). float:
  * reference_ops::AveragePool / MaxPool.
  */
 import type * as TF from '@tensorflow/tfjs';
@@ -11,6 +12,7 @@ import {
   activationRangeQuantized,
   input,
   inShape,
+  INT16_MIN,
   INT8_MIN,
   need4d,
   noMacs,
@@ -29,6 +31,7 @@ import { tfActivation } from './tf-helpers.js';
 import { activationCode, paddingCode } from './tflite-codes.js';
 
 export interface PoolPrepared {
+  dtype: 'int8' | 'int16';
   batches: number;
   inH: number;
   inW: number;
@@ -41,7 +44,7 @@ export interface PoolPrepared {
   actMax: number;
 }
 
-function geometry(g: Graph, op: Pool2DOp): Omit<PoolPrepared, 'actMin' | 'actMax'> {
+function geometry(g: Graph, op: Pool2DOp): Omit<PoolPrepared, 'dtype' | 'actMin' | 'actMax'> {
   const [batches, inH, inW, depth] = shape4(input(g, op, 0), op);
   const [, outH, outW, outDepth] = shape4(output(g, op), op);
   if (outDepth !== depth) unsupported(op, `depth ${depth} in, ${outDepth} out`);
@@ -66,18 +69,19 @@ function poolDef<K extends Pool2DOp['kind']>(kind: K): OpDef<Pool2DOp & { kind: 
     prepare(g, op) {
       const x = input(g, op, 0);
       const y = output(g, op);
-      requireDtype(x, ['int8'], op, 'input');
-      requireDtype(y, ['int8'], op, 'output');
+      requireDtype(x, ['int8', 'int16'], op, 'input');
+      requireDtype(y, [x.dtype], op, 'output');
       const [actMin, actMax] = activationRangeQuantized(op.activation, y, op);
-      return { ...geometry(g, op), actMin, actMax };
+      return { ...geometry(g, op), dtype: x.dtype as 'int8' | 'int16', actMin, actMax };
     },
     evalQuantized(_g, op, p) {
       const [iIdx, oIdx] = [op.inputs[0]!, op.outputs[0]!];
       const { filterH, filterW, strideH, strideW } = op;
       const { batches, inH, inW, depth, outH, outW, padH, padW, actMin, actMax } = p;
+      const lowest = p.dtype === 'int16' ? INT16_MIN : INT8_MIN;
       return (bufs) => {
-        const inp = bufs[iIdx] as Int8Array;
-        const out = bufs[oIdx] as Int8Array;
+        const inp = bufs[iIdx] as Int8Array | Int16Array;
+        const out = bufs[oIdx] as Int8Array | Int16Array;
         for (let b = 0; b < batches; b++) {
           for (let oy = 0; oy < outH; oy++) {
             for (let ox = 0; ox < outW; ox++) {
@@ -102,7 +106,7 @@ function poolDef<K extends Pool2DOp['kind']>(kind: K): OpDef<Pool2DOp & { kind: 
                   const half = (count / 2) | 0;
                   v = acc > 0 ? Math.trunc((acc + half) / count) : Math.trunc((acc - half) / count);
                 } else {
-                  v = INT8_MIN;
+                  v = lowest;
                   for (let fy = fyStart; fy < fyEnd; fy++) {
                     for (let fx = fxStart; fx < fxEnd; fx++) {
                       const x = inp[((b * inH + inYOrigin + fy) * inW + inXOrigin + fx) * depth + c]!;
@@ -162,7 +166,7 @@ function poolDef<K extends Pool2DOp['kind']>(kind: K): OpDef<Pool2DOp & { kind: 
         `static const tinyml_pool_params_t ${L}_p = { ${op.filterH}, ${op.filterW}, ${op.strideH}, ${op.strideW}, ${p.padH}, ${p.padW}, ${p.actMin}, ${p.actMax} };`,
         `static const tinyml_shape4_t ${L}_in = ${shapeLit([p.batches, p.inH, p.inW, p.depth])}, ${L}_out = ${shapeLit([p.batches, p.outH, p.outW, p.depth])};`,
       );
-      const fn = isAvg ? 'avg_pool_s8' : 'max_pool_s8';
+      const fn = (isAvg ? 'avg_pool_' : 'max_pool_') + (p.dtype === 'int16' ? 's16' : 's8');
       ctx.call(`tinyml_${fn}(&${L}_p, &${L}_in, ${ctx.ptr(op.inputs[0]!)}, &${L}_out, ${ctx.ptr(op.outputs[0]!)});`);
       return [fn];
     },

@@ -9,23 +9,47 @@
  */
 import type { Graph, Op, OpKind } from '../ir/graph.js';
 import { add, mul } from './add-mul.js';
+import { argMax } from './arg-max.js';
+import { batchMatMul } from './batch-matmul.js';
+import { cast } from './cast.js';
 import { concatenation } from './concatenation.js';
 import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
+import { div } from './div.js';
 import { fullyConnected } from './fully-connected.js';
+import { gather } from './gather.js';
+import { hardSwish } from './hard-swish.js';
+import { l2Normalization } from './l2-normalization.js';
+import { leakyRelu } from './leaky-relu.js';
+import { logSoftmax } from './log-softmax.js';
 import { logistic, tanh } from './logistic-tanh.js';
 import { unidirectionalSequenceLstm } from './lstm.js';
+import { maximum, minimum } from './maximum-minimum.js';
 import { mean } from './mean.js';
 import type { OpDef, OpOf } from './op-def.js';
+import { pack, unpack } from './pack.js';
 import { pad } from './pad.js';
 import { averagePool2d, maxPool2d } from './pool2d.js';
+import { prelu } from './prelu.js';
 import { dequantize, quantize } from './quantize.js';
+import { reduceMax, sum } from './reduce.js';
 import { relu, relu6 } from './relu.js';
 import { reshape } from './reshape.js';
+import { resizeBilinear, resizeNearestNeighbor } from './resize.js';
 import { assignVariable, callOnce, readVariable, varHandle } from './resource-variables.js';
+import { rsqrt } from './rsqrt.js';
+import { fill, shape } from './shape-fill.js';
+import { slice } from './slice.js';
 import { softmax } from './softmax.js';
+import { split, splitV } from './split.js';
+import { squaredDifference } from './squared-difference.js';
+import { expandDims, squeeze } from './squeeze-expand.js';
+import { stridedSlice } from './strided-slice.js';
+import { sub } from './sub.js';
 import { svdf } from './svdf.js';
 import { builtinCode } from './tflite-codes.js';
+import { transposeConv } from './transpose-conv.js';
+import { transpose } from './transpose.js';
 import { unsupportedOp } from './unsupported.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -38,6 +62,13 @@ export const OPS: OpTable = {
   AveragePool2D: averagePool2d,
   MaxPool2D: maxPool2d,
   Mean: mean,
+  Sum: sum,
+  ReduceMax: reduceMax,
+  ArgMax: argMax,
+  TransposeConv: transposeConv,
+  ResizeNearestNeighbor: resizeNearestNeighbor,
+  ResizeBilinear: resizeBilinear,
+  BatchMatMul: batchMatMul,
   Reshape: reshape,
   Pad: pad,
   Concatenation: concatenation,
@@ -50,6 +81,30 @@ export const OPS: OpTable = {
   Relu6: relu6,
   Quantize: quantize,
   Dequantize: dequantize,
+  Sub: sub,
+  Div: div,
+  LeakyRelu: leakyRelu,
+  Maximum: maximum,
+  Minimum: minimum,
+  SquaredDifference: squaredDifference,
+  Prelu: prelu,
+  HardSwish: hardSwish,
+  Rsqrt: rsqrt,
+  LogSoftmax: logSoftmax,
+  L2Normalization: l2Normalization,
+  Transpose: transpose,
+  StridedSlice: stridedSlice,
+  Slice: slice,
+  Split: split,
+  SplitV: splitV,
+  Pack: pack,
+  Unpack: unpack,
+  Squeeze: squeeze,
+  ExpandDims: expandDims,
+  Gather: gather,
+  Cast: cast,
+  Shape: shape,
+  Fill: fill,
   UnidirectionalSequenceLSTM: unidirectionalSequenceLstm,
   SVDF: svdf,
   VarHandle: varHandle,

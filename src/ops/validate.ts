@@ -84,7 +84,8 @@ function validateOne(g: Graph, file: string, prefix: string): void {
     if (op.inputs.length < minIn || op.inputs.length > maxIn) fail(`${label} has ${op.inputs.length} inputs, expected ${range(minIn, maxIn)}`);
     if (op.outputs.length < minOut || op.outputs.length > maxOut) fail(`${label} has ${op.outputs.length} outputs, expected ${range(minOut, maxOut)}`);
     op.inputs.forEach((ti, k) => {
-      if (ti === -1 && (def.arity.optional === 'all' || (def.arity.optional?.includes(k) ?? false))) return;
+      const optional = def.arity.optional;
+      if (ti === -1 && (optional === 'all' || (optional?.includes(k) ?? false))) return;
       if (!inRange(ti)) fail(`${label} input ${k} is tensor ${ti}, out of range (${n} tensors)`);
       if (!available.has(ti) && !isConstant(g.tensors[ti]!) && !g.tensors[ti]!.variable) fail(`${label} reads tensor ${ti} "${g.tensors[ti]!.name}" before anything produces it`);
     });

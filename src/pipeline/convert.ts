@@ -22,14 +22,15 @@ import { elementCount, tensorBytes } from '../ir/graph.js';
 import type { Logger, ProgressFn } from '../log.js';
 import { silentLogger } from '../log.js';
 import { loadSamples, syntheticSamples } from '../quantize/calibration-data.js';
+import type { ActivationDtype } from '../quantize/params.js';
 import { quantizeModel, SYNTHETIC_WARNING, type QuantReport } from '../quantize/quantize.js';
 import type { RunGraph } from '../reference/interpreter.js';
-import { emitModel, ioLayout, type IoLayout } from '../codegen/emit-c.js';
+import { emitModel, ioLayout, modelRamBytes, type IoLayout } from '../codegen/emit-c.js';
 import { opDef } from '../ops/registry.js';
 import { assertSupported } from '../ops/support.js';
 import { modelHash } from '../codegen/model-hash.js';
 import { templatesDir } from '../codegen/paths.js';
-import { activationBytes, bufferRequests, formatPlan, PLANNERS, type MemoryPlan } from '../plan/planner.js';
+import { activationBytes, bufferRequests, formatPlan, PLANNERS, type GraphBuffers, type MemoryPlan } from '../plan/planner.js';
 import { needsQuantization, stripFloatEdges } from '../codegen/prepare.js';
 
 export interface ConvertOptions {
@@ -38,6 +39,8 @@ export interface ConvertOptions {
   runGraph: RunGraph;
   /** Calibration samples for float models (file or folder, see src/quantize/calibration-data.ts). */
   calibration?: string;
+  /** Activation type a float model is quantized to: int8 (default) or int16 (16x8). */
+  activations?: ActivationDtype;
   planner?: string;
   /** Compile to measure code bytes (host template, when a C compiler is present). Default true. */
   measureCode?: boolean;
@@ -91,8 +94,10 @@ export interface ConvertReport {
     /** text + data of model.o and the kernels, compiled for the host; null when not built. */
     codeBytes: number | null;
     arenaBytes: number;
-    /** Static state kept between invocations (LSTM/SVDF state, resource variables): not in the arena, in the RAM figure. */
+    /** Static state kept between invocations (LSTM/SVDF state, resource variables): not in the arena, inside modelRamBytes. */
     stateBytes: number;
+    /** model.c's RAM: the arena (activations + kernel scratch), the state and the layer hook, as the linker map shows it. */
+    modelRamBytes: number;
     /** Sum of every activation tensor (what no memory planning would cost). */
     activationBytes: number;
     /** Arena of the linear (no reuse) planner, for comparison. */
@@ -100,7 +105,18 @@ export interface ConvertReport {
     macs: number;
   };
   fit: { flash: RegionFit; ram: RegionFit; flashEstimated: boolean };
-  plan: { planner: string; alignment: number; arenaBytes: number; tensors: PlannedTensor[]; state: { bytes: number; entries: { kind: string; name: string; offset: number; size: number }[] } };
+  plan: {
+    planner: string;
+    alignment: number;
+    arenaBytes: number;
+    tensors: PlannedTensor[];
+    /** Layers whose output is planned on their input (only the kernel set `kernelSet` allows it). */
+    inPlaceLayers: number[];
+    /** Kernel scratch bytes per layer (0: none), in the arena. */
+    scratchBytes: number[];
+    /** The state region (variable tensors, resource variables, CALL_ONCE flags), outside the arena. */
+    state: { bytes: number; entries: { kind: string; name: string; offset: number; size: number }[] };
+  };
   quantization: QuantReport | null;
   files: string[];
 }
@@ -125,7 +141,7 @@ async function listFiles(dir: string, base = dir): Promise<string[]> {
 /** Import and, if needed, quantize: the int8 graph codegen works on. */
 export async function loadInt8Graph(
   modelPath: string,
-  opts: { runGraph: RunGraph; calibration?: string; logger?: Logger; onProgress?: ProgressFn },
+  opts: { runGraph: RunGraph; calibration?: string; activations?: ActivationDtype; logger?: Logger; onProgress?: ProgressFn },
 ): Promise<{ graph: Graph; quantization: QuantReport | null }> {
   const log = opts.logger ?? silentLogger;
   const imported = await importModel(modelPath);
@@ -145,6 +161,7 @@ export async function loadInt8Graph(
     run: opts.runGraph,
     calibration,
     logger: log,
+    ...(opts.activations ? { activations: opts.activations } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   return { graph: stripFloatEdges(q.graph), quantization: q.report };
@@ -197,8 +214,26 @@ async function copyKernels(dir: string, kernelDir: string, refDir: string, kerne
   }
 }
 
+/** Pointer size of the board's C ABI (model.c's layer hook). */
+export function pointerBytes(board: BoardProfile): number {
+  if (board.core === 'host') return process.arch === 'ia32' || process.arch === 'arm' ? 4 : 8;
+  if (board.core === 'avr') return 2;
+  return 4;
+}
+
 function fmtBytes(n: number): string {
   return n >= 10240 ? `${n} bytes (${(n / 1024).toFixed(1)} KiB)` : `${n} bytes`;
+}
+
+/**
+ * Buffer requests of `g` for a kernel set: each op's scratch, and its output on its input's
+ * bytes where the set's kernel allows it (src/plan/planner.ts bufferRequests).
+ */
+export function planBuffers(g: Graph, prepared: readonly unknown[], kernelSet: string): GraphBuffers {
+  return bufferRequests(g, {
+    scratchBytes: (i, inPlace) => opDef(g.ops[i]!).scratchBytes?.(g, g.ops[i]!, prepared[i], kernelSet, inPlace) ?? 0,
+    inPlace: (i) => opDef(g.ops[i]!).inPlace?.(g, g.ops[i]!, kernelSet) ?? false,
+  });
 }
 
 /** Generate the project for an already-imported int8 graph. */
@@ -211,8 +246,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
   if (!planner) throw new TinymlError('usage', `unknown planner '${plannerId}' (known: ${Object.keys(PLANNERS).join(', ')})`);
   assertSupported(g);
   const prepared = g.ops.map((op) => opDef(op).prepare(g, op));
-  const scratch = g.ops.map((op, i) => opDef(op).scratchBytes?.(g, op, prepared[i], board.kernels) ?? 0);
-  const buffers = bufferRequests(g, scratch);
+  const buffers = planBuffers(g, prepared, board.kernels);
   const plan: MemoryPlan = planner.plan(buffers.requests);
   const linear = PLANNERS.linear!.plan(buffers.requests);
   const hash = modelHash(g);
@@ -234,9 +268,10 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
       code = await measureCodeSize(tmp, board.toolchain.cc, ['-std=c99', '-O2']);
     }
     const ioBytes = inLayout.bytes + outLayout.bytes;
-    const flashNeeded = code ? code.flashBytes : emitted.weightBytes;
     const stateBytes = buffers.state.bytes;
-    const ramNeeded = plan.arenaBytes + stateBytes + ioBytes;
+    const modelRam = modelRamBytes(plan.arenaBytes, pointerBytes(board), stateBytes);
+    const flashNeeded = code ? code.flashBytes : emitted.weightBytes;
+    const ramNeeded = modelRam + ioBytes;
     const fit = {
       flash: { needed: flashNeeded, available: board.memory.flash.length },
       ram: { needed: ramNeeded, available: board.memory.ram.length },
@@ -247,7 +282,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
       over.push(`flash: needs ${fmtBytes(fit.flash.needed)}${code ? ' (code + weights)' : ' (weights alone)'}, the board has ${fmtBytes(fit.flash.available)}`);
     }
     if (fit.ram.needed > fit.ram.available) {
-      over.push(`RAM: needs ${fmtBytes(fit.ram.needed)} (arena ${plan.arenaBytes}${stateBytes ? ` + state ${stateBytes}` : ''} + input/output buffers ${ioBytes}), the board has ${fmtBytes(fit.ram.available)}`);
+      over.push(`RAM: needs ${fmtBytes(fit.ram.needed)} (model ${modelRam}: arena ${plan.arenaBytes} with kernel scratch${stateBytes ? `, state ${stateBytes}` : ''}; + input/output buffers ${ioBytes}), the board has ${fmtBytes(fit.ram.available)}`);
     }
     if (over.length) {
       throw new TinymlError(
@@ -290,6 +325,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
         codeBytes: code ? code.flashBytes : null,
         arenaBytes: plan.arenaBytes,
         stateBytes,
+        modelRamBytes: modelRam,
         activationBytes: activationBytes(g),
         linearArenaBytes: linear.arenaBytes,
         macs: cost.totals.macs,
@@ -300,6 +336,8 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
         alignment: plan.alignment,
         arenaBytes: plan.arenaBytes,
         tensors,
+        inPlaceLayers: [...buffers.inPlaceOps].sort((a, b) => a - b),
+        scratchBytes: buffers.scratch.map((r) => (r === undefined ? 0 : plan.placements[r]!.size)),
         state: { bytes: stateBytes, entries: buffers.state.entries.map((e) => ({ kind: e.kind, name: e.name, offset: e.offset, size: e.size })) },
       },
       quantization,
@@ -321,7 +359,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
     } else {
       await rename(tmp, outDir);
     }
-    log.info(`wrote ${opts.outDir}: arena ${plan.arenaBytes} B${stateBytes ? `, state ${stateBytes} B` : ''}, weights ${emitted.weightBytes} B${code ? `, code ${code.flashBytes} B` : ''}`);
+    log.info(`wrote ${opts.outDir}: RAM ${modelRam} B (arena ${plan.arenaBytes} B with kernel scratch${stateBytes ? `, state ${stateBytes} B` : ''}) + I/O ${ioBytes} B, weights ${emitted.weightBytes} B${code ? `, code ${code.flashBytes} B` : ''}`);
     return { report, graph: g, planText };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });

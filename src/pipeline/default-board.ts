@@ -21,6 +21,6 @@ export function defaultBoard(has: (tool: string) => boolean = hasTool): DefaultB
     id: 'host',
     reason:
       `no --board given: using the host (${missing.join(' and ')} not found; ` +
-      'apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm to run on the emulated Cortex-M4 instead)',
+      'apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm to run on the emulated Cortex-M4 instead; `tinyml doctor` shows what is installed)',
   };
 }

@@ -7,7 +7,11 @@
  *  2. Aliasing: a reshape-like op (its definition says `aliasesInput`: Reshape, Squeeze, ...)
  *     whose input dies there writes nothing; its output shares the input's buffer (the two
  *     become one request spanning both lifetimes). Chains of them collapse into one buffer.
- *     Kernel scratch is one more request per op that needs it, live during that op only.
+ *     In place: an op whose kernel may write its output over its input (`inPlace`, per kernel
+ *     set: Cortex-M depthwise and 1x1 conv) gets its output on its input's bytes when the
+ *     input dies there; the request is as large as the larger of the two.
+ *     Kernel scratch is one more request per op that needs it, live during that op only
+ *     (its size may depend on whether the op runs in place).
  *  3. Requests are sorted by size, largest first (ties: earlier first use, then lower tensor
  *     index, so the plan is deterministic).
  *  4. Each request is placed at the lowest offset (a multiple of `alignment`) where it does not
@@ -222,6 +226,15 @@ export interface GraphBuffers {
   aliasedReshapeOutputs: Set<number>;
   /** Per op index: the request of its kernel scratch (undefined when it needs none). */
   scratch: (number | undefined)[];
+  /** Ops whose output is planned on their input's bytes (the kernel runs in place). */
+  inPlaceOps: Set<number>;
+}
+
+export interface BufferOptions {
+  /** Scratch bytes of op `i`'s kernel, given whether it runs in place (default 0). */
+  scratchBytes?: (i: number, inPlace: boolean) => number;
+  /** Whether op `i`'s kernel may write its output over its input (default never). */
+  inPlace?: (i: number) => boolean;
 }
 
 /** Homes of the tensors of subgraph `si` of `model` that live in the state region (variable tensors, resource handles). */
@@ -241,7 +254,8 @@ export function stateHomes(model: Graph, si: number, state: StateLayout): Map<nu
  * are not in the arena: they are the caller's buffers. Variable tensors and resource handles
  * are not either: they live in the state region (`stateLayout`).
  */
-export function bufferRequests(g: Graph, scratchBytes: readonly number[] = []): GraphBuffers {
+export function bufferRequests(g: Graph, options: readonly number[] | BufferOptions = {}): GraphBuffers {
+  const opts: BufferOptions = Array.isArray(options) ? { scratchBytes: (i) => (options as readonly number[])[i] ?? 0 } : (options as BufferOptions);
   const state = stateLayout(g);
   const inState = stateHomes(g, 0, state);
   const n = g.tensors.length;
@@ -265,14 +279,19 @@ export function bufferRequests(g: Graph, scratchBytes: readonly number[] = []): 
   const owner = new Array<number>(n);
   for (let t = 0; t < n; t++) owner[t] = t;
   const aliased = new Set<number>();
+  const inPlaceOps = new Set<number>();
+  // State (variable tensors, resource handles) never joins the arena: no alias, never in place.
+  const arenaTensor = (t: number) => t >= 0 && !inputs.has(t) && !outputs.has(t) && !isConstant(g.tensors[t]!) && !inState.has(t);
   g.ops.forEach((op, i) => {
-    if (!opDef(op).aliasesInput) return;
     const src = op.inputs[0]!;
     const dst = op.outputs[0]!;
-    const arenaTensor = (t: number) => !inputs.has(t) && !outputs.has(t) && !isConstant(g.tensors[t]!) && !inState.has(t);
-    if (arenaTensor(src) && arenaTensor(dst) && last[src] === i && tensorBytes(g.tensors[src]!) === tensorBytes(g.tensors[dst]!)) {
+    if (op.outputs.length !== 1 || !arenaTensor(src) || !arenaTensor(dst) || last[src] !== i) return;
+    if (opDef(op).aliasesInput && tensorBytes(g.tensors[src]!) === tensorBytes(g.tensors[dst]!)) {
       owner[dst] = owner[src]!;
       aliased.add(dst);
+    } else if (opts.inPlace?.(i) && !op.inputs.slice(1).some((t) => t >= 0 && owner[t] === owner[src])) {
+      owner[dst] = owner[src]!;
+      inPlaceOps.add(i);
     }
   });
   const requestOf = new Map<number, number>();
@@ -312,12 +331,12 @@ export function bufferRequests(g: Graph, scratchBytes: readonly number[] = []): 
     homes[t] = { kind: 'arena', request: r };
   }
   const scratch = g.ops.map((_, i) => {
-    const size = scratchBytes[i] ?? 0;
+    const size = opts.scratchBytes?.(i, inPlaceOps.has(i)) ?? 0;
     if (size <= 0) return undefined;
     requests.push({ tensor: -1 - i, size, firstUse: i, lastUse: i });
     return requests.length - 1;
   });
-  return { requests, homes, aliasedReshapeOutputs: aliased, scratch, state };
+  return { requests, homes, aliasedReshapeOutputs: aliased, scratch, inPlaceOps, state };
 }
 
 /**
@@ -344,7 +363,7 @@ export function formatPlan(g: Graph, plan: MemoryPlan, buffers: GraphBuffers): s
     if (!h || h.kind === 'const') return;
     if (h.kind === 'arena') {
       const p = plan.placements[h.request]!;
-      const alias = p.tensor !== i ? ` (shares t${p.tensor})` : '';
+      const alias = p.tensor !== i ? ` (shares t${p.tensor}${g.ops.some((op, k) => buffers.inPlaceOps.has(k) && op.outputs[0] === i) ? ', in place' : ''})` : '';
       rows.push([`t${i}`, String(p.offset), String(tensorBytes(t)), String(p.firstUse), String(p.lastUse), t.name + alias]);
     } else if (h.kind === 'state') {
       const e = buffers.state.entries[h.entry]!;

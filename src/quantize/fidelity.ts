@@ -1,5 +1,5 @@
 /**
- * Fidelity of an int8 graph against its float original, on float input samples.
+ * Fidelity of an int8 (or 16x8) graph against its float original, on float input samples.
  *
  * For each sample: run the float graph; quantize the sample with the int8 graph's input
  * params (TFLite's Quantize rounding) and run the int8 graph; dequantize its outputs.
@@ -40,7 +40,7 @@ export interface FidelityMetrics {
 
 export function tensorParams(t: Tensor): AffineParams {
   if (!t.quant || t.quant.scale.length !== 1) {
-    throw new TinymlError('input', `tensor '${t.name}' has no per-tensor int8 quantization parameters`);
+    throw new TinymlError('input', `tensor '${t.name}' has no per-tensor quantization parameters`);
   }
   return { scale: t.quant.scale[0]!, zeroPoint: t.quant.zeroPoint[0] ?? 0 };
 }
@@ -53,7 +53,18 @@ export function quantizeInput(x: Float32Array, t: Tensor): Int8Array {
   return q;
 }
 
+/** Float sample → input data in the tensor's dtype: int8, or int16 for 16x8 models. */
+export function quantizeSample(x: Float32Array, t: Tensor): Int8Array | Int16Array {
+  if (t.dtype !== 'int16') return quantizeInput(x, t);
+  const p = tensorParams(t);
+  const q = new Int16Array(x.length);
+  for (let i = 0; i < x.length; i++) q[i] = quantizeValue(x[i]!, p, 'int16');
+  return q;
+}
+
 export function dequantize(q: TensorData, t: Tensor): Float32Array {
+  // Outputs that are not quantized (ARG_MAX indices) are the same numbers in both graphs.
+  if (!t.quant && (t.dtype === 'int32' || t.dtype === 'int64')) return Float32Array.from(q);
   const p = tensorParams(t);
   const out = new Float32Array(q.length);
   for (let i = 0; i < q.length; i++) out[i] = dequantizeValue(q[i]!, p);
@@ -63,7 +74,7 @@ export function dequantize(q: TensorData, t: Tensor): Float32Array {
 /** Run an int8 graph (single input) on a float sample: quantize in, dequantize out. */
 export function runInt8OnFloat(run: RunGraph, g: Graph, sample: Float32Array): Float32Array[] {
   const inT = g.tensors[g.inputs[0]!]!;
-  const outs = run(g, [quantizeInput(sample, inT)]);
+  const outs = run(g, [quantizeSample(sample, inT)]);
   return outs.map((o, k) => dequantize(o, g.tensors[g.outputs[k]!]!));
 }
 
@@ -104,7 +115,7 @@ export function compareModels(run: RunGraph, floatGraph: Graph, int8Graph: Graph
     const ft = floatGraph.tensors[fo.outputs[0]!]!;
     const qt = int8Graph.tensors[qo.outputs[0]!]!;
     const ok =
-      fo.kind === qo.kind && ft.dtype === 'float32' && qt.dtype === 'int8' && qt.quant?.scale.length === 1 && elementCount(ft.shape) === elementCount(qt.shape);
+      fo.kind === qo.kind && ft.dtype === 'float32' && (qt.dtype === 'int8' || qt.dtype === 'int16') && qt.quant?.scale.length === 1 && elementCount(ft.shape) === elementCount(qt.shape);
     comparable.push(ok);
     if (ok) {
       tensorToOpF.set(fo.outputs[0]!, k);
@@ -129,7 +140,7 @@ export function compareModels(run: RunGraph, floatGraph: Graph, int8Graph: Graph
       },
     });
     const inT = int8Graph.tensors[int8Graph.inputs[0]!]!;
-    const qOut = run(int8Graph, [quantizeInput(samples[s]!, inT)], {
+    const qOut = run(int8Graph, [quantizeSample(samples[s]!, inT)], {
       onTensor: (ti, data) => {
         const k = tensorToOpQ.get(ti);
         if (k === undefined) return;

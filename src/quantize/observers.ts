@@ -10,7 +10,8 @@
  *   (2) for candidate ranges [a·min, b·max], a and b on a geometric grid 0.95^k in (0.002, 1],
  *   searched one bound at a time (two rounds of coordinate descent), estimate the
  *   error as rounding noise scale²/12 for values inside plus (v - bound)² for clipped values
- *   outside; (3) keep the cheapest. It is a grid search on a histogram, so it finds a
+ *   outside, with the scale of the target grid (int8: (max - min) / 255; int16, symmetric:
+ *   max(|min|, |max|) / 32767); (3) keep the cheapest. It is a grid search on a histogram, so it finds a
  *   near-optimal range, not the exact optimum, and it optimises each tensor alone (not the
  *   model's output error).
  *
@@ -31,6 +32,8 @@ export interface ObserverOptions {
   /** Percentile for `percentile` (e.g. 99.99). */
   percentile?: number;
   maxValues?: number;
+  /** The grid the range is for (`mse`): int8 asymmetric (default) or int16 symmetric (16x8). */
+  grid?: 'int8' | 'int16';
 }
 
 class MinMaxObserver implements Observer {
@@ -109,6 +112,12 @@ class PercentileObserver extends CollectingObserver {
 }
 
 class MseObserver extends CollectingObserver {
+  constructor(
+    maxValues: number,
+    private readonly grid: 'int8' | 'int16',
+  ) {
+    super(maxValues);
+  }
   override range(): [number, number] {
     const [mn0, mx0] = super.range();
     const mn = Math.min(mn0, 0);
@@ -127,7 +136,7 @@ class MseObserver extends CollectingObserver {
     const centers = new Float64Array(BINS);
     for (let b = 0; b < BINS; b++) centers[b] = mn + (b + 0.5) * width;
     const cost = (lo: number, hi: number): number => {
-      const scale = (hi - lo) / 255;
+      const scale = this.grid === 'int16' ? Math.max(-lo, hi) / 32767 : (hi - lo) / 255;
       let c = 0;
       for (let b = 0; b < BINS; b++) {
         const k = counts[b]!;
@@ -176,6 +185,6 @@ export function makeObserver(kind: ObserverKind, opts: ObserverOptions = {}): Ob
     case 'percentile':
       return new PercentileObserver(opts.percentile ?? 99.99, maxValues);
     case 'mse':
-      return new MseObserver(maxValues);
+      return new MseObserver(maxValues, opts.grid ?? 'int8');
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Post-training int8 quantization of a float graph, with a fidelity report.
+ * Post-training int8 (or 16x8: `activations: 'int16'`) quantization of a float graph, with a
+ * fidelity report.
  *
  * Steps:
  * 1. Calibrate: run the float graph (reference interpreter) on every calibration sample;
@@ -12,7 +13,7 @@
  * 3. Fidelity: compare int8 vs float on the calibration samples and, if given, hold-out
  *    samples (fidelity.ts).
  *
- * A graph that is already fully int8 is returned unchanged (a deep copy: every parameter
+ * A graph that is already quantized (int8 or int16 inputs and outputs) is returned unchanged (a deep copy: every parameter
  * and constant kept bit for bit); its report says so and has no fidelity figures (there is
  * no float model to compare with).
  *
@@ -21,13 +22,14 @@
  * the model's end-to-end error (each tensor's range is chosen on its own).
  */
 import { TinymlError } from '../errors.js';
-import { elementCount, isFullyInt8, type Graph, type TensorData } from '../ir/graph.js';
+import { elementCount, isQuantizedDtype, type Graph, type TensorData } from '../ir/graph.js';
 import type { Logger, ProgressFn } from '../log.js';
 import { createSession, type RunGraph } from '../reference/interpreter.js';
 import { boundaryToIr } from '../ir/boundary-layout.js';
 import type { CalibrationSet } from './calibration-data.js';
 import { compareModels, type FidelityMetrics } from './fidelity.js';
 import { makeObserver, type Observer, type ObserverKind } from './observers.js';
+import type { ActivationDtype } from './params.js';
 import { activationTensors, rewriteToInt8, stateTensors, type RangeMap } from './rewrite.js';
 
 /**
@@ -61,12 +63,14 @@ export interface SampleSetInfo {
 export interface QuantReport {
   model: string;
   alreadyInt8: boolean;
+  /** Activation dtype of the quantized model: int8, or int16 (16x8); null for already-quantized models. */
+  activations: ActivationDtype | null;
   observer: ObserverKind | null;
   /** 'per-channel' (default) or 'per-tensor' FullyConnected weights; null for already-int8 models. */
   fullyConnectedWeights: 'per-channel' | 'per-tensor' | null;
   calibration: SampleSetInfo | null;
   holdout: SampleSetInfo | null;
-  /** Float → int8: q = round(x / scale) + zeroPoint, clamped to [-128, 127]. */
+  /** Float → int8/int16: q = round(x / scale) + zeroPoint, clamped to the dtype's range. */
   inputs: IoParams[];
   /** int8 → float: x = scale × (q − zeroPoint). */
   outputs: IoParams[];
@@ -84,6 +88,8 @@ export interface QuantizeOptions {
   percentile?: number;
   /** FullyConnected weights per tensor (see RewriteOptions). */
   perTensorFullyConnected?: boolean;
+  /** int8 (default) or int16 activations (16x8: int8 weights, int64 biases). */
+  activations?: ActivationDtype;
   /** Force top-1 agreement on/off (default: the first output comes from Softmax). */
   classifier?: boolean;
   onProgress?: ProgressFn;
@@ -148,12 +154,12 @@ export function calibrate(
   g: Graph,
   samples: Float32Array[],
   observer: ObserverKind,
-  opts: { percentile?: number; onProgress?: ProgressFn; progressTotal?: number } = {},
+  opts: { percentile?: number; onProgress?: ProgressFn; progressTotal?: number; grid?: ActivationDtype } = {},
 ): RangeMap {
   // State tensors (LSTM/SVDF memory) are observed too: their ops quantize them from the range.
   const acts = new Set([...activationTensors(g), ...stateTensors(g)]);
   const obs = new Map<number, Observer>();
-  const obsOpts = opts.percentile !== undefined ? { percentile: opts.percentile } : {};
+  const obsOpts = { ...(opts.percentile !== undefined ? { percentile: opts.percentile } : {}), grid: opts.grid ?? 'int8' };
   for (const t of acts) obs.set(t, makeObserver(observer, obsOpts));
   const inIdx = g.inputs[0]!;
   // A model with state is calibrated as TFLite's calibrator does it: one interpreter invoked
@@ -171,15 +177,22 @@ export function calibrate(
   return ranges;
 }
 
+/** True when every graph input and output is int8 or int16: a model already quantized. */
+export function isQuantizedModel(g: Graph): boolean {
+  return [...g.inputs, ...g.outputs].every((i) => isQuantizedDtype(g.tensors[i]!.dtype));
+}
+
 export function quantizeModel(g: Graph, opts: QuantizeOptions): { graph: Graph; report: QuantReport } {
   const model = g.source?.path ?? g.name;
-  if (isFullyInt8(g)) {
+  const act: ActivationDtype = opts.activations ?? 'int8';
+  if (isQuantizedModel(g)) {
     const graph = cloneGraph(g);
     return {
       graph,
       report: {
         model,
         alreadyInt8: true,
+        activations: null,
         observer: null,
         fullyConnectedWeights: null,
         calibration: null,
@@ -211,12 +224,12 @@ export function quantizeModel(g: Graph, opts: QuantizeOptions): { graph: Graph; 
   const nCal = cal.samples.length;
   const nHold = opts.holdout?.samples.length ?? 0;
   const total = 2 * nCal + nHold;
-  const calOpts: { percentile?: number; onProgress?: ProgressFn; progressTotal: number } = { progressTotal: total };
+  const calOpts: { percentile?: number; onProgress?: ProgressFn; progressTotal: number; grid: ActivationDtype } = { progressTotal: total, grid: act };
   if (opts.percentile !== undefined) calOpts.percentile = opts.percentile;
   if (opts.onProgress) calOpts.onProgress = opts.onProgress;
   opts.logger?.info(`calibrating on ${nCal} samples with the ${observer} observer`);
   const ranges = calibrate(opts.run, g, cal.samples, observer, calOpts);
-  const { graph, notes } = rewriteToInt8(g, ranges, { perTensorFullyConnected: opts.perTensorFullyConnected === true });
+  const { graph, notes } = rewriteToInt8(g, ranges, { perTensorFullyConnected: opts.perTensorFullyConnected === true, activations: act });
   for (const n of notes) opts.logger?.warn(`re-quantized: ${n}`);
 
   const cmp = (samples: Float32Array[], offset: number) => {
@@ -225,7 +238,7 @@ export function quantizeModel(g: Graph, opts: QuantizeOptions): { graph: Graph; 
     if (opts.onProgress) o.onProgress = opts.onProgress;
     return compareModels(opts.run, g, graph, samples, o);
   };
-  opts.logger?.info('measuring fidelity (int8 vs float)');
+  opts.logger?.info(`measuring fidelity (${act === 'int16' ? '16x8' : 'int8'} vs float)`);
   const fidCal = cmp(cal.samples, nCal);
   const fidHold = opts.holdout ? cmp(opts.holdout.samples, 2 * nCal) : null;
   return {
@@ -233,8 +246,10 @@ export function quantizeModel(g: Graph, opts: QuantizeOptions): { graph: Graph; 
     report: {
       model,
       alreadyInt8: false,
+      activations: act,
       observer,
-      fullyConnectedWeights: opts.perTensorFullyConnected ? 'per-tensor' : 'per-channel',
+      // 16x8 FullyConnected weights are per tensor (TFLite Micro's int16 kernel takes no others).
+      fullyConnectedWeights: opts.perTensorFullyConnected || act === 'int16' ? 'per-tensor' : 'per-channel',
       calibration: setInfo(cal),
       holdout: opts.holdout ? setInfo(opts.holdout) : null,
       inputs: ioParams(graph, graph.inputs),

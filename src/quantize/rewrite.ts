@@ -1,6 +1,8 @@
 /**
  * Float graph → fully-int8 graph (the TFLite int8 scheme, inference_input_type and
- * inference_output_type int8), given a real range per activation tensor.
+ * inference_output_type int8), or → 16x8 graph (`activations: 'int16'`: TFLite's
+ * EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8 scheme with int16 input and
+ * output), given a real range per activation tensor.
  *
  * Steps:
  * 1. Every non-constant float32 tensor (graph inputs and op outputs) becomes int8 with
@@ -20,7 +22,9 @@
  *    symmetric int8; their biases (`bias`) int32 at input_scale × weight_scale per channel.
  *    Option `perTensorFullyConnected`: one scale for FullyConnected weights and bias (TFLite's
  *    converter default, for older TFLite Micro runtimes).
- *    Other float constants (an Add/Mul operand, ...): per-tensor asymmetric from their data.
+ *    Other float constants (an Add/Mul operand, ...): per-tensor asymmetric from their data;
+ *    a constant input of an op whose inputs share the output's params (Maximum, Minimum) takes
+ *    the params of that group.
  * 6. int32 constants (shapes, paddings, axes) are kept as they are.
  * 7. Params the float graph already carries (`quant` on a float tensor: the scales and zero
  *    points of a QDQ ONNX model) are kept where they fit: an activation group takes the given
@@ -28,7 +32,6 @@
  *    per-tensor symmetric int8 scales and values bit for bit. Where they do not fit (asymmetric
  *    or uint8 weights, weights changed since, two given params in one group), the tensor is
  *    re-quantized and `notes` says what changed.
- *
  * 8. Ops with a `custom` rule (LSTM, SVDF) quantize their own constants and state tensors once
  *    the activations' params are fixed, through the helpers here: symmetric per-tensor int8 or
  *    int16 weights, int32 biases at a given scale, state tensors at given params (their ranges
@@ -36,16 +39,24 @@
  * Float graphs with resource variables (VAR_HANDLE, CALL_ONCE) are refused: the variable's
  * readers and writers (and its init subgraph) would have to share params across subgraphs.
  *
+ * 16x8 differs in: activations symmetric int16 (zero point 0, scale max|range| / 32767); the
+ * fixed outputs' int16 params (Softmax, Logistic, Tanh: 1/32768, 0); biases int64; other float
+ * constants symmetric int16; FullyConnected weights per tensor (TFLite Micro's int16
+ * FULLY_CONNECTED takes no per-channel weights); int8 params carried by a QDQ model are not
+ * used (they are int8 params; `notes` says so); ops with a `custom` rule (LSTM, SVDF) are
+ * refused (their 16x8 forms are not implemented).
+ *
  * It does not insert Quantize/Dequantize ops: the graph's inputs and outputs are int8, and
  * their params are what callers use to convert sensor data. It refuses float graphs that
- * already contain Quantize/Dequantize ops (mixed graphs), naming them.
+ * already contain Quantize/Dequantize ops (mixed graphs), naming them, and ops that compute
+ * on a float activation's stored values (`rawValues`: CAST), whose results int8 would change.
  */
 import { TinymlError, UnsupportedOpsError } from '../errors.js';
 import { isConstant, type Activation, type Graph, type Op, type Tensor } from '../ir/graph.js';
 import type { QuantCustomContext } from '../ops/op-def.js';
 import { opDef, OP_KINDS } from '../ops/registry.js';
 import { f32, roundHalfAway } from '../numerics/fixed-point.js';
-import { asymmetricParams, quantizeBias, quantizeWeightsPerChannel, quantizeWeightsPerTensor, type AffineParams } from './params.js';
+import { activationParams, asymmetricParams, quantizeBias, quantizeBias64, quantizeValue, quantizeWeightsPerChannel, quantizeWeightsPerTensor, type ActivationDtype, type AffineParams } from './params.js';
 
 export type RangeMap = Map<number, [number, number]>;
 
@@ -127,6 +138,8 @@ export interface RewriteOptions {
    * FULLY_CONNECTED support (2023) accept. Conv2D/DepthwiseConv2D stay per channel.
    */
   perTensorFullyConnected?: boolean;
+  /** Activation dtype: int8 (default) or int16 (16x8: int8 weights, int64 biases). */
+  activations?: ActivationDtype;
 }
 
 export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions = {}): RewriteResult {
@@ -138,6 +151,8 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
       "Quantize it with TFLite's converter (representative dataset, int8); the int8 .tflite runs as it is.",
     );
   }
+  const act: ActivationDtype = opts.activations ?? 'int8';
+  const is16 = act === 'int16';
   const mixed = g.ops.filter((op) => op.kind === 'Quantize' || op.kind === 'Dequantize');
   if (mixed.length > 0) {
     throw new UnsupportedOpsError(
@@ -147,6 +162,15 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
     );
   }
   const acts = activationTensors(g);
+  const actSet = new Set(acts);
+  const raw = g.ops.filter((op) => opDef(op).quant.rawValues && [...op.inputs, ...op.outputs].some((t) => actSet.has(t)));
+  if (raw.length > 0) {
+    throw new TinymlError(
+      'unsupported',
+      `${raw.map((op) => `${op.kind} '${op.name}'`).join(', ')} ${raw.length === 1 ? 'reads or writes' : 'read or write'} a float activation by its stored values; int8 values would change its result`,
+      'Quantize a model without casts between float and integer activations, or run it in float.',
+    );
+  }
   const range = new Map<number, [number, number]>();
   for (const t of acts) {
     const r = ranges.get(t);
@@ -161,7 +185,11 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
     for (const out of op.outputs) {
       if (!range.has(out)) continue;
       range.set(out, clipForActivation(range.get(out)!, rule.clip?.(op)));
-      if (rule.output.kind === 'fixed') fixed.set(out, rule.output.int8);
+      if (rule.output.kind === 'fixed') {
+        const f = is16 ? rule.output.int16 : rule.output.int8;
+        if (!f) throw new TinymlError('unsupported', `${op.kind} '${op.name}': TFLite has no 16x8 (int16 activations) form of this op`, 'Quantize with --activations int8.');
+        fixed.set(out, f);
+      }
     }
   }
 
@@ -195,7 +223,8 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
   const same = (a: AffineParams, b: AffineParams) => a.scale === b.scale && a.zeroPoint === b.zeroPoint;
   for (const members of groups.values()) {
     let p: AffineParams | undefined;
-    const given = members.map((t) => givenParams(g.tensors[t]!)).filter((x): x is AffineParams => x !== undefined);
+    // A QDQ model's params are int8 params: a 16x8 rewrite calibrates instead.
+    const given = is16 ? [] : members.map((t) => givenParams(g.tensors[t]!)).filter((x): x is AffineParams => x !== undefined);
     let lo = Infinity;
     let hi = -Infinity;
     for (const t of members) {
@@ -219,11 +248,12 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
       p = given[given.length - 1]!;
       if (given.some((x) => !same(x, p!))) notes.push(`${members.map((m) => `'${g.tensors[m]!.name}'`).join(', ')} must share int8 params (pooling/reshape/pad/concatenation): all take scale ${p.scale}, zero point ${p.zeroPoint}`);
     }
-    p ??= asymmetricParams(lo, hi);
+    p ??= activationParams(lo, hi, act);
     for (const t of members) params.set(t, p);
   }
   const withGiven = acts.filter((t) => givenParams(g.tensors[t]!));
-  if (withGiven.length > 0 && withGiven.length < acts.length) {
+  if (is16 && withGiven.length > 0) notes.push(`${withGiven.length} activation tensor(s) carried int8 params from the model; 16x8 calibrates its own int16 params`);
+  if (!is16 && withGiven.length > 0 && withGiven.length < acts.length) {
     const missing = acts.filter((t) => !givenParams(g.tensors[t]!) && !fixed.has(t));
     if (missing.length > 0) notes.push(`${missing.length} activation tensor(s) had no params in the model and were calibrated: ${missing.slice(0, 5).map((t) => `'${g.tensors[t]!.name}'`).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
   }
@@ -232,7 +262,7 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
   const tensors: Tensor[] = g.tensors.map((t) => ({ ...t, shape: [...t.shape] }));
   for (const [t, p] of params) {
     const old = g.tensors[t]!;
-    tensors[t] = { name: old.name, shape: [...old.shape], dtype: 'int8', quant: { scale: [p.scale], zeroPoint: [p.zeroPoint] } };
+    tensors[t] = { name: old.name, shape: [...old.shape], dtype: act, quant: { scale: [p.scale], zeroPoint: [p.zeroPoint] } };
   }
   const done = new Set<number>(params.keys());
   for (const op of g.ops) {
@@ -240,7 +270,7 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
     const wRule = rule.weights?.[0];
     if (!wRule) continue;
     const axis = wRule.axis;
-    const x = op.inputs[0]!;
+    const x = op.inputs[rule.activationInput ?? 0]!;
     const w = op.inputs[wRule.input]!;
     const b = rule.bias ? op.inputs[rule.bias.input] : undefined;
     const wt = g.tensors[w]!;
@@ -251,7 +281,10 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
       if (wt.dtype !== 'float32') {
         throw new TinymlError('unsupported', `${op.kind} '${op.name}': weights '${wt.name}' are ${wt.dtype} in a float model (hybrid models are not supported)`);
       }
-      const kept = done.has(w) ? undefined : wt.quant ? givenWeights(wt, axis) : undefined;
+      // 16x8 FullyConnected needs one weight scale: given per-channel weights are re-quantized.
+      const fcPerTensor = op.kind === 'FullyConnected' && (is16 || opts.perTensorFullyConnected === true);
+      let kept = done.has(w) ? undefined : wt.quant ? givenWeights(wt, axis) : undefined;
+      if (kept && fcPerTensor && kept.quant.scale.length > 1) kept = undefined;
       if (done.has(w)) {
         wScales = tensors[w]!.quant!.scale;
       } else if (kept) {
@@ -260,7 +293,7 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
         done.add(w);
       } else {
         if (wt.quant) notes.push(`${op.kind} '${op.name}': the model's weight params (${wt.quant.zeroPoint.some((z) => z !== 0) ? 'asymmetric' : 'changed since, or along another axis'}) do not fit TFLite's symmetric int8 weights; re-quantized per channel`);
-        const perTensor = op.kind === 'FullyConnected' && opts.perTensorFullyConnected === true;
+        const perTensor = fcPerTensor;
         const q = perTensor ? quantizeWeightsPerTensor(wt.data as Float32Array) : quantizeWeightsPerChannel(wt.data as Float32Array, wt.shape, axis);
         const quant: Tensor['quant'] = { scale: q.scales, zeroPoint: q.scales.map(() => 0) };
         if (!perTensor) quant.axis = axis;
@@ -277,10 +310,10 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
         throw new TinymlError('unsupported', `${op.kind} '${op.name}': bias '${bt.name}' is not a float32 constant`);
       }
       if (done.has(b)) throw new TinymlError('unsupported', `${op.kind} '${op.name}': bias '${bt.name}' is shared with another op`);
-      const q = quantizeBias(bt.data as Float32Array, inScale, wScales);
+      const q = is16 ? quantizeBias64(bt.data as Float32Array, inScale, wScales) : quantizeBias(bt.data as Float32Array, inScale, wScales);
       const quant: Tensor['quant'] = { scale: q.scales, zeroPoint: q.scales.map(() => 0) };
       if (q.scales.length > 1) quant.axis = 0;
-      tensors[b] = { name: bt.name, shape: [...bt.shape], dtype: 'int32', data: q.data, quant };
+      tensors[b] = { name: bt.name, shape: [...bt.shape], dtype: is16 ? 'int64' : 'int32', data: q.data, quant };
       done.add(b);
     }
   }
@@ -290,6 +323,7 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
     const custom = opDef(op).quant.custom;
     if (!custom) return;
     const where = `${op.kind} '${op.name}'`;
+    if (is16) throw new TinymlError('unsupported', `${where}: its 16x8 form (int16 activations) is not implemented; its int8 form is`, 'Quantize with --activations int8.');
     const constF32 = (t: number): Float32Array => {
       const tensor = g.tensors[t]!;
       if (!(tensor.data instanceof Float32Array)) throw new TinymlError('unsupported', `${where}: '${tensor.name}' is not a float32 constant`);
@@ -342,9 +376,13 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
     if (replaced) ops[k] = replaced as Op;
   });
 
-  // Remaining float constants used as op operands: per-tensor asymmetric (attributes stay).
+  // Remaining float constants used as op operands: per-tensor asymmetric (attributes stay); a
+  // constant among the inputs that share the output's params (Maximum(x, lo)) takes those
+  // params, as TFLite's converter quantizes it (values outside the range saturate).
   for (const op of g.ops) {
-    const keep = opDef(op).quant.keepInputs ?? [];
+    const rule = opDef(op).quant;
+    const keep = rule.keepInputs ?? [];
+    const sharedInputs = rule.output.kind !== 'shared' ? [] : rule.output.inputs === 'all' ? op.inputs.map((_, k) => k) : rule.output.inputs;
     for (const [k, i] of op.inputs.entries()) {
       if (i < 0 || done.has(i) || keep.includes(k)) continue;
       const t = g.tensors[i]!;
@@ -356,7 +394,16 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
-      const p = asymmetricParams(lo, hi);
+      const groupParams = sharedInputs.includes(k) ? params.get(op.outputs[0]!) : undefined;
+      if (is16) {
+        // 16x8: a constant operand is an int16 activation-like tensor, symmetric per tensor.
+        const p = groupParams ?? activationParams(lo, hi, 'int16');
+        const q = Int16Array.from(d, (v) => quantizeValue(v, p, 'int16'));
+        tensors[i] = { name: t.name, shape: [...t.shape], dtype: 'int16', data: q, quant: { scale: [p.scale], zeroPoint: [0] } };
+        done.add(i);
+        continue;
+      }
+      const p = groupParams ?? asymmetricParams(lo, hi);
       const q = new Int8Array(d.length);
       for (let k = 0; k < d.length; k++) {
         const v = roundHalfAway(d[k]! / p.scale) + p.zeroPoint; // TFLite: std::round then clamp

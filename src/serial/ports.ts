@@ -2,6 +2,8 @@
  * Port discovery: what is plugged in, and which board each port most likely is.
  */
 import { SerialPort } from 'serialport';
+import { TinymlError } from '../errors.js';
+import { listSysfsPorts, type SysfsRoots } from './sysfs-ports.js';
 import { USB_IDS, type UsbIdRow } from './usb-ids.js';
 
 export interface PortInfo {
@@ -49,7 +51,28 @@ export function describePort(p: RawPortInfo): PortInfo {
   };
 }
 
-export async function listPorts(list: () => Promise<RawPortInfo[]> = () => SerialPort.list()): Promise<PortInfo[]> {
+/**
+ * The OS's port list through serialport; on Linux, when that fails because `udevadm` cannot be
+ * run (no udev in containers and minimal installs), the sysfs lister instead. Any other failure
+ * is a device error that says what was tried.
+ */
+export async function systemPorts(
+  list: () => Promise<RawPortInfo[]> = () => SerialPort.list(),
+  opts: { platform?: NodeJS.Platform; roots?: SysfsRoots } = {},
+): Promise<RawPortInfo[]> {
+  try {
+    return await list();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const platform = opts.platform ?? process.platform;
+    if (platform === 'linux' && (e.code === 'ENOENT' || e.code === 'EACCES' || /udevadm/.test(String(e.message)))) {
+      return listSysfsPorts(opts.roots);
+    }
+    throw new TinymlError('device', `cannot list serial ports: ${e.message ?? String(err)}`, 'Give the port explicitly (--port /dev/ttyACM0, COM3, /dev/cu.usbmodem…).');
+  }
+}
+
+export async function listPorts(list: () => Promise<RawPortInfo[]> = () => systemPorts()): Promise<PortInfo[]> {
   const raw = await list();
   return raw.map(describePort).sort((a, b) => a.path.localeCompare(b.path));
 }

@@ -5,6 +5,7 @@
 import { SerialPort } from 'serialport';
 import { TinymlError } from '../errors.js';
 import { BufferedTransport } from './buffered-transport.js';
+import { systemPorts } from './ports.js';
 import type { SerialSettings, SerialSignals } from './transport.js';
 
 export class SerialPortTransport extends BufferedTransport {
@@ -17,7 +18,7 @@ export class SerialPortTransport extends BufferedTransport {
     readonly path: string,
     settings: SerialSettings,
     /** Lists ports for the "no such port" message; injected so tests need no hardware. */
-    private readonly listPorts: () => Promise<string[]> = async () => (await SerialPort.list()).map((p) => p.path),
+    private readonly listPorts: () => Promise<string[]> = async () => (await systemPorts()).map((p) => p.path),
   ) {
     super();
     this.settings = { ...settings };

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_BOARDS_DIR, listBoardIds, listBoards, loadBoard, loadBoardFile } from '../../src/boards/load.js';
 import { TinymlError } from '../../src/errors.js';
 
-const CSV = new URL('../../../shared/data/mlperf-tiny-energy.csv', import.meta.url);
+const CSV = new URL('../../data/mlperf-tiny-energy.csv', import.meta.url);
 
 function tempBoards(mutate: (b: Record<string, any>) => void, id = 'qemu-mps2-an386'): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'tinyml-boards-'));

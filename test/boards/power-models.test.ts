@@ -10,7 +10,7 @@
  *   document states the current at another clock — recomputed here from the quoted numbers, so a
  *   typo in either the figure or the quote fails;
  * - an activeW citing an MLPerf Tiny results file equals that row's median power (energy ×
- *   throughput) read from ../shared/data/mlperf-tiny-energy.csv at test time;
+ *   throughput) read from data/mlperf-tiny-energy.csv at test time;
  * - for every board the CSV publishes and that has a power block, activeW ÷ published throughput
  *   reproduces the published energy per inference within ±10%.
  * The raw JSON is read (not the typed profile) because the quoted-number fields are schema

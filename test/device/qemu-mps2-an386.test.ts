@@ -31,17 +31,20 @@ const cases = [
 describe.skipIf(!available)('firmware on qemu-mps2-an386 over a pty', () => {
   const dirs = new Map<string, string>();
   beforeAll(async () => {
+    // One project per kernel set: the plan (in-place layers, scratch) belongs to the set.
     for (const c of cases) {
-      const dir = path.join(mkdtempSync(path.join(tmpdir(), `tinyml-qemu-${c.name}-`)), 'project');
-      await convertModel(new URL(c.model, MODELS).pathname, { board, outDir: dir, runGraph, measureCode: false, logger: silentLogger });
-      dirs.set(c.name, dir);
+      for (const kernels of ['reference', 'cortex-m']) {
+        const dir = path.join(mkdtempSync(path.join(tmpdir(), `tinyml-qemu-${c.name}-`)), 'project');
+        await convertModel(new URL(c.model, MODELS).pathname, { board: { ...board, kernels }, outDir: dir, runGraph, measureCode: false, logger: silentLogger });
+        dirs.set(`${c.name}-${kernels}`, dir);
+      }
     }
   });
 
   for (const c of cases) {
     for (const kernels of ['reference', 'cortex-m']) {
       it(`${c.name} with ${kernels} kernels equals the reference interpreter and the host build`, async () => {
-        const dir = dirs.get(c.name)!;
+        const dir = dirs.get(`${c.name}-${kernels}`)!;
         const { graph } = await loadProjectGraph(dir);
         const build = await buildArm(dir, board, { kernels, buildDir: `build-${kernels}` });
         expect(build.kernels).toBe(kernels);
@@ -78,7 +81,7 @@ describe.skipIf(!available)('firmware on qemu-mps2-an386 over a pty', () => {
   describe('protocol robustness', () => {
     let session: DeviceSession;
     beforeAll(async () => {
-      const build = await buildArm(dirs.get('ad01')!, board, { buildDir: 'build-cortex-m' });
+      const build = await buildArm(dirs.get('ad01-cortex-m')!, board, { buildDir: 'build-cortex-m' });
       session = await openDevice({ board, elf: build.elf });
     });
     afterAll(async () => session?.close());

@@ -88,6 +88,40 @@ describe('tinyml quantize (CLI)', () => {
     expect(b.tensors.map((t) => (t.data ? Array.from(t.data) : null))).toEqual(a.tensors.map((t) => (t.data ? Array.from(t.data) : null)));
   });
 
+  it('--activations int16 writes a 16x8 model (int16 I/O, int8 weights, int64 biases) that convert compiles', async () => {
+    const out = join(dir, 'ad01.16x8.tflite');
+    const r = cli(['quantize', MODELS + 'ad01_fp32.tflite', '--calibration', calBin, '--holdout', holdNpy, '--activations', 'int16', '-o', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.activations).toBe('int16');
+    expect(json.fullyConnectedWeights).toBe('per-tensor');
+    expect(json.inputs[0]).toMatchObject({ dtype: 'int16', zeroPoint: 0 });
+    const g = await importModel(out);
+    expect(g.tensors[g.inputs[0]!]!.dtype).toBe('int16');
+    expect(g.tensors[g.outputs[0]!]!.dtype).toBe('int16');
+    expect(g.tensors[g.ops[0]!.inputs[1]!]!.dtype).toBe('int8');
+    expect(g.tensors[g.ops[0]!.inputs[2]!]!.dtype).toBe('int64');
+    // The text report names the scheme.
+    const t = cli(['quantize', MODELS + 'ad01_fp32.tflite', '--calibration', calBin, '--activations', 'int16', '-o', join(dir, 'ad01.16x8.b.tflite')]);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/activations: int16 \(16x8/);
+    expect(t.stdout).toMatch(/input\s+\S+\s+int16/);
+    // convert --activations int16 on the float model: int16 kernels in the project.
+    const proj = join(dir, 'ad01-16x8-proj');
+    const c = cli(['convert', MODELS + 'ad01_fp32.tflite', '--calibration', calBin, '--activations', 'int16', '--board', 'host', '-o', proj, '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    const rep = JSON.parse(c.stdout);
+    expect(rep.input.dtype).toBe('int16');
+    expect(rep.kernels).toEqual(['fully_connected_s16']);
+    expect(rep.quantization.activations).toBe('int16');
+  });
+
+  it('--activations takes int8 or int16 only', () => {
+    const r = cli(['quantize', MODELS + 'ad01_fp32.tflite', '--activations', 'int4', '-o', join(dir, 'x4.tflite')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/int4.*(int8|choices)/s);
+  });
+
   it('--help shows examples', () => {
     let text = '';
     const program = buildProgram();
@@ -97,5 +131,7 @@ describe('tinyml quantize (CLI)', () => {
     expect(text).toMatch(/Examples:/);
     expect(text).toMatch(/--observer <kind>/);
     expect(text).toMatch(/--calibration <data>/);
+    expect(text).toMatch(/--activations <dtype>/);
+    expect(text).toMatch(/--activations int16/);
   });
 });

@@ -6,7 +6,6 @@
  * ops it must lower to, so a lowering that "works" through an unintended path fails.
  */
 import { describe, expect, it } from 'vitest';
-import { UnsupportedOpsError } from '../../src/errors.js';
 import { importModelBytes } from '../../src/importers/index.js';
 import { OnnxDataType } from '../../src/importers/onnx-schema.js';
 import { elementCount, type Graph } from '../../src/ir/graph.js';
@@ -114,14 +113,50 @@ describe('convolutions', () => {
     expect(g.tensors[g.inputs[0]!]!.shape).toEqual([1, 1, 11, 4]);
   });
 
-  it('ConvTranspose is refused until the IR has TransposeConv', async () => {
-    const bytes = buildModel({
-      nodes: [{ op: 'ConvTranspose', inputs: ['x', 'w'], outputs: ['y'], attrs: { strides: aints([2, 2]), kernel_shape: aints([2, 2]) } }],
-      inputs: X4(3, 4, 4),
+  it('ConvTranspose without pads → one VALID TransposeConv (weights OHWI, output_shape constant)', async () => {
+    const g = await check({
+      nodes: [{ op: 'ConvTranspose', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: { strides: aints([2, 2]), kernel_shape: aints([3, 2]) } }],
+      inputs: X4(3, 4, 5),
       outputs: [{ name: 'y' }],
-      initializers: [w('w', [3, 2, 2, 2])],
+      initializers: [w('w', [3, 2, 3, 2]), w('b', [2])],
     });
-    await expect(importModelBytes(bytes, 'ct.onnx')).rejects.toThrow(/ConvTranspose: needs IR op TransposeConv/);
+    expect(kinds(g)).toEqual(['TransposeConv']);
+    expect(g.ops[0]).toMatchObject({ padding: 'valid', strideH: 2, strideW: 2 });
+    expect(g.tensors[g.ops[0]!.inputs[1]!]!.shape).toEqual([2, 3, 2, 3]);
+    expect(Array.from(g.tensors[g.ops[0]!.inputs[0]!]!.data!)).toEqual([1, 9, 10, 2]);
+  });
+
+  it('ConvTranspose with output_padding and no pads → one VALID TransposeConv whose extra rows hold the bias', async () => {
+    const g = await check({
+      nodes: [{ op: 'ConvTranspose', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: { strides: aints([2, 3]), kernel_shape: aints([3, 2]), output_padding: aints([1, 2]) } }],
+      inputs: X4(2, 3, 4),
+      outputs: [{ name: 'y' }],
+      initializers: [w('w', [2, 3, 3, 2]), w('b', [3])],
+    });
+    expect(kinds(g)).toEqual(['TransposeConv']);
+    expect(g.tensors[g.outputs[0]!]!.shape).toEqual([1, 2 * 2 + 3 + 1, 3 * 3 + 2 + 2, 3]);
+  });
+
+  it('ConvTranspose with a begin pad (not SAME) is a VALID TransposeConv cropped by a StridedSlice', async () => {
+    const g = await check({
+      nodes: [{ op: 'ConvTranspose', inputs: ['x', 'w'], outputs: ['y'], attrs: { strides: aints([3, 3]), kernel_shape: aints([3, 3]), pads: aints([1, 1, 1, 1]), output_padding: aints([2, 2]) } }],
+      inputs: X4(2, 4, 5),
+      outputs: [{ name: 'y' }],
+      initializers: [w('w', [2, 3, 3, 3])],
+    });
+    expect(kinds(g)).toEqual(['TransposeConv', 'StridedSlice']);
+  });
+
+  it('ConvTranspose with SAME-equivalent pads → one SAME TransposeConv, no crop', async () => {
+    const g = await check({
+      nodes: [{ op: 'ConvTranspose', inputs: ['x', 'w'], outputs: ['y'], attrs: { strides: aints([2, 2]), kernel_shape: aints([4, 4]), pads: aints([1, 1, 1, 1]) } }],
+      inputs: X4(2, 3, 3),
+      outputs: [{ name: 'y' }],
+      initializers: [w('w', [2, 3, 4, 4])],
+    });
+    expect(kinds(g)).toEqual(['TransposeConv']);
+    expect(g.ops[0]).toMatchObject({ padding: 'same' });
+    expect(g.tensors[g.outputs[0]!]!.shape).toEqual([1, 6, 6, 3]);
   });
 });
 
@@ -227,11 +262,11 @@ describe('normalisation and activations', () => {
     expect(kinds(old)).toEqual(['Relu6']);
   });
 
-  it('LeakyRelu, PRelu, HardSigmoid and HardSwish are refused together, each naming the IR op it waits for', async () => {
-    const bytes = buildModel({
+  it('LeakyRelu, PRelu (per-channel slope), HardSigmoid and HardSwish lower to their IR ops', async () => {
+    const g = await check({
       opset: 14,
       nodes: [
-        { op: 'LeakyRelu', inputs: ['x'], outputs: ['a'], name: 'lr' },
+        { op: 'LeakyRelu', inputs: ['x'], outputs: ['a'], name: 'lr', attrs: { alpha: af(0.1) } },
         { op: 'PRelu', inputs: ['a', 'slope'], outputs: ['b'], name: 'pr' },
         { op: 'HardSigmoid', inputs: ['b'], outputs: ['c'], name: 'hs' },
         { op: 'HardSwish', inputs: ['x'], outputs: ['d'], name: 'hw' },
@@ -241,14 +276,11 @@ describe('normalisation and activations', () => {
       outputs: [{ name: 'y' }],
       initializers: [w('slope', [2, 1, 1])],
     });
-    const err = (await importModelBytes(bytes, 'acts.onnx').catch((e: unknown) => e)) as UnsupportedOpsError;
-    expect(err).toBeInstanceOf(UnsupportedOpsError);
-    expect(err.layers.map((l) => [l.name, /needs IR op (\w+)/.exec(l.type)?.[1]])).toEqual([
-      ['lr', 'LeakyRelu'],
-      ['pr', 'PRelu'],
-      ['hs', 'Minimum'],
-      ['hw', 'HardSwish'],
-    ]);
+    expect(kinds(g)).toEqual(['LeakyRelu', 'Prelu', 'Mul', 'Add', 'Minimum', 'Relu', 'HardSwish', 'Add']);
+    expect(g.ops[0]).toMatchObject({ alpha: Math.fround(0.1) });
+    // The [C,1,1] slope broadcasts along the channel axis of the IR tensor it multiplies.
+    const pr = g.ops[1]!;
+    expect(g.tensors[pr.outputs[0]!]!.shape).toEqual(g.tensors[pr.inputs[0]!]!.shape);
   });
 });
 
@@ -303,14 +335,14 @@ describe('elementwise', () => {
     expect(kinds(g)).toEqual(['Conv2D']);
   });
 
-  it('constant − x and x − y (two activations) use Mul by −1 then Add', async () => {
+  it('constant − x and x − y (two activations) are SUB ops', async () => {
     const g = await check({
       nodes: [conv, { op: 'Sub', inputs: ['k', 'c'], outputs: ['s'] }, { op: 'Sub', inputs: ['s', 'c'], outputs: ['y'] }],
       inputs: X4(2, 3, 3),
       outputs: [{ name: 'y' }],
       initializers: [...convInit(), w('k', [1, 3, 1, 1])],
     });
-    expect(kinds(g)).toEqual(['Conv2D', 'Mul', 'Add', 'Mul', 'Add']);
+    expect(kinds(g)).toEqual(['Conv2D', 'Sub', 'Sub']);
   });
 
   it('residual Add and a squeeze-excite Mul between NHWC-held activations', async () => {
@@ -329,9 +361,28 @@ describe('elementwise', () => {
     expect(kinds(g)).toEqual(['Conv2D', 'Mean', 'Logistic', 'Mul', 'Add']);
   });
 
-  it('Div of two activations waits for the IR Div', async () => {
-    const bytes = buildModel({ nodes: [{ op: 'Div', inputs: ['x', 'x'], outputs: ['y'] }], inputs: [{ name: 'x', shape: [1, 4] }], outputs: [{ name: 'y' }] });
-    await expect(importModelBytes(bytes, 'div.onnx')).rejects.toThrow(/needs IR op Div/);
+  it('Div of two activations and a constant divided by an activation are DIV ops', async () => {
+    const two = await check(
+      { nodes: [{ op: 'Div', inputs: ['x', 'z'], outputs: ['y'] }], inputs: [{ name: 'x', shape: [1, 4] }, { name: 'z', shape: [1, 4] }], outputs: [{ name: 'y' }] },
+      { positive: true },
+    );
+    expect(kinds(two)).toEqual(['Div']);
+    const inv = await check({ nodes: [{ op: 'Div', inputs: ['k', 'x'], outputs: ['y'] }], inputs: [{ name: 'x', shape: [1, 4] }], outputs: [{ name: 'y' }], initializers: [{ name: 'k', dims: [4], data: [1, -2, 0.5, 3] }] }, { positive: true });
+    expect(kinds(inv)).toEqual(['Div']);
+  });
+
+  it('Max and Min of two activations, and against a constant, are MAXIMUM / MINIMUM ops', async () => {
+    const g = await check({
+      nodes: [
+        { op: 'Max', inputs: ['x', 'z'], outputs: ['m'] },
+        { op: 'Min', inputs: ['m', 'k'], outputs: ['y'] },
+      ],
+      inputs: [{ name: 'x', shape: [1, 6] }, { name: 'z', shape: [1, 6] }],
+      outputs: [{ name: 'y' }],
+      initializers: [{ name: 'k', dims: [6], data: [0.5, -0.5, 1, 0, 2, -1] }],
+    });
+    expect(kinds(g)).toEqual(['Maximum', 'Minimum']);
+    expect(g.ops.every((o) => !('activation' in o))).toBe(true);
   });
 });
 
@@ -421,8 +472,8 @@ describe('shape and layout ops', () => {
     await check({ opset: 18, nodes: [{ op: 'ReduceMean', inputs: ['x', 'axes'], outputs: ['y'], attrs: { keepdims: ai(1) } }], inputs: X4(3, 4, 2), outputs: [{ name: 'y' }], initializers: [i64('axes', [-1, 2])] });
   });
 
-  it('Resize waits for the IR resize ops', async () => {
-    const bytes = buildModel({
+  it('Resize nearest (asymmetric, floor) → ResizeNearestNeighbor; linear (half_pixel, align_corners) → ResizeBilinear', async () => {
+    const nearest = await check({
       nodes: [
         { op: 'Relu', inputs: ['x'], outputs: ['r'] },
         { op: 'Resize', inputs: ['r', '', 'scales'], outputs: ['y'], attrs: { mode: as('nearest'), coordinate_transformation_mode: as('asymmetric'), nearest_mode: as('floor') } },
@@ -431,7 +482,38 @@ describe('shape and layout ops', () => {
       outputs: [{ name: 'y' }],
       initializers: [{ name: 'scales', dims: [4], data: [1, 1, 2, 2] }],
     });
-    await expect(importModelBytes(bytes, 'rs.onnx')).rejects.toThrow(/needs IR op ResizeNearestNeighbor/);
+    expect(kinds(nearest)).toEqual(['Relu', 'ResizeNearestNeighbor']);
+    expect(nearest.ops[1]).toMatchObject({ alignCorners: false, halfPixelCenters: false });
+    for (const ctm of ['half_pixel', 'align_corners']) {
+      const lin = await check({
+        nodes: [{ op: 'Resize', inputs: ['x', '', '', 'sizes'], outputs: ['y'], attrs: { mode: as('linear'), coordinate_transformation_mode: as(ctm) } }],
+        inputs: X4(2, 3, 4),
+        outputs: [{ name: 'y' }],
+        initializers: [i64('sizes', [1, 2, 5, 7])],
+      });
+      expect(kinds(lin)).toEqual(['ResizeBilinear']);
+      expect(lin.ops[0]).toMatchObject({ alignCorners: ctm === 'align_corners', halfPixelCenters: ctm === 'half_pixel' });
+    }
+  });
+
+  it('ReduceSum and ReduceMax → Sum and ReduceMax over the axes of the layout the input is held in', async () => {
+    const s = await check({ opset: 13, nodes: [{ op: 'ReduceSum', inputs: ['x', 'axes'], outputs: ['y'], attrs: { keepdims: ai(0) } }], inputs: X4(3, 4, 2), outputs: [{ name: 'y' }], initializers: [i64('axes', [1])] });
+    // No spatial op reads the input: it stays in the ONNX layout, so the axis stays 1.
+    expect(s.ops[0]).toMatchObject({ kind: 'Sum', axes: [1], keepDims: false });
+    const m = await check({ nodes: [{ op: 'ReduceMax', inputs: ['x'], outputs: ['y'], attrs: { axes: aints([2, 3]), keepdims: ai(1) } }], inputs: X4(3, 4, 2), outputs: [{ name: 'y' }] });
+    expect(m.ops[0]).toMatchObject({ kind: 'ReduceMax', axes: [2, 3], keepDims: true });
+  });
+
+  it('MatMul of two run-time operands → BatchMatMul with broadcast batch dims', async () => {
+    const g = await check({
+      nodes: [{ op: 'MatMul', inputs: ['a', 'b'], outputs: ['y'] }],
+      inputs: [
+        { name: 'a', shape: [2, 3, 4] },
+        { name: 'b', shape: [1, 4, 5] },
+      ],
+      outputs: [{ name: 'y' }],
+    });
+    expect(kinds(g)).toEqual(['BatchMatMul']);
   });
 });
 

@@ -2,7 +2,7 @@
  * Keras / TF.js LSTM and GRU layers. Models built with TensorFlow.js and saved in the three
  * Keras-family formats (TF.js layers, Keras 2 .h5, Keras 3 .keras with the variables in the
  * layer's cell) must compute what `model.predict` computes: LSTM through
- * UNIDIRECTIONAL_SEQUENCE_LSTM, GRU unrolled into primitive ops (needs the IR's StridedSlice).
+ * UNIDIRECTIONAL_SEQUENCE_LSTM, GRU unrolled into primitive ops (time steps sliced by STRIDED_SLICE).
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,14 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTflite } from '../../src/codegen/tflite-writer.js';
 import { UnsupportedOpsError } from '../../src/errors.js';
 import { importModel } from '../../src/importers/index.js';
-import { OP_KINDS } from '../../src/ops/registry.js';
 import { createSession, runGraph } from '../../src/reference/interpreter.js';
 import { rng, saveAllFormats, useCpuBackend } from '../fixtures/keras/build-models.js';
 import { HAVE_TFLITE, runTflite } from '../ops/harness.js';
 
 const T = 6;
 const I = 5;
-const HAS_SLICE = (OP_KINDS as readonly string[]).includes('StridedSlice');
 let tmp: string;
 
 beforeAll(async () => {
@@ -93,17 +91,14 @@ describe('Keras LSTM → UNIDIRECTIONAL_SEQUENCE_LSTM', () => {
     }
   }, 120_000);
 
-  it(HAS_SLICE ? 'without return_sequences: the last step through a StridedSlice' : 'without return_sequences: refused until the IR has StridedSlice, naming the layer', async () => {
+  it('without return_sequences: the last step through a StridedSlice, in every format', async () => {
     const model = recurrentModel('lstm', false, 3);
     const files = await saveAllFormats(model, join(tmp, 'lstm_last'));
-    if (!HAS_SLICE) {
-      const err = await importModel(files.tfjsJson).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(UnsupportedOpsError);
-      expect((err as UnsupportedOpsError).layers).toEqual([{ name: 'lstm', type: 'LSTM with return_sequences=False: needs IR op StridedSlice, not in this build' }]);
-      return;
+    for (const f of [files.tfjsJson, files.h5, files.keras]) {
+      const g = await importModel(f);
+      expect(g.ops.map((op) => op.kind)).toContain('StridedSlice');
+      for (const x of inputs(4, 7)) expect(maxDiff(runGraph(g, [x])[0]!, predict(model, x)), f).toBeLessThan(2e-6);
     }
-    const g = await importModel(files.tfjsJson);
-    for (const x of inputs(4, 7)) expect(maxDiff(runGraph(g, [x])[0]!, predict(model, x))).toBeLessThan(2e-6);
   }, 120_000);
 
   it('refuses what TFLite cannot express, all at once: hard_sigmoid gates, go_backwards', async () => {
@@ -121,15 +116,9 @@ describe('Keras LSTM → UNIDIRECTIONAL_SEQUENCE_LSTM', () => {
 
 describe('Keras GRU → primitive ops, unrolled', () => {
   for (const returnSequences of [true, false]) {
-    it(HAS_SLICE ? `return_sequences=${returnSequences}: computes model.predict in every format` : `return_sequences=${returnSequences}: refused until the IR has StridedSlice`, async () => {
+    it(`return_sequences=${returnSequences}: computes model.predict in every format`, async () => {
       const model = recurrentModel('gru', returnSequences, 4);
       const files = await saveAllFormats(model, join(tmp, `gru_${returnSequences}`));
-      if (!HAS_SLICE) {
-        const err = await importModel(files.tfjsJson).catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(UnsupportedOpsError);
-        expect((err as UnsupportedOpsError).layers[0]!.type).toBe('GRU: needs IR op StridedSlice, not in this build');
-        return;
-      }
       for (const f of [files.tfjsJson, files.h5, files.keras]) {
         const g = await importModel(f);
         expect(g.ops.some((op) => op.kind === 'UnidirectionalSequenceLSTM')).toBe(false);
@@ -163,7 +152,7 @@ function kerasGruResetAfter(x: Float32Array, steps: number, inF: number, U: numb
   return h;
 }
 
-describe.skipIf(!HAS_SLICE)('Keras GRU with reset_after=True (TF.js has none: a hand-made model.json)', () => {
+describe('Keras GRU with reset_after=True (TF.js has none: a hand-made model.json)', () => {
   it('computes the Keras cell equations', async () => {
     const steps = 4;
     const inF = 3;

@@ -156,8 +156,12 @@ function canonical(x: unknown): string {
   return JSON.stringify(x, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v));
 }
 
-/** Runs the whole check; throws (with the first differing sample) when host C ≠ reference. */
-export async function checkOp(spec: OpSpec, opts: { samples?: number; seed?: number; tflite?: boolean } = {}): Promise<OpCheck> {
+/**
+ * Runs the whole check; throws (with the first differing sample) when host C ≠ reference.
+ * `host: false` skips the generated C (float graphs: the C code generator takes quantized
+ * graphs only); the reference is then compared with TFLite alone.
+ */
+export async function checkOp(spec: OpSpec, opts: { samples?: number; seed?: number; tflite?: boolean; host?: boolean } = {}): Promise<OpCheck> {
   const graph = buildGraph(spec);
   const tflite = writeTflite(graph);
   const dir = mkdtempSync(join(tmpdir(), 'tinyml-op-'));
@@ -180,8 +184,8 @@ export async function checkOp(spec: OpSpec, opts: { samples?: number; seed?: num
   const session = createSession(imported);
   const reference = inputs.map((x) => (stream ? session.run(x) : runGraph(imported, x)));
   hostBoard ??= resolveBoard('host');
-  const host = await runOnHost({ graph: imported, modelPath: `${spec.name}.tflite`, board: hostBoard, samples: inputs, logger: silentLogger, stream });
-  for (let s = 0; s < n; s++) {
+  const host = opts.host === false ? [] : await runOnHost({ graph: imported, modelPath: `${spec.name}.tflite`, board: hostBoard, samples: inputs, logger: silentLogger, stream });
+  for (let s = 0; s < host.length; s++) {
     reference[s]!.forEach((want, k) => {
       const got = host[s]![k]!;
       const same = got.length === want.length && want.every((v, i) => Object.is(v, got[i]) || v === got[i]);

@@ -2,10 +2,16 @@
  * A small float graph using every op kind the rewrite treats specially (Conv2D, DepthwiseConv2D,
  * Add, Pad, MaxPool2D, AveragePool2D, Concatenation, Mul, Mean, FullyConnected, Softmax,
  * Logistic, Tanh, Relu6): after quantization it must run in the int8 reference interpreter,
- * respect TFLite's parameter constraints, and stay close to float layer by layer.
+ * respect TFLite's parameter constraints, and stay close to float layer by layer. The same
+ * graph without Relu6 (which has no int16 kernel in TFLite Micro) quantized to 16x8 must keep
+ * TFLite's 16x8 constraints, beat int8 layer by layer, and run identically in the reference
+ * interpreter and the generated C.
  */
 import { describe, expect, it } from 'vitest';
-import type { Graph, Tensor } from '../../src/ir/graph.js';
+import type { Graph, Tensor, TensorData } from '../../src/ir/graph.js';
+import { silentLogger } from '../../src/log.js';
+import { resolveRunBackend } from '../../src/pipeline/run-backends.js';
+import { quantizeSample } from '../../src/quantize/fidelity.js';
 import { runGraph } from '../../src/reference/interpreter.js';
 import { seededRandom, syntheticSamples } from '../../src/quantize/calibration-data.js';
 import { quantizeModel } from '../../src/quantize/quantize.js';
@@ -98,4 +104,40 @@ describe('quantize: op coverage', () => {
     for (const l of hold.layers.slice(9)) expect(l.sqnrDb!, l.name).toBeGreaterThan(12);
     expect(hold.top1Agreement).toBeGreaterThanOrEqual(0.9);
   });
+});
+
+describe('quantize: op coverage in 16x8', () => {
+  it('every op runs int16 (reference = host C), 16x8 constraints hold, SQNR above int8', async () => {
+    const base = model();
+    // Relu6 has no int16 kernel in TFLite Micro: drop it (and its output) for 16x8.
+    const g: Graph = { ...base, ops: base.ops.filter((op) => op.kind !== 'Relu6'), outputs: [17, 18, 19] };
+    const opts = { run: runGraph, calibration: syntheticSamples(24, 72, 1), holdout: syntheticSamples(12, 72, 2) };
+    const q8 = quantizeModel(g, opts);
+    const { graph: q, report } = quantizeModel(g, { ...opts, activations: 'int16' });
+    const qp = (i: number) => q.tensors[i]!.quant;
+    for (const [a, b] of [
+      [7, 8],
+      [8, 9],
+      [9, 10],
+      [10, 11],
+    ] as const)
+      expect(qp(b), `${q.tensors[a]!.name} -> ${q.tensors[b]!.name}`).toEqual(qp(a));
+    for (const t of [17, 18, 19]) expect(qp(t)).toEqual({ scale: [1 / 32768], zeroPoint: [0] });
+    for (const op of q.ops) for (const o of op.outputs) expect(q.tensors[o]!.dtype).toBe('int16');
+    for (const i of [0, 3, 6, 7, 12, 13, 16]) expect(qp(i)!.zeroPoint).toEqual([0]); // symmetric, even after relu6/relu
+    for (const b of [2, 5, 15]) expect(q.tensors[b]!.dtype).toBe('int64');
+    expect(qp(14)!.scale).toHaveLength(1); // dense weights per tensor (TFLM's int16 FULLY_CONNECTED)
+    expect(qp(4)!.scale).toHaveLength(4); // depthwise still per channel
+    // 16 bits of activation: every layer's SQNR above its int8 counterpart.
+    const h16 = report.fidelity.holdout!;
+    const h8 = q8.report.fidelity.holdout!;
+    h16.layers.forEach((l, k) => expect(l.sqnrDb!, l.name).toBeGreaterThan(h8.layers[k]!.sqnrDb!));
+    expect(h16.mse).toBeLessThan(h8.mse);
+    // Reference = generated C on the host, every output.
+    const inT = q.tensors[q.inputs[0]!]!;
+    const samples: TensorData[][] = syntheticSamples(4, 72, 3).samples.map((x) => [quantizeSample(x, inT)]);
+    const { board, backend } = await resolveRunBackend('host');
+    const host = await backend({ graph: q, modelPath: 'coverage.16x8', board, samples, logger: silentLogger });
+    samples.forEach((s, k) => runGraph(q, s).forEach((want, o) => expect(Array.from(host[k]![o]!), `sample ${k} output ${o}`).toEqual(Array.from(want))));
+  }, 120_000);
 });

@@ -1,10 +1,11 @@
 /* Conv2D int8, per-channel requantization (TFLite reference_integer_ops::ConvPerChannel). */
 #include "tinyml_kernels.h"
 
-void tinyml_conv2d_s8(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
-                      const tinyml_shape4_t *in_shape, const int8_t *input,
-                      const tinyml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,
-                      const tinyml_shape4_t *out_shape, int8_t *output) {
+int32_t tinyml_conv2d_s8(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
+                         const tinyml_shape4_t *in_shape, const int8_t *input,
+                         const tinyml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,
+                         const tinyml_shape4_t *out_shape, int8_t *output,
+                         void *scratch, int32_t scratch_bytes) {
   const int32_t in_h = in_shape->h, in_w = in_shape->w, in_c = in_shape->c;
   const int32_t k_h = filter_shape->h, k_w = filter_shape->w, k_c = filter_shape->c;
   const int32_t out_h = out_shape->h, out_w = out_shape->w, out_c = out_shape->c;
@@ -12,6 +13,8 @@ void tinyml_conv2d_s8(const tinyml_conv_params_t *p, const int32_t *out_mult, co
   const int32_t groups = in_c / k_c;
   const int32_t filters_per_group = out_c / groups;
   int32_t b, oy, ox, oc, ky, kx, ic;
+  (void)scratch; /* the reference kernels need no working memory */
+  (void)scratch_bytes;
   for (b = 0; b < out_shape->n; ++b) {
     for (oy = 0; oy < out_h; ++oy) {
       const int32_t in_y_origin = oy * p->stride_h - p->pad_h;
@@ -44,4 +47,5 @@ void tinyml_conv2d_s8(const tinyml_conv_params_t *p, const int32_t *out_mult, co
       }
     }
   }
+  return TINYML_OK;
 }

@@ -1,15 +1,18 @@
 /* DepthwiseConv2D int8, per-channel (TFLite reference_integer_ops::DepthwiseConvPerChannel). */
 #include "tinyml_kernels.h"
 
-void tinyml_depthwise_conv2d_s8(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
-                                const tinyml_shape4_t *in_shape, const int8_t *input,
-                                const tinyml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,
-                                const tinyml_shape4_t *out_shape, int8_t *output) {
+int32_t tinyml_depthwise_conv2d_s8(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
+                                   const tinyml_shape4_t *in_shape, const int8_t *input,
+                                   const tinyml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,
+                                   const tinyml_shape4_t *out_shape, int8_t *output,
+                                   void *scratch, int32_t scratch_bytes) {
   const int32_t in_h = in_shape->h, in_w = in_shape->w, in_c = in_shape->c;
   const int32_t k_h = filter_shape->h, k_w = filter_shape->w;
   const int32_t out_h = out_shape->h, out_w = out_shape->w, out_c = out_shape->c;
   const int32_t dm = p->depth_multiplier;
   int32_t b, oy, ox, ic, m, ky, kx;
+  (void)scratch; /* the reference kernels need no working memory */
+  (void)scratch_bytes;
   for (b = 0; b < out_shape->n; ++b) {
     for (oy = 0; oy < out_h; ++oy) {
       const int32_t in_y_origin = oy * p->stride_h - p->pad_h;
@@ -42,4 +45,5 @@ void tinyml_depthwise_conv2d_s8(const tinyml_conv_params_t *p, const int32_t *ou
       }
     }
   }
+  return TINYML_OK;
 }

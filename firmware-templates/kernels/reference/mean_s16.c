@@ -1,13 +1,9 @@
 /*
- * Mean int8 over any set of axes of a tensor of rank <= 4 (TFLM reduce_common.cc
- * EvalIntegerMean); reduced[k] != 0 marks a reduced NHWC dimension:
- *  - input and output share scale and zero point: the int32 sum of the raw values divided by
- *    the element count with C's truncating division (reference_ops::Mean<int8_t, int32_t>);
- *  - otherwise reference_ops::QuantizedMeanOrSum, which TFLM computes in float32:
- *    round(float(sum) / float(n) * scale + bias) + output_zp, clamped. This is the one place a
- *    reference kernel uses float: it is what TFLM does, and matching it is the contract. The
- *    product is stored through a volatile float so no compiler fuses it with the addition
- *    (an FMA would round once instead of twice), whatever -ffp-contract the board uses.
+ * Mean int16 over any set of axes of a tensor of rank <= 4 (TFLM reduce_common.cc
+ * EvalIntegerMean<int16_t>): the two paths of mean_s8.c on int16 data, clamped to int16 —
+ * same parameters: the int32 sum divided by the count (truncating); otherwise TFLM's float32
+ * round(float(sum) / float(n) * scale + bias) + output_zp (the product through a volatile
+ * float, so no FMA contraction).
  */
 #include "tinyml_kernels.h"
 
@@ -20,12 +16,12 @@ static int32_t round_half_away(float x) {
   return t;
 }
 
-void tinyml_mean_s8(int32_t same_params, float scale, float bias, int32_t output_zp,
-                    const tinyml_shape4_t *in_shape, const int32_t *reduced, const int8_t *input, int8_t *output) {
+void tinyml_mean_s16(int32_t same_params, float scale, float bias, int32_t output_zp,
+                     const tinyml_shape4_t *in_shape, const int32_t *reduced, const int16_t *input, int16_t *output) {
   const int32_t dims[4] = {in_shape->n, in_shape->h, in_shape->w, in_shape->c};
   int32_t out_dims[4], rdims[4], strides[4];
   int32_t count = 1, o[4], r[4], k;
-  int8_t *out = output;
+  int16_t *out = output;
   strides[3] = 1;
   for (k = 2; k >= 0; --k) strides[k] = strides[k + 1] * dims[k + 1];
   for (k = 0; k < 4; ++k) {
@@ -47,12 +43,12 @@ void tinyml_mean_s8(int32_t same_params, float scale, float bias, int32_t output
                                (o[3] + r[3]) * strides[3]];
                 }
           if (same_params) {
-            *out++ = (int8_t)(sum / count);
+            *out++ = (int16_t)(sum / count);
           } else {
             const float mean = (float)sum / (float)count;
             volatile float scaled = mean * scale;
             const int32_t q = round_half_away(scaled + bias) + output_zp;
-            *out++ = (int8_t)tinyml_clamp(q, -128, 127);
+            *out++ = (int16_t)tinyml_clamp(q, -32768, 32767);
           }
         }
 }
