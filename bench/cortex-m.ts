@@ -1,4 +1,16 @@
 /**
+/**
+ * Int8 models on the emulated Cortex-M boards — qemu-mps2-an386 (M4), qemu-mps2-an500 (M7),
+ * qemu-mps2-an505 (M33) — with the reference C kernels and with the Cortex-M kernels: guest
+ * instructions per inference (per stream step for the stateful ones), MACs per instruction,
+ * flash (.text + .data) and RAM (.data + .bss) of the linked ELF, the state RAM kept between
+ * steps, and each layer's share of the instructions. Every run is validated byte for byte
+ * against the TypeScript reference interpreter (a session over the same steps when stateful).
+ *
+ * Models: the MLPerf Tiny KWS DS-CNN and AD01 autoencoder (the published int8 files), two
+ * networks with the shapes of MLPerf Tiny's ResNet-8 and MobileNetV1-0.25 VWW models, built
+ * here with the project's own tools (bench/synthetic-models.ts: random weights, our quantizer),
+ * and the stateful TFLM models trained_lstm_int8 (LSTM) and keyword_scrambled_8bit (SVDF).
  * Int8 models on the emulated Cortex-M boards — qemu-mps2-an386 (M4), qemu-mps2-an500 (M7),
  * qemu-mps2-an505 (M33) — with the reference C kernels and with the Cortex-M kernels: guest
  * instructions per inference, MACs per instruction, flash (.text + .data) and RAM (.data +
@@ -64,6 +76,9 @@ const MODELS: ModelCase[] = [
   { name: 'ad01', file: 'mlperf-tiny/ad01_int8.tflite', input: (n) => defaultInput(n, 0xad01) },
   { name: 'resnet8', file: built('resnet8', resnet8Float), input: (n) => defaultInput(n, 0x8) },
   { name: 'mobilenet', file: built('mobilenet', mobilenetFloat), input: (n) => defaultInput(n, 0x96) },
+  // Stateful: one sample of TFLM's golden stream (an MNIST row sequence; a 49x40 feature window).
+  { name: 'lstm', file: 'tflite-micro/trained_lstm_int8.tflite', input: (n) => new Uint8Array(readFileSync(SHARED + 'tflite-micro/tflm-outputs/trained_lstm_int8.in0.bin')).subarray(2 * n, 3 * n) },
+  { name: 'svdf', file: 'tflite-micro/keyword_scrambled_8bit.tflite', input: (n) => new Uint8Array(readFileSync(SHARED + 'tflite-micro/tflm-outputs/keyword_scrambled_8bit.in0.bin')).subarray(0, n) },
 ];
 
 const args = process.argv.slice(2);
@@ -78,7 +93,7 @@ if (wanted.length && models.length !== wanted.length) {
 
 const work = mkdtempSync(join(tmpdir(), 'tinyml-bench-cortex-m-'));
 const results: (BenchResult & { model: string; layerKinds: string[] })[] = [];
-const table: string[][] = [['model', 'board', 'kernels', 'instr/inf', 'MACs/instr', 'flash B', 'RAM B', 'valid', 'vs reference', 'instr vs TFLM', 'RAM vs TFLM']];
+const table: string[][] = [['model', 'board', 'kernels', 'instr/inf', 'MACs/instr', 'flash B', 'RAM B', 'state B', 'valid', 'vs reference', 'instr vs TFLM', 'RAM vs TFLM']];
 for (const m of models) {
   const modelFile = typeof m.file === 'string' ? SHARED + m.file : await m.file(work);
   for (const boardId of BOARDS) {
@@ -102,6 +117,7 @@ for (const m of models) {
         r.macsPerCycle.toFixed(3),
         String(r.flashBytes),
         String(r.ramBytes),
+        String(r.stateBytes),
         r.validated ? 'yes' : 'NO',
         (r.cyclesPerInference / refInstr).toFixed(3),
         tflm && kernels === 'cortex-m' ? (r.cyclesPerInference / tflm.instr).toFixed(3) : '',
@@ -116,7 +132,7 @@ const print = (rows: string[][]) => {
   for (const r of rows) console.log(r.map((c, i) => (i < 3 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  '));
 };
 print(table);
-console.log(`\n${N} timed inferences each; instructions are emulated (-icount shift=0), not silicon cycles.`);
+console.log(`\n${N} timed inferences each (stateful models: ${N} steps of one stream after a reset); instructions are emulated (-icount shift=0), not silicon cycles.`);
 console.log('vs TFLM: TFLite Micro 90b983c + CMSIS-NN 4ab83cc on an386 (issue 13; for resnet8 and mobilenet the real MLPerf Tiny models of the same shapes).');
 
 // Each layer's share of the instructions, Cortex-M kernels, one column pair per board.

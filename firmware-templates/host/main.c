@@ -1,14 +1,16 @@
 /*
  * tinyml_host: runs the generated model natively.
  *
- *   tinyml_host [INPUT|-] [OUTPUT|-]
+ *   tinyml_host [--stream] [INPUT|-] [OUTPUT|-]
  *   tinyml_host --info
  *
  * Reads samples of TINYML_INPUT_BYTES bytes back to back from INPUT (default: stdin) — each
  * sample is the model's packed input, every input tensor at its TINYML_INPUTk_OFFSET — and
  * writes TINYML_OUTPUT_BYTES bytes of packed output per sample to OUTPUT (default: stdout),
- * until end of input. A trailing partial sample is an error. --info prints the model's figures
- * as one JSON line. Exit status: 0 ok, 1 usage or I/O error, 2 tinyml_invoke() failed.
+ * until end of input. A trailing partial sample is an error. Each sample starts from the
+ * model's initial state (tinyml_reset()); with --stream the samples are consecutive steps of
+ * one stream and the state (LSTM, SVDF, variables) carries over. --info prints the model's
+ * figures as one JSON line. Exit status: 0 ok, 1 usage or I/O error, 2 tinyml_invoke() failed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -35,9 +37,9 @@ static void print_dims(const char *key, int (*dims_of)(int, int32_t *), int k) {
 
 static int print_info(void) {
   int k;
-  printf("{\"name\":\"%s\",\"hash\":\"%s\",\"inputBytes\":%d,\"outputBytes\":%d,\"arenaBytes\":%d,\"layers\":%d,",
+  printf("{\"name\":\"%s\",\"hash\":\"%s\",\"inputBytes\":%d,\"outputBytes\":%d,\"arenaBytes\":%d,\"stateBytes\":%d,\"layers\":%d,",
          tinyml_model_name(), tinyml_model_hash(), TINYML_INPUT_BYTES, TINYML_OUTPUT_BYTES, TINYML_ARENA_BYTES,
-         TINYML_NUM_LAYERS);
+         TINYML_STATE_BYTES, TINYML_NUM_LAYERS);
   print_dims("inputDims", tinyml_input_dims, 0);
   printf(",");
   print_dims("outputDims", tinyml_output_dims, 0);
@@ -62,9 +64,15 @@ int main(int argc, char **argv) {
   FILE *in = stdin;
   FILE *out = stdout;
   unsigned long sample = 0;
+  int stream = 0;
   if (argc > 1 && strcmp(argv[1], "--info") == 0) return print_info();
+  if (argc > 1 && strcmp(argv[1], "--stream") == 0) {
+    stream = 1;
+    --argc;
+    ++argv;
+  }
   if (argc > 3) {
-    fprintf(stderr, "usage: %s [INPUT|-] [OUTPUT|-]\n       %s --info\n", argv[0], argv[0]);
+    fprintf(stderr, "usage: tinyml_host [--stream] [INPUT|-] [OUTPUT|-]\n       tinyml_host --info\n");
     return 1;
   }
   if (argc > 1 && strcmp(argv[1], "-") != 0) {
@@ -90,6 +98,7 @@ int main(int argc, char **argv) {
               TINYML_INPUT_BYTES);
       return 1;
     }
+    if (!stream) tinyml_reset();
     rc = tinyml_invoke(in_buf.u8, out_buf.u8);
     if (rc != 0) {
       fprintf(stderr, "tinyml_host: tinyml_invoke failed with %d on sample %lu\n", rc, sample);

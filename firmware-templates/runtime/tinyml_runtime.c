@@ -376,6 +376,8 @@ static void info(void) {
   put_sanitized(tinyml_model_hash(), 80);
   put_str(",arena=");
   put_u64(TINYML_ARENA_BYTES);
+  put_str(",state=");
+  put_u64(TINYML_STATE_BYTES);
   put_str(",input=");
   put_u64(TINYML_INPUT_BYTES);
   put_str(",output=");
@@ -428,6 +430,7 @@ static void help(void) {
   put_str("results      : Return the result fp32 vector\r\n");
   put_str("tinyml-info  : Model hash, arena/input/output bytes, cycle counter\r\n");
   put_str("tinyml-layers: Counter ticks per layer of the last inference\r\n");
+  put_str("tinyml-reset : Restore the model's state (LSTM, SVDF, variables) to its start\r\n");
 }
 
 static void dispatch(char *cmd) {
@@ -478,6 +481,10 @@ static void dispatch(char *cmd) {
     info();
   } else if (streq(tok[0], "tinyml-layers") && n == 1) {
     layers();
+  } else if (streq(tok[0], "tinyml-reset") && n == 1) {
+    /* Streaming models keep state between inferences; this starts a new stream. */
+    tinyml_reset();
+    put_str("m-tinyml-reset-done\r\n");
   } else {
     put_str("e-[Unknown command: ");
     put_sanitized(tok[0], TINYML_CMD_MAX);

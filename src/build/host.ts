@@ -103,8 +103,9 @@ export async function buildHost(projectDir: string, opts: HostBuildOptions = {})
 }
 
 /** Run the native program on `samples` concatenated input samples; returns the concatenated outputs. */
-export async function runHostProgram(exe: string, input: Uint8Array, env?: NodeJS.ProcessEnv): Promise<Uint8Array> {
-  const r = await runTool(exe, [], { input, env: env ?? process.env });
+/** Runs tinyml_host on `input` (samples back to back); `args` e.g. ['--stream']. */
+export async function runHostProgram(exe: string, input: Uint8Array, env?: NodeJS.ProcessEnv, args: readonly string[] = []): Promise<Uint8Array> {
+  const r = await runTool(exe, [...args], { input, env: env ?? process.env });
   if (r.code !== 0) {
     throw new TinymlError('toolchain', `${exe} failed (exit ${r.code}): ${r.stderr.trim()}`);
   }

@@ -61,7 +61,7 @@ virtual time (-icount shift=0), not silicon cycles.`,
           [
             `${r.board} (${r.kernels} kernels): ${r.cyclesPerInference} ${unit} per inference`,
             `  MACs ${r.macs}, ${r.macsPerCycle.toFixed(3)} MACs per ${r.provenance === 'emulated' ? 'instruction' : 'cycle'}`,
-            `  flash ${r.flashBytes} bytes, RAM ${r.ramBytes} bytes`,
+            `  flash ${r.flashBytes} bytes, RAM ${r.ramBytes} bytes${r.stateBytes ? ` (${r.stateBytes} of them state kept between inferences; the timed inferences are steps of one stream)` : ''}`,
             `  output ${r.validated ? 'matches' : 'DIFFERS FROM'} the reference interpreter`,
             `  → ${path.join(dir, 'bench.json')}`,
           ].join('\n') + '\n',

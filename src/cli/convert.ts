@@ -29,9 +29,10 @@ function summary(r: ConvertReport, outDir: string): string {
     `  weights:      ${s.weightBytes} bytes`,
     `  code:         ${s.codeBytes === null ? 'not measured' : `${s.codeBytes} bytes (model.o + kernels, text + data, incl. weights)`}`,
     `  arena:        ${s.arenaBytes} bytes (all activations: ${s.activationBytes}; no reuse: ${s.linearArenaBytes})`,
+    ...(s.stateBytes ? [`  state:        ${s.stateBytes} bytes kept between invocations (LSTM/SVDF state, variables; tinyml_reset() restores it)`] : []),
     `  MACs:         ${s.macs}`,
     `  flash:        ${r.fit.flash.needed} of ${r.fit.flash.available} bytes (${pct(r.fit.flash.needed, r.fit.flash.available)})${r.fit.flashEstimated ? ' — weights only, code not measured' : ''}`,
-    `  RAM:          ${r.fit.ram.needed} of ${r.fit.ram.available} bytes (${pct(r.fit.ram.needed, r.fit.ram.available)}) — model ${s.modelRamBytes} (arena, kernel scratch, hook: model.o in the linker map) + input/output ${r.fit.ram.needed - s.modelRamBytes}`,
+    `  RAM:          ${r.fit.ram.needed} of ${r.fit.ram.available} bytes (${pct(r.fit.ram.needed, r.fit.ram.available)}) — model ${s.modelRamBytes} (arena, kernel scratch${s.stateBytes ? ', state' : ''}, hook: model.o in the linker map) + input/output ${r.fit.ram.needed - s.modelRamBytes}`,
   ];
   if (r.quantization?.calibration?.warning) lines.push(`  WARNING: ${r.quantization.calibration.warning}`);
   if (r.template === 'host') lines.push(`next: make -C ${outDir} && ${outDir}/tinyml_host input.bin > output.bin`);

@@ -4,6 +4,7 @@ import type { Graph, Op, Tensor } from '../ir/graph.js';
 import { graphCost } from '../ops/cost.js';
 import { layerSupport } from '../ops/support.js';
 import { printJson } from './output.js';
+import { stateLayout } from '../plan/planner.js';
 
 /**
  * `tinyml inspect <model>`: what is in a model and what it costs — inputs/outputs with their
@@ -64,6 +65,10 @@ export interface InspectReport {
     constantBytes: number;
     layers: number;
     unsupportedLayers: number;
+    /** Bytes of state kept between invocations (variable tensors, resource variables); null when it cannot be laid out. */
+    stateBytes: number | null;
+    /** The model's subgraphs (1 = no control flow). */
+    subgraphs: number;
   };
 }
 
@@ -112,6 +117,12 @@ export function inspectGraph(g: Graph): InspectReport {
     dtypes[d] = (dtypes[d] ?? 0) + 1;
   }
   const unsupported = layers.filter((l) => !l.supported).length;
+  let stateBytes: number | null;
+  try {
+    stateBytes = stateLayout(g).bytes;
+  } catch {
+    stateBytes = null; // an unresolvable resource variable: its layers say why
+  }
   const summary = `${layers.length} layers, ${unsupported === 0 ? 'all supported' : `${unsupported} unsupported`}; dtypes: ${Object.entries(dtypes)
     .map(([d, n]) => `${d} ×${n}`)
     .join(', ')}`;
@@ -130,6 +141,8 @@ export function inspectGraph(g: Graph): InspectReport {
       constantBytes: cost.totals.constantBytes,
       layers: layers.length,
       unsupportedLayers: unsupported,
+      stateBytes,
+      subgraphs: 1 + (g.subgraphs?.length ?? 0),
     },
   };
 }
@@ -198,6 +211,8 @@ export function renderInspect(r: InspectReport): string {
   out.push(`MACs:                ${num(t.macs)}`);
   out.push(`Weights as int8:     ${num(t.weightBytesInt8)} bytes`);
   out.push(`Largest activation:  ${num(t.largestActivationBytes)} bytes`);
+  if (t.stateBytes) out.push(`State:               ${num(t.stateBytes)} bytes kept between invocations (LSTM/SVDF state, variables)`);
+  if (t.subgraphs > 1) out.push(`Subgraphs:           ${t.subgraphs} (the extra ones run by CALL_ONCE)`);
   out.push(`Summary:             ${r.summary}`);
   return out.join('\n') + '\n';
 }

@@ -6,7 +6,7 @@ import { TinymlError } from '../errors.js';
 import type { Graph, TensorData } from '../ir/graph.js';
 import { compareWithFloat, firmwareInputs, quantizeAsConvert } from '../quantize/firmware-vs-float.js';
 import { resolveRunBackend } from '../pipeline/run-backends.js';
-import { runGraph } from '../reference/interpreter.js';
+import { createSession, runGraph, type RunGraph } from '../reference/interpreter.js';
 import { cliLogger, printJson, progressBar } from './output.js';
 
 /**
@@ -18,6 +18,8 @@ export interface RunFloatOptions {
   calibration?: string;
   json?: boolean;
   output?: string;
+  /** The samples are consecutive steps of one stream: firmware and float model carry their state. */
+  stream?: boolean;
 }
 
 const fmt = (v: number) => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
@@ -34,8 +36,11 @@ export async function runFloatOnFirmware(model: string, floatGraph: Graph, sampl
     ...(opts.calibration ? { calibration: opts.calibration } : {}),
   }).finally(() => calBar.stop());
   const bar = progressBar('run', !opts.json && samples.length > 1);
-  const out = await backend({ graph: q.graph, modelPath: model, board, samples: firmwareInputs(q.graph, samples), logger: log, onProgress: bar.onProgress }).finally(() => bar.stop());
-  const cmp = compareWithFloat(runGraph, floatGraph, q.graph, samples, out);
+  const out = await backend({ graph: q.graph, modelPath: model, board, samples: firmwareInputs(q.graph, samples), logger: log, onProgress: bar.onProgress, stream: opts.stream === true }).finally(() => bar.stop());
+  // With --stream the float model runs the samples as one stream too (a session), as the firmware does.
+  const session = opts.stream ? createSession(floatGraph) : undefined;
+  const floatRun: RunGraph = session ? (_g, x, o) => session.run(x, o) : runGraph;
+  const cmp = compareWithFloat(floatRun, floatGraph, q.graph, samples, out);
   const backendName = `${board.id} (${board.template}, int8 firmware)`;
 
   if (opts.output) {

@@ -8,7 +8,7 @@ import { boundaryToIr, outputsFromIr, userShape } from '../ir/boundary-layout.js
 import { readSamples, tensorBytesLE } from '../io/samples.js';
 import { resolveRunBackend } from '../pipeline/run-backends.js';
 import { assertSupported } from '../ops/support.js';
-import { runGraph } from '../reference/interpreter.js';
+import { createSession, runGraph } from '../reference/interpreter.js';
 import { cliLogger, printJson, progressBar } from './output.js';
 import { needsQuantization } from '../codegen/prepare.js';
 import { runFloatOnFirmware } from './run-float.js';
@@ -16,6 +16,9 @@ import { runFloatOnFirmware } from './run-float.js';
 /**
  * `tinyml run <model> --input <file>`: run N samples through the reference interpreter (or,
  * with --board, through a registered generated-code backend) and print or save the outputs.
+ * Each sample starts from the model's initial state; with --stream the samples are the
+ * consecutive steps of one stream and the state of a stateful model (LSTM, SVDF, resource
+ * variables) carries over from each step to the next, in every backend.
  */
 
 export interface RunCommandOptions {
@@ -23,6 +26,7 @@ export interface RunCommandOptions {
   json?: boolean;
   output?: string;
   board?: string;
+  stream?: boolean;
   /** Float models with --board: calibration samples, as for convert. */
   calibration?: string;
 }
@@ -71,7 +75,7 @@ export async function runCommand(model: string, opts: RunCommandOptions): Promis
   const samples = await loadInputs(graph, opts.input);
   // A float model on a board: the int8 firmware convert would produce, next to the float model.
   if (opts.board !== undefined && needsQuantization(graph)) {
-    await runFloatOnFirmware(model, graph, samples, { board: opts.board, ...(opts.calibration ? { calibration: opts.calibration } : {}), ...(opts.json ? { json: true } : {}), ...(opts.output ? { output: opts.output } : {}) });
+    await runFloatOnFirmware(model, graph, samples, { board: opts.board, ...(opts.calibration ? { calibration: opts.calibration } : {}), ...(opts.json ? { json: true } : {}), ...(opts.output ? { output: opts.output } : {}), ...(opts.stream ? { stream: true } : {}) });
     return;
   }
   const bar = progressBar('run', !opts.json && samples.length > 1);
@@ -81,10 +85,11 @@ export async function runCommand(model: string, opts: RunCommandOptions): Promis
     if (opts.board !== undefined) {
       const { board, backend } = await resolveRunBackend(opts.board);
       backendName = `${board.id} (${board.template})`;
-      outputs = await backend({ graph, modelPath: model, board, samples, logger: log, onProgress: bar.onProgress });
+      outputs = await backend({ graph, modelPath: model, board, samples, logger: log, onProgress: bar.onProgress, stream: opts.stream === true });
     } else {
+      const session = opts.stream ? createSession(graph) : undefined;
       outputs = samples.map((s, i) => {
-        const o = runGraph(graph, s);
+        const o = session ? session.run(s) : runGraph(graph, s);
         bar.onProgress(i + 1, samples.length, 'samples');
         return o;
       });
@@ -113,6 +118,7 @@ export async function runCommand(model: string, opts: RunCommandOptions): Promis
       model,
       backend: backendName,
       samples: outputs.length,
+      stream: opts.stream === true,
       outputTensors: graph.outputs.map((ti) => {
         const t = graph.tensors[ti]!;
         return { name: t.name, shape: userShape(graph, 'outputs', graph.outputs.indexOf(ti)), dtype: t.dtype, scale: t.quant?.scale[0] ?? null, zeroPoint: t.quant?.zeroPoint[0] ?? null };
@@ -123,7 +129,7 @@ export async function runCommand(model: string, opts: RunCommandOptions): Promis
   } else if (!opts.output) {
     const lines = outputs.map((o, s) => {
       const parts = o.map((d) => `[${Array.from(d).join(', ')}] argmax ${argmax(d)}`);
-      return `sample ${s}: ${parts.join('  ')}`;
+      return `${opts.stream ? 'step' : 'sample'} ${s}: ${parts.join('  ')}`;
     });
     process.stdout.write(lines.join('\n') + '\n');
   }
@@ -139,6 +145,7 @@ export function registerRun(program: Command): void {
     .option('-o, --output <file>', 'write the raw output bytes of every sample, one after another (same dtype rules as --input)')
     .option('--board <id>', 'run the generated C for this board instead of the reference interpreter (host: native build; emulated boards: QEMU); a float model runs as the int8 firmware convert would produce, next to the float reference')
     .option('-c, --calibration <data>', 'float models with --board: calibration samples, as for convert (.npy, raw float32 .bin, or a folder)')
+    .option('--stream', 'the samples are consecutive steps of one stream: a stateful model (LSTM, SVDF, variables) keeps its state from each step to the next; without it every sample starts fresh')
     .addHelpText(
       'after',
       `
@@ -147,6 +154,8 @@ Examples:
   tinyml run ad01_fp32.tflite --input slices.f32.bin --json
   tinyml run kws_ref_model.tflite --input inputs.bin -o outputs.bin
   tinyml run kws_ref_model.tflite --input inputs.bin --board host --json   (generated C, same bytes)
+  tinyml run keyword_scrambled_8bit.tflite --input frames.i16.bin --stream --board qemu-mps2-an386
+                                             (100 frames as one stream; state carried on the Cortex-M)
   tinyml run kws_ref_model_float32.tflite --input kws_input_0.f32.bin --board host --calibration cal.bin
         (a float model: its int8 firmware's dequantized outputs next to the float ones, with the error)
 
@@ -154,7 +163,9 @@ Output: one line per sample with the output values and their argmax. int8 models
 give raw int8 values (quantize inputs with the input tensor's scale and zero point first;
 \`tinyml inspect\` shows them). JSON: { model, backend, samples, outputTensors, outputs, argmax };
 for models with several outputs each entry of outputs is a list with one array per output.
-ONNX models take and give data in their own layout (NCHW), as ONNX Runtime and PyTorch do.`,
+ONNX models take and give data in their own layout (NCHW), as ONNX Runtime and PyTorch do.
+--stream prints one line per step ("step k: ..."); JSON gains "stream": true. Stateless models
+give the same outputs either way.`,
     )
     .action(async (model: string, opts: RunCommandOptions) => {
       await runCommand(model, opts);

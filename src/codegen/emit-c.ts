@@ -22,7 +22,7 @@ import { arrayBody, cComment, cFloat, cInt32, cInt64, cString, cType } from '../
 import type { EmitContext } from '../ops/op-def.js';
 import { opDef } from '../ops/registry.js';
 import type { GraphBuffers, MemoryPlan } from '../plan/planner.js';
-import { formatPlan } from '../plan/planner.js';
+import { formatPlan, stateHomes } from '../plan/planner.js';
 
 export interface EmitOptions {
   modelHash: string;
@@ -94,13 +94,15 @@ function dtypeId(d: DType): string {
 }
 
 /**
- * Bytes of model.c's RAM (the one static object above) for an arena of `arenaBytes` on a
- * target whose pointers take `pointerBytes`: the arena (at least 1 byte), then the hook pointer
- * at its alignment, the whole rounded up to the arena's 16-byte alignment.
+ * Bytes of model.c's RAM (its one static object, `tinyml_state`) for an arena of `arenaBytes`
+ * and `stateBytes` of state on a target whose pointers take `pointerBytes`: the arena (at least
+ * 1 byte), the state region (when there is one) at the next 16-byte boundary, then the hook
+ * pointer at its alignment, the whole rounded up to the 16-byte alignment of its members.
  */
-export function modelRamBytes(arenaBytes: number, pointerBytes: number): number {
+export function modelRamBytes(arenaBytes: number, pointerBytes: number, stateBytes = 0): number {
   const alloc = Math.max(arenaBytes, 1);
-  const hookAt = Math.ceil(alloc / pointerBytes) * pointerBytes;
+  const end = stateBytes > 0 ? Math.ceil(alloc / 16) * 16 + stateBytes : alloc;
+  const hookAt = Math.ceil(end / pointerBytes) * pointerBytes;
   return Math.ceil((hookAt + pointerBytes) / 16) * 16;
 }
 
@@ -136,31 +138,116 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
     return name;
   };
 
+  const state = buffers.state;
+  const statePtr = (entry: number, ct: string): string => {
+    const off = state.entries[entry]!.offset;
+    return ct === 'uint8_t' ? `(tinyml_kept + ${off})` : `((${ct} *)(tinyml_kept + ${off}))`;
+  };
   const ptr = (t: number): string => {
     const tensor = g.tensors[t]!;
     const ct = cType(tensor.dtype);
+    const h = buffers.homes[t];
+    if (h?.kind === 'state') return statePtr(h.entry, ct);
     const outK = outputIndex.get(t);
     if (outK !== undefined) return `((${ct} *)outputs[${outK}])`;
     const inK = inputIndex.get(t);
     if (inK !== undefined) return `((const ${ct} *)inputs[${inK}])`;
-    const h = buffers.homes[t];
     if (!h) throw new Error(`tensor ${t} '${tensor.name}' has no home in the memory plan`);
     if (h.kind === 'const') return weight(t);
     if (h.kind !== 'arena') throw new Error(`tensor ${t} '${tensor.name}' is planned as ${h.kind}`);
     const off = plan.placements[h.request]!.offset;
     return ct === 'int8_t' ? `(tinyml_arena + ${off})` : `((${ct} *)(tinyml_arena + ${off}))`;
   };
+  const onceFlag = (si: number, i: number, where: string): string => {
+    const e = state.entries.find((x) => x.kind === 'flag' && x.subgraph === si && x.index === i);
+    if (!e) throw new Error(`${where}: no state flag was laid out for it`);
+    return `tinyml_kept[${e.offset}]`;
+  };
 
   const layerDecls: string[] = [];
+  const subgraphFns: string[] = [];
+  const emitted = new Set<number>();
+  const subgraphCall = (k: number, where: string): string => {
+    const sg = g.subgraphs?.[k - 1];
+    if (!sg) throw new TinymlError('unsupported', `${where}: the model has no subgraph ${k}`);
+    if (!emitted.has(k)) {
+      emitted.add(k);
+      subgraphFns.push(emitSubgraph(sg, k));
+    }
+    return `tinyml_subgraph${k}();`;
+  };
+  /**
+   * A subgraph as a C function. Its tensors must need no arena (constants, variable tensors and
+   * resource variables only) — what TFLite's converter puts in a CALL_ONCE init subgraph.
+   */
+  const emitSubgraph = (sg: Graph, k: number): string => {
+    const homes = stateHomes(g, k, state);
+    const body: string[] = [];
+    const sgWeights = new Map<number, string>();
+    const sgWeight = (t: number): string => {
+      const existing = sgWeights.get(t);
+      if (existing) return existing;
+      const tensor = sg.tensors[t]!;
+      if (!tensor.data) throw new Error(`subgraph ${k} tensor ${t} '${tensor.name}' is not a constant`);
+      const name = `tinyml_s${k}_w${t}`;
+      const { ctype, body: lit } = weightLiteral(tensor);
+      weightBytes += tensorBytes(tensor);
+      weightDecls.push(`/* subgraph ${k}: ${cComment(tensor.name)} [${tensor.shape.join(', ')}] */\nstatic const ${ctype} ${name}[${Math.max(tensor.data.length, 1)}] TINYML_ALIGN(16) = {\n${lit || '  0'}\n};`);
+      sgWeights.set(t, name);
+      return name;
+    };
+    sg.ops.forEach((op, i) => {
+      const where = `subgraph ${k} layer ${i} '${op.name}' (${op.kind})`;
+      const def = opDef(op);
+      const sgPtr = (t: number): string => {
+        const tensor = sg.tensors[t]!;
+        const h = homes.get(t);
+        if (h?.kind === 'state') return statePtr(h.entry, cType(tensor.dtype));
+        if (tensor.data) return sgWeight(t);
+        throw new TinymlError(
+          'unsupported',
+          `${where}: tensor '${tensor.name}' is computed at run time; the C generator runs init subgraphs whose values are constants, variable tensors or resource variables only`,
+        );
+      };
+      const prepared = def.prepare(sg, op);
+      if ((def.scratchBytes?.(sg, op, prepared, opts.kernelSet, false) ?? 0) > 0) {
+        throw new TinymlError('unsupported', `${where}: kernel scratch is not available in an init subgraph`);
+      }
+      const ctx: EmitContext = {
+        g: sg,
+        index: i,
+        prefix: `s${k}_l${i}`,
+        where,
+        kernelSet: opts.kernelSet,
+        ptr: sgPtr,
+        weight: sgWeight,
+        scratch: () => 'NULL',
+        scratchBytes: 0,
+        decl: (...lines) => layerDecls.push(...lines),
+        call: (...lines) => body.push(...lines),
+        onceFlag: () => {
+          throw new TinymlError('unsupported', `${where}: CALL_ONCE inside a called subgraph is not supported`);
+        },
+        subgraphCall: () => {
+          throw new TinymlError('unsupported', `${where}: a called subgraph may not call another`);
+        },
+      };
+      body.push(`/* ${i}: ${cComment(op.name)} (${op.kind}) */`);
+      for (const kk of def.emitC(ctx, op, prepared)) kernels.add(kk);
+    });
+    return `/* subgraph ${k} '${cComment(sg.name)}', run by CALL_ONCE */\nstatic void tinyml_subgraph${k}(void) {\n${body.map((l) => `  ${l}`).join('\n')}\n}`;
+  };
+
   const invokeBody: string[] = [];
   g.ops.forEach((op, i) => {
     const def = opDef(op);
     const body: string[] = [];
+    const where = `layer ${i} '${op.name}' (${op.kind})`;
     const ctx: EmitContext = {
       g,
       index: i,
       prefix: `l${i}`,
-      where: `layer ${i} '${op.name}' (${op.kind})`,
+      where,
       kernelSet: opts.kernelSet,
       ptr,
       weight,
@@ -171,6 +258,8 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
       scratchBytes: buffers.scratch[i] === undefined ? 0 : plan.placements[buffers.scratch[i]!]!.size,
       decl: (...lines) => layerDecls.push(...lines),
       call: (...lines) => body.push(...lines),
+      onceFlag: () => onceFlag(0, i, where),
+      subgraphCall: (k) => subgraphCall(k, where),
     };
     for (const k of def.emitC(ctx, op, opts.prepared[i])) kernels.add(k);
     invokeBody.push(`  /* ${i}: ${cComment(op.name)} (${op.kind}) */`, `  TINYML_LAYER_BEGIN(${i});`);
@@ -213,6 +302,10 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
  *   be anywhere in RAM. The arena (TINYML_ARENA_BYTES, exact: activations and kernel scratch)
  *   is a static array in model.c.
  * - No malloc. Not re-entrant: one invocation at a time (the arena is shared).
+ * - State: models with recurrent state (LSTM, SVDF, resource variables) keep
+ *   TINYML_STATE_BYTES bytes (in model.c's static object, beside the arena) that persist from
+ *   one invocation to the next, so consecutive calls process a stream. tinyml_reset() returns it to its initial value (a
+ *   new stream). TINYML_STATE_BYTES is 0 for stateless models, and tinyml_reset() does nothing.
  * - Per-layer timing: tinyml_set_layer_hook(f) makes tinyml_invoke() call f(layer, 0) before
  *   and f(layer, 1) after each of the TINYML_NUM_LAYERS layers (names: tinyml_layer_name()).
  */
@@ -233,6 +326,7 @@ extern "C" {
 ${ioDefines('INPUT', inLayout)}
 ${ioDefines('OUTPUT', outLayout)}
 #define TINYML_ARENA_BYTES ${plan.arenaBytes}
+#define TINYML_STATE_BYTES ${state.bytes}
 #define TINYML_NUM_LAYERS ${numLayers}
 
 /* Element types of inputs and outputs (tinyml_input_type / tinyml_output_type). */
@@ -240,6 +334,8 @@ enum { TINYML_DTYPE_INT8 = 1, TINYML_DTYPE_INT16 = 2, TINYML_DTYPE_INT32 = 3, TI
 
 int tinyml_invoke(const void *input, void *output);
 int tinyml_invoke_tensors(const void *const *inputs, void *const *outputs);
+/* Restore the state kept between invocations to its initial value (start of a new stream). */
+void tinyml_reset(void);
 
 const char *tinyml_model_name(void);
 /* Hex of the first 8 bytes of the SHA-256 of the model's canonical form. */
@@ -310,6 +406,21 @@ int tinyml_${name}_dims(int k, int32_t *dims) {
 uint32_t tinyml_${name}_offset(int k) { return k >= 0 && k < ${count} ? tinyml_${label}_offset[k] : 0u; }
 uint32_t tinyml_${name}_count(int k) { return k >= 0 && k < ${count} ? tinyml_${label}_count[k] : 0u; }`;
 
+  const readyOffset = state.entries.find((e) => e.kind === 'flag' && e.subgraph === -1)?.offset ?? -1;
+  const stateDecl =
+    state.bytes > 0
+      ? `/* State kept between invocations (${state.bytes} bytes, zero-initialized; tinyml_reset() restores it):\n${state.entries
+          .map((e) => ` *   ${e.offset}..${e.offset + e.size - 1}: ${e.kind} '${cComment(e.name)}'${e.fill ? `, starts at byte ${e.fill}` : ''}`)
+          .join('\n')}\n */\n#define tinyml_kept (tinyml_state.kept)\n`
+      : '';
+  const stateMember = state.bytes > 0 ? `  uint8_t kept[${state.bytes}] TINYML_ALIGN(16); /* state kept between invocations */\n` : '';
+  const fills = state.entries.filter((e) => e.fill !== 0 && e.size > 0);
+  const resetFn =
+    state.bytes > 0
+      ? `void tinyml_reset(void) {\n  size_t i;\n  for (i = 0; i < ${state.bytes}u; ++i) tinyml_kept[i] = 0;\n${fills
+          .map((e) => `  for (i = ${e.offset}u; i < ${e.offset + e.size}u; ++i) tinyml_kept[i] = (uint8_t)${e.fill & 0xff}u; /* ${cComment(e.name)} */\n`)
+          .join('')}${state.needsInit ? `  tinyml_kept[${readyOffset}] = 1;\n` : ''}}`
+      : 'void tinyml_reset(void) {}';
   const modelC = `/*
  * ${cComment(g.name)} (model hash ${opts.modelHash}), compiled by tinyml.
  * Kernels: ${[...kernels].sort().join(', ')}.
@@ -330,14 +441,15 @@ ${planTable}
 #else
 #define TINYML_GUARD_BYTES 0
 #endif
-/*
- * All of the model's RAM is this one object: the arena (activations and kernel scratch) and
- * the layer hook. Its size is what \`tinyml convert\` reports as the model's RAM
- * (src/codegen/emit-c.ts modelRamBytes); the linker map shows it as model.o's .bss.
+${stateDecl}/*
+ * All of the model's RAM is this one object: the arena (activations and kernel scratch), the
+ * state kept between invocations (if the model has any) and the layer hook. Its size is what
+ * \`tinyml convert\` reports as the model's RAM (src/codegen/emit-c.ts modelRamBytes); the
+ * linker map shows it as model.o's .bss.
  */
 static struct {
   int8_t storage[TINYML_ARENA_ALLOC + 2 * TINYML_GUARD_BYTES] TINYML_ALIGN(16);
-  tinyml_layer_hook_t hook;
+${stateMember}  tinyml_layer_hook_t hook;
 } tinyml_state;
 #define tinyml_arena_storage (tinyml_state.storage)
 #define tinyml_arena (tinyml_state.storage + TINYML_GUARD_BYTES)
@@ -350,6 +462,8 @@ ${weightDecls.join('\n\n')}
 
 /* ---- per-layer parameters ---- */
 ${layerDecls.join('\n')}
+${subgraphFns.length ? `\n/* ---- subgraphs ---- */\n${subgraphFns.join('\n\n')}\n` : ''}
+${resetFn}
 
 static const char *const tinyml_layer_names[${Math.max(numLayers, 1)}] = {
 ${g.ops.length ? g.ops.map((op) => `  ${cString(op.name)}`).join(',\n') : '  ""'}
@@ -383,7 +497,7 @@ int tinyml_invoke_tensors(const void *const *inputs, void *const *outputs) {
   for (k = 0; k < TINYML_NUM_INPUTS; ++k) if (inputs[k] == NULL) return -1;
   for (k = 0; k < TINYML_NUM_OUTPUTS; ++k) if (outputs[k] == NULL) return -1;
   (void)tinyml_arena; /* a model may keep every tensor in the caller's buffers */
-${invokeBody.join('\n')}
+${state.needsInit ? `  if (!tinyml_kept[${readyOffset}]) tinyml_reset();\n` : ''}${invokeBody.join('\n')}
 #ifdef TINYML_ARENA_GUARD
   for (g = 0; g < TINYML_GUARD_BYTES; ++g) {
     if (tinyml_arena_storage[g] != (int8_t)(0x5a ^ g)) return -2;

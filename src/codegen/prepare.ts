@@ -7,7 +7,8 @@
  *   make it).
  * - A float32 graph output made by a Dequantize op: the Dequantize input becomes the output.
  * Integer inputs and outputs (int8, and the int16/int32/bool tensors of 16x8 models, index
- * inputs and casts) are taken and given as they are, and so are float32 ones that only CAST
+ * inputs and casts, the keyword models of TFLM that take int16 and give int32, converted
+ * inside the graph by QUANTIZE ops that the C runs) are taken and given as they are, and so are float32 ones that only CAST
  * ops read or write (data, not activations). A float32 input or output otherwise is an error
  * naming the tensor. The input graph is not modified.
  */

@@ -13,7 +13,10 @@
  *   4. operators with their builtin options, from each op's definition (src/ops/, `tflite.write`:
  *      version, options record, operands); MEAN and PAD need their axes/paddings as a constant
  *      int32 input in TFLite, so an IR op without that input gets one appended as a new tensor;
- *   5. one subgraph "main", the model table, finished with the identifier.
+ *   5. one subgraph "main" (plus the graph's other subgraphs, `Graph.subgraphs`, in order, each with
+ *      its own tensors), the model table, finished with the identifier.
+ * Variable tensors carry is_variable; operator intermediates (LSTM) are written as the op's
+ * definition gives them.
  * The graph is validated first (src/ops/validate.ts). Only field values the importer reads are
  * written, so import(write(g)) equals g for graphs the importer produced.
  */
@@ -124,13 +127,19 @@ function writeOptionsTable(b: Builder, table: string, values: OptionRecord): num
   return b.endObject();
 }
 
-/** Serializes `graph` as a .tflite file. Throws TinymlError for graphs that are not well-formed. */
-export function writeTflite(graph: Graph): Uint8Array {
-  validateGraph(graph);
+/** One subgraph ready to serialize: its tensors (with appended constants) and its operators. */
+interface WrittenSubgraph {
+  name: string;
+  graph: Graph;
+  tensors: Tensor[];
+  ops: { op: Op; code: number; version: number; table: string | undefined; options: OptionRecord | undefined; intermediates: number[] }[];
+}
+
+function prepareSubgraph(graph: Graph, name: string): WrittenSubgraph {
   // Each op's definition gives its version, options and operands (an attribute the file
   // stores as a constant operand, like MEAN's axes, is appended as a new tensor).
   const tensors: Tensor[] = [...graph.tensors];
-  const written = graph.ops.map((op) => {
+  const ops = graph.ops.map((op) => {
     const def = opDef(op);
     const w = def.tflite.write(op, {
       g: graph,
@@ -139,114 +148,128 @@ export function writeTflite(graph: Graph): Uint8Array {
         return tensors.length - 1;
       },
     });
-    return { op: { ...op, inputs: w.inputs ?? op.inputs } as Op, code: builtinCode(def.tflite.builtin), version: w.version, table: def.tflite.options, options: w.options };
+    return { op: { ...op, inputs: w.inputs ?? op.inputs } as Op, code: builtinCode(def.tflite.builtin), version: w.version, table: def.tflite.options, options: w.options, intermediates: w.intermediates ?? [] };
   });
+  return { name, graph, tensors, ops };
+}
 
-  const b = new Builder(1024 + tensors.reduce((s, t) => s + (t.data ? t.data.byteLength + 16 : 0), 0));
+/** Serializes `graph` as a .tflite file. Throws TinymlError for graphs that are not well-formed. */
+export function writeTflite(graph: Graph): Uint8Array {
+  validateGraph(graph);
+  const subgraphs = [prepareSubgraph(graph, 'main'), ...(graph.subgraphs ?? []).map((sg, k) => prepareSubgraph(sg, sg.name || `subgraph${k + 1}`))];
+  const allTensors = subgraphs.flatMap((s) => s.tensors);
+
+  const b = new Builder(1024 + allTensors.reduce((n, t) => n + (t.data ? t.data.byteLength + 16 : 0), 0));
 
   // 1. buffers
   const bufferOffsets: number[] = [];
-  const tensorBuffer: number[] = [];
   b.startObject(1);
   bufferOffsets.push(b.endObject());
-  for (const t of tensors) {
-    if (!t.data) {
-      tensorBuffer.push(0);
-      continue;
-    }
-    const bytes = dataBytes(t);
-    b.startVector(1, bytes.length, 16);
-    for (let i = bytes.length - 1; i >= 0; i--) b.addInt8(bytes[i]!);
-    const vec = b.endVector();
-    b.startObject(1);
-    b.addFieldOffset(0, vec, 0);
-    tensorBuffer.push(bufferOffsets.length);
-    bufferOffsets.push(b.endObject());
-  }
+  const tensorBuffers = subgraphs.map((s) =>
+    s.tensors.map((t) => {
+      if (!t.data) return 0;
+      const bytes = dataBytes(t);
+      b.startVector(1, bytes.length, 16);
+      for (let i = bytes.length - 1; i >= 0; i--) b.addInt8(bytes[i]!);
+      const vec = b.endVector();
+      b.startObject(1);
+      b.addFieldOffset(0, vec, 0);
+      bufferOffsets.push(b.endObject());
+      return bufferOffsets.length - 1;
+    }),
+  );
 
   // 2. operator codes
   const codeIndex = new Map<string, number>();
   const codeOffsets: number[] = [];
-  const opCodeIndex = written.map(({ code, version }) => {
-    const key = `${code}:${version}`;
-    let idx = codeIndex.get(key);
-    if (idx === undefined) {
-      b.startObject(4);
-      b.addFieldInt8(0, Math.min(code, PLACEHOLDER_FOR_GREATER_OP_CODES), 0);
-      b.addFieldInt32(2, version, 1);
-      b.addFieldInt32(3, code, 0);
-      idx = codeOffsets.length;
-      codeOffsets.push(b.endObject());
-      codeIndex.set(key, idx);
-    }
-    return idx;
-  });
+  const opCodeIndex = subgraphs.map((s) =>
+    s.ops.map(({ code, version }) => {
+      const key = `${code}:${version}`;
+      let idx = codeIndex.get(key);
+      if (idx === undefined) {
+        b.startObject(4);
+        b.addFieldInt8(0, Math.min(code, PLACEHOLDER_FOR_GREATER_OP_CODES), 0);
+        b.addFieldInt32(2, version, 1);
+        b.addFieldInt32(3, code, 0);
+        idx = codeOffsets.length;
+        codeOffsets.push(b.endObject());
+        codeIndex.set(key, idx);
+      }
+      return idx;
+    }),
+  );
 
-  // 3. tensors
-  const tensorOffsets = tensors.map((t, i) => {
-    const name = b.createString(t.name);
-    const shape = int32Vector(b, t.shape);
-    let quant = 0;
-    if (t.quant) {
-      const { scale, zeroPoint } = t.quant;
-      b.startVector(4, scale.length, 4);
-      for (let k = scale.length - 1; k >= 0; k--) b.addFloat32(scale[k]!);
-      const scaleVec = b.endVector();
-      b.startVector(8, zeroPoint.length, 8);
-      for (let k = zeroPoint.length - 1; k >= 0; k--) b.addInt64(BigInt(zeroPoint[k]!));
-      const zpVec = b.endVector();
-      b.startObject(7);
-      b.addFieldOffset(2, scaleVec, 0);
-      b.addFieldOffset(3, zpVec, 0);
-      b.addFieldInt32(6, t.quant.axis ?? 0, 0);
-      quant = b.endObject();
-    }
-    b.startObject(5);
-    b.addFieldOffset(0, shape, 0);
-    b.addFieldInt8(1, tensorType(t), 0);
-    b.addFieldInt32(2, tensorBuffer[i]!, 0);
-    b.addFieldOffset(3, name, 0);
-    if (quant) b.addFieldOffset(4, quant, 0);
-    return b.endObject();
-  });
-
-  // 4. operators
-  const opOffsets = written.map((w, i) => {
-    const inputs = int32Vector(b, w.op.inputs);
-    const outputs = int32Vector(b, w.op.outputs);
-    const options = w.table && w.options ? writeOptionsTable(b, w.table, w.options) : 0;
-    b.startObject(5);
-    b.addFieldInt32(0, opCodeIndex[i]!, 0);
-    b.addFieldOffset(1, inputs, 0);
-    b.addFieldOffset(2, outputs, 0);
-    if (options) {
-      b.addFieldInt8(3, optionsTypeOf(w.table!), 0);
-      b.addFieldOffset(4, options, 0);
-    }
-    return b.endObject();
-  });
-
-  // 5. subgraph and model
   const vectorOf = (offsets: number[]): number => {
     b.startVector(4, offsets.length, 4);
     for (let i = offsets.length - 1; i >= 0; i--) b.addOffset(offsets[i]!);
     return b.endVector();
   };
-  const tensorsVec = vectorOf(tensorOffsets);
-  const inputsVec = int32Vector(b, graph.inputs);
-  const outputsVec = int32Vector(b, graph.outputs);
-  const operatorsVec = vectorOf(opOffsets);
-  const sgName = b.createString('main');
-  b.startObject(5);
-  b.addFieldOffset(0, tensorsVec, 0);
-  b.addFieldOffset(1, inputsVec, 0);
-  b.addFieldOffset(2, outputsVec, 0);
-  b.addFieldOffset(3, operatorsVec, 0);
-  b.addFieldOffset(4, sgName, 0);
-  const subgraph = b.endObject();
+
+  const subgraphOffsets = subgraphs.map((s, si) => {
+    // 3. tensors
+    const tensorOffsets = s.tensors.map((t, i) => {
+      const name = b.createString(t.name);
+      const shape = int32Vector(b, t.shape);
+      let quant = 0;
+      if (t.quant) {
+        const { scale, zeroPoint } = t.quant;
+        b.startVector(4, scale.length, 4);
+        for (let k = scale.length - 1; k >= 0; k--) b.addFloat32(scale[k]!);
+        const scaleVec = b.endVector();
+        b.startVector(8, zeroPoint.length, 8);
+        for (let k = zeroPoint.length - 1; k >= 0; k--) b.addInt64(BigInt(zeroPoint[k]!));
+        const zpVec = b.endVector();
+        b.startObject(7);
+        b.addFieldOffset(2, scaleVec, 0);
+        b.addFieldOffset(3, zpVec, 0);
+        b.addFieldInt32(6, t.quant.axis ?? 0, 0);
+        quant = b.endObject();
+      }
+      b.startObject(6);
+      b.addFieldOffset(0, shape, 0);
+      b.addFieldInt8(1, tensorType(t), 0);
+      b.addFieldInt32(2, tensorBuffers[si]![i]!, 0);
+      b.addFieldOffset(3, name, 0);
+      if (quant) b.addFieldOffset(4, quant, 0);
+      if (t.variable) b.addFieldInt8(5, 1, 0);
+      return b.endObject();
+    });
+
+    // 4. operators
+    const opOffsets = s.ops.map((w, i) => {
+      const inputs = int32Vector(b, w.op.inputs);
+      const outputs = int32Vector(b, w.op.outputs);
+      const intermediates = w.intermediates.length > 0 ? int32Vector(b, w.intermediates) : 0;
+      const options = w.table && w.options ? writeOptionsTable(b, w.table, w.options) : 0;
+      b.startObject(9);
+      b.addFieldInt32(0, opCodeIndex[si]![i]!, 0);
+      b.addFieldOffset(1, inputs, 0);
+      b.addFieldOffset(2, outputs, 0);
+      if (options) {
+        b.addFieldInt8(3, optionsTypeOf(w.table!), 0);
+        b.addFieldOffset(4, options, 0);
+      }
+      if (intermediates) b.addFieldOffset(8, intermediates, 0);
+      return b.endObject();
+    });
+
+    // 5. subgraph
+    const tensorsVec = vectorOf(tensorOffsets);
+    const inputsVec = int32Vector(b, s.graph.inputs);
+    const outputsVec = int32Vector(b, s.graph.outputs);
+    const operatorsVec = vectorOf(opOffsets);
+    const sgName = b.createString(s.name);
+    b.startObject(5);
+    b.addFieldOffset(0, tensorsVec, 0);
+    b.addFieldOffset(1, inputsVec, 0);
+    b.addFieldOffset(2, outputsVec, 0);
+    b.addFieldOffset(3, operatorsVec, 0);
+    b.addFieldOffset(4, sgName, 0);
+    return b.endObject();
+  });
 
   const codesVec = vectorOf(codeOffsets);
-  const subgraphsVec = vectorOf([subgraph]);
+  const subgraphsVec = vectorOf(subgraphOffsets);
   const buffersVec = vectorOf(bufferOffsets);
   const description = b.createString('tinyml');
   b.startObject(5);

@@ -13,6 +13,8 @@ export interface DutInfo {
   model: string;
   hash: string;
   arenaBytes: number;
+  /** Bytes of state kept between inferences (0 for stateless models; 0 from firmware that predates it). */
+  stateBytes: number;
   inputBytes: number;
   outputBytes: number;
   layers: number;
@@ -94,12 +96,19 @@ export class DutClient {
       model: kv.model ?? '',
       hash: kv.hash ?? '',
       arenaBytes: Number(kv.arena),
+      stateBytes: Number(kv.state ?? 0),
       inputBytes: Number(kv.input),
       outputBytes: Number(kv.output),
       layers: Number(kv.layers),
       cycleSource: kv['cycle-source'] ?? '',
       cycleHz: Number(kv['cycle-hz']),
     };
+  }
+
+  /** `tinyml-reset%`: the model's state kept between inferences returns to its start (a new stream). */
+  async reset(): Promise<void> {
+    const lines = await this.command('tinyml-reset');
+    if (!lines.includes('m-tinyml-reset-done')) throw new TinymlError('device', `${this.transport.path}: firmware did not confirm tinyml-reset (${lines.join(' | ') || 'no reply'})`);
   }
 
   /** Load input bytes with the standard hex `db` commands (chunks fit the 80-character limit). */

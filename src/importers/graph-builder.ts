@@ -17,4 +17,8 @@ export class GraphBuilder {
   act(name: string, shape: number[]): number {
     return this.addTensor({ name, shape, dtype: 'float32' });
   }
+  /** A float32 variable (state) tensor, zero at start (recurrent layers' hidden and cell state). */
+  state(name: string, shape: number[]): number {
+    return this.addTensor({ name, shape, dtype: 'float32', variable: true });
+  }
 }

@@ -14,7 +14,16 @@
  *      per-channel constants; Activation/ReLU/Softmax → Relu, Relu6, Softmax, Logistic, Tanh
  *      ('linear' is the identity); pools → pools; GlobalAveragePooling2D → Mean over H,W;
  *      Flatten/Reshape → Reshape; ZeroPadding2D → Pad; Add → Add (chained for >2 inputs);
- *      Concatenate → Concatenation; Dropout and InputLayer add no op.
+ *      Concatenate → Concatenation; Dropout and InputLayer add no op;
+ *      LSTM → UNIDIRECTIONAL_SEQUENCE_LSTM (kernels split per gate i, f, c, o and transposed,
+ *      float hidden and cell state as variable tensors), followed, without return_sequences,
+ *      by a StridedSlice of the last step;
+ *      GRU → primitive ops, unrolled over the time steps exactly as Keras computes the cell
+ *      (TFLite has no GRU builtin; its converter also unrolls or loops it): per step a
+ *      StridedSlice of x_t, FullyConnected per gate for the input and the recurrent part,
+ *      Logistic gates, Tanh candidate (reset_after: r · (h·U_h + b_h); else (r · h)·U_h), and
+ *      h = z·h + (1 − z)·h̃ as Mul/Add (1 − z = z·(−1) + 1, the same float result); the steps
+ *      are concatenated for return_sequences.
  *    A layer's fused activation relu/relu6 becomes the op's `activation`; softmax, sigmoid
  *    and tanh become a separate op after it.
  * 3. Peephole passes on the IR, repeated until nothing changes, each only where the
@@ -66,6 +75,8 @@ export const SUPPORTED_KERAS_LAYERS = [
   'ZeroPadding2D',
   'Add',
   'Concatenate',
+  'LSTM',
+  'GRU',
 ] as const;
 
 /** Class-name aliases used by some Keras/TF.js versions. */
@@ -133,11 +144,34 @@ function unsupportedReason(layer: KerasLayer): string | undefined {
     if (typeof a !== 'number' || (a !== -1 && a < 1)) return `Softmax over axis ${JSON.stringify(axis)}`;
   }
   if (cls === 'BatchNormalization' && c['renorm'] === true) return 'BatchNormalization with renorm';
+  if (cls === 'LSTM' || cls === 'GRU') return recurrentUnsupported(layer, cls);
+  return undefined;
+}
+
+/** Why an LSTM/GRU layer cannot be lowered, or undefined. */
+function recurrentUnsupported(layer: KerasLayer, cls: 'LSTM' | 'GRU'): string | undefined {
+  const c = layer.config;
+  const a = activationName(c['activation'] ?? 'tanh');
+  const ra = activationName(c['recurrent_activation'] ?? 'sigmoid');
+  const allowed = cls === 'LSTM' ? ['tanh'] : ['tanh', 'sigmoid', 'relu'];
+  if (!allowed.includes(a)) return `${layer.className} with activation '${a}' (${cls === 'LSTM' ? "TFLite's LSTM applies tanh" : 'supported: tanh, sigmoid, relu'})`;
+  if (ra !== 'sigmoid') return `${layer.className} with recurrent_activation '${ra}' (TFLite's gates are sigmoid; set recurrent_activation='sigmoid')`;
+  if (c['go_backwards'] === true) return `${layer.className} with go_backwards=True`;
+  if (c['return_state'] === true) return `${layer.className} with return_state=True`;
+  if (c['time_major'] === true) return `${layer.className} with time_major=True`;
+  if (cls === 'GRU' && c['stateful'] === true) return 'GRU with stateful=True (lowered to stateless primitive ops)';
   return undefined;
 }
 
 function isChannelsFirst(layer: KerasLayer): boolean {
   return layer.config['data_format'] === 'channels_first';
+}
+
+/** Columns [k·units, (k+1)·units) of a row-major [rows, n·units] matrix, transposed to [units, rows]. */
+function gateBlock(data: Float32Array, rows: number, cols: number, k: number, units: number): Float32Array {
+  const out = new Float32Array(units * rows);
+  for (let u = 0; u < units; u++) for (let r = 0; r < rows; r++) out[u * rows + r] = data[r * cols + k * units + u]!;
+  return out;
 }
 
 /** Output size of a windowed op along one axis, TensorFlow's formula. */
@@ -551,9 +585,136 @@ function lowerLayer(b: GraphBuilder, layer: KerasLayer, ins: number[], name: str
       emit({ kind: 'Concatenation', name, inputs: [...ins], outputs: [y], axis, activation: 'none' });
       return y;
     }
+    case 'LSTM':
+      return lowerLstm(b, layer, x, name, weights(), file, bad);
+    case 'GRU':
+      return lowerGru(b, layer, x, name, weights(), file, bad);
     default:
       return bad('has no lowering (internal: the supported list and the lowering disagree)');
   }
+}
+
+/** [1, t, d] → x[:, t, :] as [1, d], by a StridedSlice and a Reshape (the Reshape only relabels the buffer). */
+function sliceStep(b: GraphBuilder, x: number, t: number, name: string): number {
+  const [n, , d] = b.tensors[x]!.shape as [number, number, number];
+  const begin = [0, t, 0];
+  const end = [n, t + 1, d];
+  const strides = [1, 1, 1];
+  const mid = b.act(`${name}/slice`, [n, 1, d]);
+  const masks = { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false };
+  b.ops.push({ kind: 'StridedSlice', name: `${name}/slice`, inputs: [x, b.constI32(`${name}/begin`, begin), b.constI32(`${name}/end`, end), b.constI32(`${name}/strides`, strides)], outputs: [mid], begin, end, strides, ...masks });
+  const y = b.act(name, [n, d]);
+  b.ops.push({ kind: 'Reshape', name, inputs: [mid, b.constI32(`${name}/shape`, [n, d])], outputs: [y], newShape: [n, d] });
+  return y;
+}
+
+type Bad = (what: string) => never;
+
+/** Keras LSTM → UNIDIRECTIONAL_SEQUENCE_LSTM (gates i, f, c, o; Keras kernel [in, 4u]). */
+function lowerLstm(b: GraphBuilder, layer: KerasLayer, x: number, name: string, ws: KerasWeight[], file: string, bad: Bad): number {
+  const c = layer.config;
+  const xs = b.tensors[x]!.shape;
+  if (xs.length !== 3) bad(`expects a [batch, time, features] input, got [${xs.join(',')}]`);
+  const [n, steps, inF] = xs as [number, number, number];
+  const units = Number(c['units']);
+  if (!Number.isInteger(units) || units <= 0) bad(`units must be a positive integer, got ${JSON.stringify(c['units'])}`);
+  const k = pickWeight(ws, ['kernel'], 0, layer, file);
+  checkShape(k, [inF, 4 * units], layer, 'kernel', file);
+  const rk = pickWeight(ws, ['recurrent_kernel'], 1, layer, file);
+  checkShape(rk, [units, 4 * units], layer, 'recurrent_kernel', file);
+  const useBias = c['use_bias'] !== false;
+  const bias = useBias ? pickWeight(ws, ['bias'], 2, layer, file) : undefined;
+  if (bias) checkShape(bias, [4 * units], layer, 'bias', file);
+  const inputs = new Array<number>(24).fill(-1);
+  inputs[0] = x;
+  // Keras gate order i, f, c, o = TFLite's input positions 1-4 (input weights), 5-8, 12-15.
+  const gates = ['input', 'forget', 'cell', 'output'];
+  gates.forEach((g, q) => {
+    inputs[1 + q] = b.constF32(`${name}/${g}_kernel`, [units, inF], gateBlock(k.data, inF, 4 * units, q, units));
+    inputs[5 + q] = b.constF32(`${name}/${g}_recurrent_kernel`, [units, units], gateBlock(rk.data, units, 4 * units, q, units));
+    inputs[12 + q] = b.constF32(`${name}/${g}_bias`, [units], bias ? bias.data.slice(q * units, (q + 1) * units) : new Float32Array(units));
+  });
+  inputs[18] = b.state(`${name}/hidden_state`, [n, units]);
+  inputs[19] = b.state(`${name}/cell_state`, [n, units]);
+  const seq = b.act(c['return_sequences'] === true ? name : `${name}/sequence`, [n, steps, units]);
+  b.ops.push({ kind: 'UnidirectionalSequenceLSTM', name, inputs, outputs: [seq], activation: 'tanh', cellClip: 0, projClip: 0, timeMajor: false, asymmetricQuantizeInputs: false, intermediates: [] });
+  if (c['return_sequences'] === true) return seq;
+  return sliceStep(b, seq, steps - 1, name);
+}
+
+/** Keras GRU → primitive ops, unrolled (gates z, r, h; Keras kernel [in, 3u]). */
+function lowerGru(b: GraphBuilder, layer: KerasLayer, x: number, name: string, ws: KerasWeight[], file: string, bad: Bad): number {
+  const c = layer.config;
+  const xs = b.tensors[x]!.shape;
+  if (xs.length !== 3) bad(`expects a [batch, time, features] input, got [${xs.join(',')}]`);
+  const [n, steps, inF] = xs as [number, number, number];
+  const units = Number(c['units']);
+  if (!Number.isInteger(units) || units <= 0) bad(`units must be a positive integer, got ${JSON.stringify(c['units'])}`);
+  const resetAfter = c['reset_after'] === true;
+  const k = pickWeight(ws, ['kernel'], 0, layer, file);
+  checkShape(k, [inF, 3 * units], layer, 'kernel', file);
+  const rk = pickWeight(ws, ['recurrent_kernel'], 1, layer, file);
+  checkShape(rk, [units, 3 * units], layer, 'recurrent_kernel', file);
+  const useBias = c['use_bias'] !== false;
+  const bias = useBias ? pickWeight(ws, ['bias'], 2, layer, file) : undefined;
+  if (bias) checkShape(bias, resetAfter ? [2, 3 * units] : [3 * units], layer, 'bias', file);
+  const act = activationName(c['activation'] ?? 'tanh');
+  const gate = ['z', 'r', 'h'];
+  const W = gate.map((g, q) => b.constF32(`${name}/${g}_kernel`, [units, inF], gateBlock(k.data, inF, 3 * units, q, units)));
+  const U = gate.map((g, q) => b.constF32(`${name}/${g}_recurrent_kernel`, [units, units], gateBlock(rk.data, units, 3 * units, q, units)));
+  const biasPart = (row: number, q: number) => (bias ? bias.data.slice(row * 3 * units + q * units, row * 3 * units + (q + 1) * units) : new Float32Array(units));
+  const bIn = gate.map((g, q) => b.constF32(`${name}/${g}_bias`, [units], biasPart(0, q)));
+  const bRec = resetAfter ? gate.map((g, q) => b.constF32(`${name}/${g}_recurrent_bias`, [units], biasPart(1, q))) : [];
+  const zeroBias = b.constF32(`${name}/no_bias`, [units], new Float32Array(units));
+  const minusOne = b.constF32(`${name}/minus_one`, [1], Float32Array.of(-1));
+  const one = b.constF32(`${name}/one`, [1], Float32Array.of(1));
+  const fc = (inp: number, w: number, bt: number, out: string) => {
+    const y = b.act(out, [n, units]);
+    b.ops.push({ kind: 'FullyConnected', name: out, inputs: [inp, w, bt], outputs: [y], activation: 'none', keepNumDims: false });
+    return y;
+  };
+  const bin = (kind: 'Add' | 'Mul', p: number, q: number, out: string) => {
+    const y = b.act(out, [n, units]);
+    b.ops.push({ kind, name: out, inputs: [p, q], outputs: [y], activation: 'none' });
+    return y;
+  };
+  const unary = (kind: 'Logistic' | 'Tanh', p: number, out: string) => {
+    const y = b.act(out, [n, units]);
+    b.ops.push({ kind, name: out, inputs: [p], outputs: [y] });
+    return y;
+  };
+  let h = b.constF32(`${name}/h0`, [n, units], new Float32Array(n * units));
+  const outs: number[] = [];
+  for (let t = 0; t < steps; t++) {
+    const s = `${name}/t${t}`;
+    const xt = sliceStep(b, x, t, `${s}/x`);
+    const xz = fc(xt, W[0]!, bIn[0]!, `${s}/xz`);
+    const xr = fc(xt, W[1]!, bIn[1]!, `${s}/xr`);
+    const xh = fc(xt, W[2]!, bIn[2]!, `${s}/xh`);
+    const hz = fc(h, U[0]!, resetAfter ? bRec[0]! : zeroBias, `${s}/hz`);
+    const hr = fc(h, U[1]!, resetAfter ? bRec[1]! : zeroBias, `${s}/hr`);
+    const z = unary('Logistic', bin('Add', xz, hz, `${s}/z_in`), `${s}/z`);
+    const r = unary('Logistic', bin('Add', xr, hr, `${s}/r_in`), `${s}/r`);
+    // reset_after: r · (h·U_h + b_rec); otherwise (r · h)·U_h.
+    const rec = resetAfter ? bin('Mul', r, fc(h, U[2]!, bRec[2]!, `${s}/hh`), `${s}/r_hh`) : fc(bin('Mul', r, h, `${s}/r_h`), U[2]!, zeroBias, `${s}/r_hh`);
+    const candIn = bin('Add', xh, rec, `${s}/cand_in`);
+    const cand = act === 'tanh' ? unary('Tanh', candIn, `${s}/cand`) : act === 'sigmoid' ? unary('Logistic', candIn, `${s}/cand`) : unaryActivation(b, 'relu', candIn, `${s}/cand`, `${s}/cand`);
+    const oneMinusZ = bin('Add', bin('Mul', z, minusOne, `${s}/neg_z`), one, `${s}/one_minus_z`);
+    const last = t === steps - 1 && c['return_sequences'] !== true;
+    const hn = b.act(last ? name : `${s}/h`, [n, units]);
+    b.ops.push({ kind: 'Add', name: last ? name : `${s}/h`, inputs: [bin('Mul', z, h, `${s}/z_h`), bin('Mul', oneMinusZ, cand, `${s}/z_cand`)], outputs: [hn], activation: 'none' });
+    h = hn;
+    outs.push(hn);
+  }
+  if (c['return_sequences'] !== true) return h;
+  const steps3 = outs.map((o, t) => {
+    const y = b.act(`${name}/t${t}/h3`, [n, 1, units]);
+    b.ops.push({ kind: 'Reshape', name: `${name}/t${t}/h3`, inputs: [o, b.constI32(`${name}/t${t}/h3_shape`, [n, 1, units])], outputs: [y], newShape: [n, 1, units] });
+    return y;
+  });
+  const y = b.act(name, [n, steps, units]);
+  b.ops.push({ kind: 'Concatenation', name, inputs: steps3, outputs: [y], axis: 1, activation: 'none' });
+  return y;
 }
 
 function unaryActivation(b: GraphBuilder, a: string, x: number, outName: string, opName: string): number {

@@ -5,7 +5,8 @@
  * class name with a per-class counter in `model.layers` order (`dense`, `dense_1`, ...,
  * Keras's `_save_container_state`); files written by Keras 2.13–2.15 use
  * `_layer_checkpoint_dependencies` instead of `layers`. A path named after the layer itself
- * is accepted as a fallback.
+ * is accepted as a fallback. Recurrent layers (LSTM, GRU) keep their variables in their cell:
+ * `layers/<path>/cell/vars/0..n`.
  */
 import JSZip from 'jszip';
 import { ModelFormatError } from '../errors.js';
@@ -65,14 +66,13 @@ async function loadKerasV3(bytes: Uint8Array, file: string): Promise<Graph> {
     }
     const weightsOf = (layer: KerasLayer): KerasWeight[] => {
       for (const c of containers) {
-        for (const p of [pathOf.get(layer.name)!, layer.name]) {
-          const vars = `${c}/${p}/vars`;
+        for (const vars of [pathOf.get(layer.name)!, layer.name].flatMap((p) => [`${c}/${p}/vars`, `${c}/${p}/cell/vars`])) {
           if (!r.isGroup(vars)) continue;
           const keys = (r.keys(vars) ?? []).filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
           if (keys.length === 0) continue;
           return keys.map((k) => {
             const { shape, data } = r.dataset(`${vars}/${k}`);
-            return { name: `${c.slice(1)}/${p}/vars/${k}`, shape, data };
+            return { name: `${vars.slice(1)}/${k}`, shape, data };
           });
         }
       }

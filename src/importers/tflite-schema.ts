@@ -24,6 +24,7 @@
  *                          (offset/size point past the flatbuffer for >2 GB models; rejected)
  *   Operator               0 opcode_index:uint  1 inputs:[int]  2 outputs:[int]
  *                          3 builtin_options_type:ubyte  4 builtin_options:table
+ *                          8 intermediates:[int]
  *   Options tables: decoded generically from their field layouts in src/ops/tflite-codes.ts
  *                          (OPTION_TABLES), into a record of field name → value.
  *
@@ -78,6 +79,8 @@ export interface TfliteOperator {
   hasOptions: boolean;
   /** Its fields by schema name (absent scalars at their schema default; absent vectors absent). */
   options: OptionRecord;
+  /** Tensor indices of the operator's intermediates (field 8; LSTM scales), usually empty. */
+  intermediates: number[];
   /** Byte offset of the operator table, for error messages. */
   offset: number;
 }
@@ -396,6 +399,7 @@ export function decodeTfliteModel(bytes: Uint8Array, file: string): TfliteModel 
         opcodeIndex: r.fieldU32(op, 0, 'opcode_index', 0),
         inputs: r.i32Vector(op, 1, 'inputs'),
         outputs: r.i32Vector(op, 2, 'outputs'),
+        intermediates: r.i32Vector(op, 8, 'intermediates'),
         optionsType,
         ...decodeOptions(r, op, optionsType),
         offset: op.pos,

@@ -17,7 +17,10 @@
  *   6. fold what is constant at import (SHAPE of a static shape, FILL, data movement on
  *      constants: src/ops/fold.ts);
  *   7. validate the graph (src/ops/validate.ts).
- * Only the first subgraph is read (control-flow subgraphs are not supported).
+ * Subgraph 0 is the graph; the model's other subgraphs (a CALL_ONCE's init subgraph, as in
+ * streaming models with resource variables) are read the same way into `Graph.subgraphs`,
+ * each with its own tensors and folded on its own. Operator intermediates (LSTM) are kept on
+ * the op.
  */
 import { basename, extname } from 'node:path';
 import { ModelFormatError, TinymlError } from '../errors.js';
@@ -28,7 +31,7 @@ import { activationOfCode, ActivationCode, BuiltinOperator, builtinOperatorName,
 import { foldConstants } from '../ops/fold.js';
 import { MAX_TENSOR_ELEMENTS, validateGraph } from '../ops/validate.js';
 import { registerImporter } from './registry.js';
-import { decodeTfliteModel, hasTfliteIdentifier, type TfliteModel, type TfliteOperator, type TfliteTensor } from './tflite-schema.js';
+import { decodeTfliteModel, hasTfliteIdentifier, type TfliteModel, type TfliteOperator, type TfliteSubGraph, type TfliteTensor } from './tflite-schema.js';
 import { uint8ToInt8 } from './uint8.js';
 
 export { SUPPORTED_TFLITE_OPS };
@@ -111,10 +114,9 @@ function readConstant(bytes: Uint8Array, start: number, dtype: DType, count: num
   }
 }
 
-function lowerTensors(model: TfliteModel, bytes: Uint8Array, file: string): Tensor[] {
-  const sg = model.subgraphs[0]!;
+function lowerTensors(model: TfliteModel, sg: TfliteSubGraph, si: number, bytes: Uint8Array, file: string): Tensor[] {
   return sg.tensors.map((t, i): Tensor => {
-    const label = `tensor ${i} "${t.name}"`;
+    const label = `${si > 0 ? `subgraph ${si} ` : ''}tensor ${i} "${t.name}"`;
     const dtype = dtypeOf(t.type);
     if (t.shape.some((d) => d < 0)) throw new ModelFormatError(file, `${label} has shape [${t.shape}] (dynamic shapes are not supported)`);
     if (t.hasSparsity) throw new TinymlError('unsupported', `${file}: ${label} is sparse; tinyml reads dense tensors only`, 'Export the model without sparsification.');
@@ -164,18 +166,20 @@ function lowerTensors(model: TfliteModel, bytes: Uint8Array, file: string): Tens
 /** Thrown by a definition's reader for an operator it recognises but cannot support. */
 class UnsupportedOperator extends Error {}
 
-function lowerOp(model: TfliteModel, tensors: Tensor[], op: TfliteOperator, index: number, file: string): Op {
-  const sg = model.subgraphs[0]!;
+function lowerOp(model: TfliteModel, sg: TfliteSubGraph, si: number, tensors: Tensor[], op: TfliteOperator, index: number, file: string): Op {
   const oc = model.operatorCodes[op.opcodeIndex]!;
   const code = oc.builtinCode;
   const type = code === BuiltinOperator.CUSTOM ? `CUSTOM:${oc.customCode ?? '?'}` : builtinOperatorName(code);
   const name = opName(sg, op, index, type);
-  const where = `operator ${index} (${type} "${name}")`;
+  const where = `${si > 0 ? `subgraph ${si} ` : ''}operator ${index} (${type} "${name}")`;
   const bad = (what: string): never => {
     throw new ModelFormatError(file, `${where}: ${what}`, op.offset);
   };
   for (const ti of [...op.inputs, ...op.outputs]) {
     if (ti !== -1 && (ti < 0 || ti >= tensors.length)) bad(`refers to tensor ${ti}, but the subgraph has ${tensors.length}`);
+  }
+  for (const ti of op.intermediates) {
+    if (ti < 0 || ti >= tensors.length) bad(`has intermediate tensor ${ti}, but the subgraph has ${tensors.length}`);
   }
   const base = { name, inputs: [...op.inputs], outputs: [...op.outputs] };
   const unsupportedOp = (reason: string): Op => ({ ...base, kind: 'Unsupported', type, reason });
@@ -224,6 +228,7 @@ function lowerOp(model: TfliteModel, tensors: Tensor[], op: TfliteOperator, inde
       const ti = op.inputs[k];
       return ti !== undefined && ti >= 0 && tensors[ti]?.data !== undefined;
     },
+    intermediates: op.intermediates,
     bad,
     unsupported(reason) {
       throw new UnsupportedOperator(reason);
@@ -263,27 +268,29 @@ export function tfliteToGraph(bytes: Uint8Array, file: string): Graph {
   if (model.version !== 3) {
     throw new ModelFormatError(file, `TFLite schema version ${model.version}; tinyml reads version 3`, undefined, 'Re-export with a current TensorFlow converter.');
   }
-  const sg = model.subgraphs[0];
-  if (!sg) throw new ModelFormatError(file, 'the model has no subgraph');
-  sg.operators.forEach((op, i) => {
-    if (!model.operatorCodes[op.opcodeIndex]) throw new ModelFormatError(file, `operator ${i} uses operator code ${op.opcodeIndex}, but the model has ${model.operatorCodes.length}`, op.offset);
+  if (model.subgraphs.length === 0) throw new ModelFormatError(file, 'the model has no subgraph');
+  const graphs = model.subgraphs.map((sg, si): Graph => {
+    sg.operators.forEach((op, i) => {
+      if (!model.operatorCodes[op.opcodeIndex]) {
+        throw new ModelFormatError(file, `${si > 0 ? `subgraph ${si} ` : ''}operator ${i} uses operator code ${op.opcodeIndex}, but the model has ${model.operatorCodes.length}`, op.offset);
+      }
+    });
+    const tensors = lowerTensors(model, sg, si, bytes, file);
+    const ops = sg.operators.map((op, i) => lowerOp(model, sg, si, tensors, op, i, file));
+    dequantizeHybridWeights(tensors, ops);
+    // SHAPE/FILL of static shapes and data movement on constants become constants (src/ops/fold.ts).
+    return foldConstants(
+      uint8ToInt8({
+        name: si === 0 ? basename(file, extname(file)) || sg.name : sg.name,
+        tensors,
+        ops,
+        inputs: [...sg.inputs],
+        outputs: [...sg.outputs],
+      }),
+    ).graph;
   });
-
-  const tensors = lowerTensors(model, bytes, file);
-  const ops = sg.operators.map((op, i) => lowerOp(model, tensors, op, i, file));
-  dequantizeHybridWeights(tensors, ops);
-
-  // SHAPE/FILL of static shapes and data movement on constants become constants (src/ops/fold.ts).
-  const { graph } = foldConstants(
-    uint8ToInt8({
-      name: basename(file, extname(file)) || sg.name,
-      tensors,
-      ops,
-      inputs: [...sg.inputs],
-      outputs: [...sg.outputs],
-      source: { format: 'tflite', path: file },
-    }),
-  );
+  const graph: Graph = { ...graphs[0]!, source: { format: 'tflite', path: file } };
+  if (graphs.length > 1) graph.subgraphs = graphs.slice(1);
   validateGraph(graph);
   return graph;
 }

@@ -49,7 +49,11 @@ export interface Tensor {
   quant?: QuantParams;
   /** The source file's type name when it has no IR dtype (dtype 'opaque'), e.g. "STRING". */
   sourceType?: string;
-  /** A variable (state) tensor: its value persists between invocations (TFLite is_variable). */
+  /**
+   * A variable (state) tensor (TFLite is_variable): the ops that take it as an input update it
+   * in place, and its value persists between invocations. Its initial (and reset) value is
+   * the zero point for int8, 0 otherwise, as TFLM's ResetVariableTensors sets it.
+   */
   variable?: boolean;
 }
 
@@ -265,6 +269,70 @@ export interface BatchMatMulOp extends OpBase {
 }
 
 /**
+ * UNIDIRECTIONAL_SEQUENCE_LSTM. Inputs are TFLite's 24 in its order (lstm_shared.h): 0 input
+ * [batch, time, in] (or [time, batch, in] when `timeMajor`); 1-4 input-to-{input, forget, cell,
+ * output} weights [units, in]; 5-8 recurrent-to-gate weights [units, units]; 9-11 peephole
+ * weights; 12-15 gate biases [units]; 16-17 projection weights and bias; 18 hidden (output)
+ * state and 19 cell state, variable tensors [batch, units] that persist between invocations;
+ * 20-23 layer-norm coefficients. Absent optional inputs are -1. One output, the hidden state
+ * of every step [batch, time, units] (or time-major).
+ */
+export interface UnidirectionalSequenceLSTMOp extends OpBase {
+  kind: 'UnidirectionalSequenceLSTM';
+  /** Activation of the cell gate and of the cell state before the output gate (TFLite: tanh). */
+  activation: Activation;
+  /** Cell state clip (0 = none) and projection clip, in real units. */
+  cellClip: number;
+  projClip: number;
+  timeMajor: boolean;
+  asymmetricQuantizeInputs: boolean;
+  /**
+   * The operator's intermediate tensors (TFLite `Operator.intermediates`): TFLite's quantizer
+   * writes five for an int8 LSTM and desktop TFLite reads their scales; TFLite Micro ignores
+   * them. Kept so a model written back runs under both.
+   */
+  intermediates: number[];
+}
+
+/**
+ * SVDF: inputs [x [batch, in], weightsFeature [filters, in], weightsTime [filters, memory],
+ * bias [units]?, state [batch, memory * filters] (a variable tensor)]; output [batch, units]
+ * with units = filters / rank.
+ */
+export interface SVDFOp extends OpBase {
+  kind: 'SVDF';
+  rank: number;
+  activation: Activation;
+  asymmetricQuantizeInputs: boolean;
+}
+
+/**
+ * Resource variables (TFLite VAR_HANDLE / READ_VARIABLE / ASSIGN_VARIABLE). A variable is named
+ * by (container, sharedName); every VarHandle with that name, in any subgraph, refers to the
+ * same storage, which persists between invocations. VarHandle: no inputs, one `resource`
+ * output. ReadVariable: [resource] → value. AssignVariable: [resource, value], no output.
+ */
+export interface VarHandleOp extends OpBase {
+  kind: 'VarHandle';
+  container: string;
+  sharedName: string;
+}
+
+export interface ReadVariableOp extends OpBase {
+  kind: 'ReadVariable';
+}
+
+export interface AssignVariableOp extends OpBase {
+  kind: 'AssignVariable';
+}
+
+/** CALL_ONCE: runs subgraph `initSubgraph` (a TFLite subgraph index, see Graph.subgraphs) on the first invocation only. */
+export interface CallOnceOp extends OpBase {
+  kind: 'CallOnce';
+  initSubgraph: number;
+}
+
+/**
  * An operator the importer could read but tinyml cannot run: its outputs keep the shapes the
  * file declares so the rest of the graph can be inspected. `type` is the source's op name
  * (e.g. "CUSTOM:TFLite_Detection_PostProcess"), `reason` says why it is not supported.
@@ -316,6 +384,12 @@ export type Op =
   | (UnaryOp & { kind: 'Cast' })
   | ShapeOp
   | FillOp
+  | UnidirectionalSequenceLSTMOp
+  | SVDFOp
+  | VarHandleOp
+  | ReadVariableOp
+  | AssignVariableOp
+  | CallOnceOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];
@@ -356,6 +430,13 @@ export interface Graph {
    * (ONNX NCHW): one entry per `inputs[k]` / `outputs[k]`, in order.
    */
   boundaryLayout?: { inputs: BoundaryLayout[]; outputs: BoundaryLayout[] };
+  /**
+   * The model's other subgraphs, in file order: TFLite subgraph k + 1 is `subgraphs[k]` (the
+   * graph itself is subgraph 0). Each has its own tensors; ops reach one only through a
+   * control-flow op naming its TFLite index (CallOnce.initSubgraph). Absent for the usual
+   * single-subgraph model.
+   */
+  subgraphs?: Graph[];
 }
 
 export function elementCount(shape: readonly number[]): number {

@@ -26,8 +26,23 @@ import type { OptionRecord, OptionValue } from './tflite-codes.js';
 /** The IR op type of one kind (members whose `kind` is a union are narrowed to K). */
 export type OpOf<K extends OpKind> = Op extends infer T ? (T extends { kind: infer U } ? (K extends U ? T & { kind: K } : never) : never) : never;
 
-/** A prepared kernel: reads and writes tensors by index in `bufs`. */
-export type Kernel = (bufs: TensorData[]) => void;
+/**
+ * What the executor (src/reference/interpreter.ts) gives a kernel that reaches beyond its own
+ * tensors: control flow (CALL_ONCE). Plain kernels ignore it.
+ */
+export interface KernelRuntime {
+  /** Runs TFLite subgraph `index` of the model (Graph.subgraphs[index - 1]) in the same session. */
+  invokeSubgraph(index: number): void;
+  /** True the first time `key` is asked in this session (and again after a reset). */
+  firstTime(key: object): boolean;
+}
+
+/**
+ * A prepared kernel: reads and writes tensors by index in `bufs`. A variable (state) tensor's
+ * buffer is the session's persistent one, so a kernel updates state by writing to it; a
+ * `resource` tensor's buffer is the storage of the resource variable it names.
+ */
+export type Kernel = (bufs: TensorData[], rt?: KernelRuntime) => void;
 
 export type TfModule = typeof TF;
 
@@ -65,6 +80,28 @@ export interface QuantRule<O extends Op = Op> {
    * such a graph, and the C generator takes those float tensors at the model's boundary.
    */
   rawValues?: boolean;
+  /**
+   * Ops whose constants and state do not fit `weights`/`bias` (LSTM, SVDF): called once every
+   * activation's params are fixed, it quantizes the op's other float operands through `q` and
+   * may return the op with new attributes (LSTM intermediates).
+   */
+  custom?: (op: O, q: QuantCustomContext) => O | void;
+}
+
+/** What the quantizer gives a `QuantRule.custom` hook (implemented by src/quantize/rewrite.ts). */
+export interface QuantCustomContext {
+  /** int8 params of an activation tensor (graph input or op output). */
+  params(tensor: number): AffineParams;
+  /** Real range the float run saw in a state (variable) tensor, if it was ever written. */
+  range(tensor: number): [number, number] | undefined;
+  /** Float constant → symmetric per-tensor int8/int16 weights (TFLite's quantizer); returns the scale. */
+  weights(tensor: number, bits: 8 | 16): number;
+  /** Float constant bias → int32 at `scale`. */
+  bias(tensor: number, scale: number): void;
+  /** A float state tensor → `dtype` with `params` (no data: it starts at its zero point). */
+  state(tensor: number, dtype: 'int8' | 'int16', params: AffineParams): void;
+  /** Appends a tensor to the quantized graph; returns its index. */
+  add(t: Tensor): number;
 }
 
 /** One trainable/constant operand counted as parameters (`inspect`, `distill` budgets). */
@@ -97,6 +134,8 @@ export interface TfliteReadContext {
   constInts(k: number, what: string): number[];
   /** True when input k is present and constant. */
   isConstant(k: number): boolean;
+  /** The operator's intermediate tensors (TFLite `Operator.intermediates`), usually empty. */
+  intermediates: readonly number[];
   bad(what: string): never;
   /**
    * The operator is well-formed but cannot run here (a run-time operand TFLM also refuses, an
@@ -121,7 +160,7 @@ export interface TfliteCodec<O extends Op> {
   /** Op version (as TFLite's converter assigns it for the operand dtypes), options, and the
    *  operator's inputs when they differ from `op.inputs` (e.g. an attribute written back as a
    *  constant operand). */
-  write(op: O, w: TfliteWriteContext): { version: number; options?: OptionRecord; inputs?: number[] };
+  write(op: O, w: TfliteWriteContext): { version: number; options?: OptionRecord; inputs?: number[]; intermediates?: number[] };
 }
 
 /** What the C emitter gives an op to write its layer. */
@@ -140,6 +179,10 @@ export interface EmitContext {
   weight(tensor: number): string;
   /** C expression (int8_t *) of this layer's scratch buffer in the arena, or NULL when it has none. */
   scratch(): string;
+  /** C lvalue (uint8_t) of a flag of this layer kept in the state region: 0 at start and after tinyml_reset(). */
+  onceFlag(): string;
+  /** C statement that runs TFLite subgraph `index` of the model (Graph.subgraphs[index - 1]). */
+  subgraphCall(index: number): string;
   /** Bytes of this layer's scratch buffer (its definition's `scratchBytes`; 0 when none). */
   readonly scratchBytes: number;
   /** File-scope declarations. */
@@ -150,7 +193,10 @@ export interface EmitContext {
 
 export interface OpDef<O extends Op = Op, P = unknown> {
   readonly kind: O['kind'];
-  /** Input counts [min, max], input positions that may be -1, output counts [min, max] (default [1, 1]). */
+  /**
+   * Input counts [min, max], input positions that may be -1 ('all': any, for ops read from a
+   * file whose operands are not known), output counts [min, max] (default [1, 1]).
+   */
   readonly arity: { inputs: readonly [number, number]; optional?: readonly number[] | 'all'; outputs?: readonly [number, number] };
   inferShapes(g: Graph, op: O): number[][];
   /** Constant operands that count as params. */

@@ -23,6 +23,7 @@ import { l2Normalization } from './l2-normalization.js';
 import { leakyRelu } from './leaky-relu.js';
 import { logSoftmax } from './log-softmax.js';
 import { logistic, tanh } from './logistic-tanh.js';
+import { unidirectionalSequenceLstm } from './lstm.js';
 import { maximum, minimum } from './maximum-minimum.js';
 import { mean } from './mean.js';
 import type { OpDef, OpOf } from './op-def.js';
@@ -35,6 +36,7 @@ import { reduceMax, sum } from './reduce.js';
 import { relu, relu6 } from './relu.js';
 import { reshape } from './reshape.js';
 import { resizeBilinear, resizeNearestNeighbor } from './resize.js';
+import { assignVariable, callOnce, readVariable, varHandle } from './resource-variables.js';
 import { rsqrt } from './rsqrt.js';
 import { fill, shape } from './shape-fill.js';
 import { slice } from './slice.js';
@@ -44,6 +46,7 @@ import { squaredDifference } from './squared-difference.js';
 import { expandDims, squeeze } from './squeeze-expand.js';
 import { stridedSlice } from './strided-slice.js';
 import { sub } from './sub.js';
+import { svdf } from './svdf.js';
 import { builtinCode } from './tflite-codes.js';
 import { transposeConv } from './transpose-conv.js';
 import { transpose } from './transpose.js';
@@ -102,6 +105,12 @@ export const OPS: OpTable = {
   Cast: cast,
   Shape: shape,
   Fill: fill,
+  UnidirectionalSequenceLSTM: unidirectionalSequenceLstm,
+  SVDF: svdf,
+  VarHandle: varHandle,
+  ReadVariable: readVariable,
+  AssignVariable: assignVariable,
+  CallOnce: callOnce,
   Unsupported: unsupportedOp,
 };
 

@@ -5,6 +5,9 @@
  * -CalculateInputRadius(5, left_shift); exp over gemmlowp fixed point, sum in Q12.19,
  * reciprocal by GetReciprocal. TFLM requires an output zero point of -128 and a scale within
  * 0.1 % of 1/256 (TF_LITE_ENSURE_NEAR), and computes as if it were exactly 1/256.
+ * int8 → int16 (keyword models end with it): the same template, reference_ops::Softmax<int8_t,
+ * int16_t>: output zero point -32768, scale within 0.1 % of 1/65536, the last rounding by
+ * num_bits_over_unit + 31 - 16 bits (softmax_s8_s16.c).
  * int16 (16x8): reference_ops::SoftmaxInt16 with TFLM softmax_common.cc's int16 parameters —
  * the input difference rescaled by QuantizeMultiplier(input_scale · beta / (10 / 65535)) so
  * [-65535, 0] covers [-10, 0], exp and 1/(1 + x) read from two 513-entry interpolated tables
@@ -19,14 +22,17 @@ import { f32, quantizeMultiplier } from '../numerics/fixed-point.js';
 import { expOnNegativeValues, getReciprocal, saturatingRoundingMultiplyByPOT } from '../numerics/gemmlowp.js';
 import { lutLookup16, lutPopulateInt16 } from '../numerics/lut16.js';
 import { mbqm, rdbpot, srdhmFast } from '../numerics/requantize.js';
-import { arrayBody, cInt32, input, inShape, INT8_MAX, INT8_MIN, noMacs, noParams, output, requireDtype, scaleOf, unsupported, versionByDtype, zeroPointOf } from './common.js';
+import { arrayBody, cInt32, input, inShape, INT8_MAX, INT8_MIN, noMacs, noParams, output, requireDtype, scaleOf, unsupported, zeroPointOf } from './common.js';
 import type { Kernel, OpDef } from './op-def.js';
 
 const kScaledDiffIntegerBits = 5;
 const kAccumulationIntegerBits = 12;
 
 export interface SoftmaxPrepared {
+  /** The input's type: int8 (reference_ops::Softmax) or int16 (SoftmaxInt16). */
   dtype: 'int8' | 'int16';
+  /** int8 input: 8 (int8 output) or 16 (int16 output). */
+  outBits?: 8 | 16;
   inputMultiplier: number;
   leftShift: number;
   diffMin: number;
@@ -83,6 +89,9 @@ function softmaxInt16Kernel(p: SoftmaxPrepared, iIdx: number, oIdx: number): Ker
   };
 }
 
+/** TFLite's SOFTMAX version (op_version.cc): by the input's type only. */
+const softmaxVersion = (inputDtype: string) => (inputDtype === 'int16' ? 3 : inputDtype === 'int8' ? 2 : 1);
+
 export const softmax: OpDef<SoftmaxOp, SoftmaxPrepared> = {
   kind: 'Softmax',
   arity: { inputs: [1, 1] },
@@ -94,7 +103,7 @@ export const softmax: OpDef<SoftmaxOp, SoftmaxPrepared> = {
     const x = input(g, op, 0);
     const y = output(g, op);
     requireDtype(x, ['int8', 'int16'], op, 'input');
-    requireDtype(y, [x.dtype], op, 'output');
+    requireDtype(y, x.dtype === 'int8' ? ['int8', 'int16'] : ['int16'], op, 'output');
     const depth16 = x.shape[x.shape.length - 1]!;
     if (x.dtype === 'int16') {
       const outScale16 = scaleOf(y, 'output', op);
@@ -107,7 +116,12 @@ export const softmax: OpDef<SoftmaxOp, SoftmaxPrepared> = {
       return { dtype: 'int16', inputMultiplier: q.multiplier, leftShift: q.shift, diffMin: 0, rows: elementCount(x.shape) / depth16, depth: depth16, ...softmaxInt16Luts() };
     }
     const outScale = scaleOf(y, 'output', op);
-    if (zeroPointOf(y) !== -128 || Math.abs(outScale - 1 / 256) > 0.001 * (1 / 256)) {
+    const outBits = y.dtype === 'int16' ? 16 : 8;
+    if (outBits === 16) {
+      if (zeroPointOf(y) !== -32768 || Math.abs(outScale - 1 / 65536) > 0.001 * (1 / 65536)) {
+        unsupported(op, `int16 output of an int8 softmax must have zero point -32768 and scale 1/65536 (TFLM's requirement), got ${zeroPointOf(y)} and ${y.quant?.scale[0]}`);
+      }
+    } else if (zeroPointOf(y) !== -128 || Math.abs(outScale - 1 / 256) > 0.001 * (1 / 256)) {
       unsupported(op, `int8 softmax output must have zero point -128 and scale 1/256 (TFLite's requirement), got ${zeroPointOf(y)} and ${y.quant?.scale[0]}`);
     }
     const inScale = scaleOf(x, 'input', op);
@@ -118,16 +132,18 @@ export const softmax: OpDef<SoftmaxOp, SoftmaxPrepared> = {
     // CalculateInputRadius(5, left_shift): floor((2^5 - 1) · 2^26 / 2^left_shift).
     const diffMin = -Math.floor((((1 << kScaledDiffIntegerBits) - 1) * Math.pow(2, 31 - kScaledDiffIntegerBits)) / Math.pow(2, q.shift));
     const depth = x.shape[x.shape.length - 1]!;
-    return { dtype: 'int8', inputMultiplier: q.multiplier, leftShift: q.shift, diffMin, rows: elementCount(x.shape) / depth, depth };
+    return { dtype: 'int8', outBits, inputMultiplier: q.multiplier, leftShift: q.shift, diffMin, rows: elementCount(x.shape) / depth, depth };
   },
   evalQuantized(_g, op, p) {
     if (p.dtype === 'int16') return softmaxInt16Kernel(p, op.inputs[0]!, op.outputs[0]!);
     const { inputMultiplier, leftShift, diffMin, rows, depth } = p;
+    const outBits = p.outBits ?? 8;
     const scale = 1 << leftShift;
+    const [outMin, outMax] = outBits === 16 ? [-32768, 32767] : [INT8_MIN, INT8_MAX];
     const [iIdx, oIdx] = [op.inputs[0]!, op.outputs[0]!];
     return (bufs) => {
       const inp = bufs[iIdx] as Int8Array;
-      const out = bufs[oIdx] as Int8Array;
+      const out = bufs[oIdx] as Int8Array | Int16Array;
       for (let i = 0; i < rows; i++) {
         const base = i * depth;
         let maxInRow = INT8_MIN;
@@ -146,10 +162,10 @@ export const softmax: OpDef<SoftmaxOp, SoftmaxPrepared> = {
           const diff = inp[base + c]! - maxInRow;
           if (diff >= diffMin) {
             const e = expOnNegativeValues(srdhmFast(Math.imul(diff, scale), inputMultiplier), kScaledDiffIntegerBits);
-            const v = rdbpot(srdhmFast(shiftedScale, e), numBitsOverUnit + 31 - 8) - 128;
-            out[base + c] = v > INT8_MAX ? INT8_MAX : v < INT8_MIN ? INT8_MIN : v;
+            const v = rdbpot(srdhmFast(shiftedScale, e), numBitsOverUnit + 31 - outBits) + outMin;
+            out[base + c] = v > outMax ? outMax : v < outMin ? outMin : v;
           } else {
-            out[base + c] = INT8_MIN;
+            out[base + c] = outMin;
           }
         }
       }
@@ -191,6 +207,10 @@ export const softmax: OpDef<SoftmaxOp, SoftmaxPrepared> = {
       );
       return ['softmax_s16'];
     }
+    if (p.outBits === 16) {
+      ctx.call(`tinyml_softmax_s8_s16(${cInt32(p.inputMultiplier)}, ${p.leftShift}, ${p.diffMin}, ${p.rows}, ${p.depth}, ${ctx.ptr(op.inputs[0]!)}, ${ctx.ptr(op.outputs[0]!)});`);
+      return ['softmax_s8_s16'];
+    }
     ctx.call(`tinyml_softmax_s8(${cInt32(p.inputMultiplier)}, ${p.leftShift}, ${p.diffMin}, ${p.rows}, ${p.depth}, ${ctx.ptr(op.inputs[0]!)}, ${ctx.ptr(op.outputs[0]!)});`);
     return ['softmax_s8'];
   },
@@ -198,7 +218,8 @@ export const softmax: OpDef<SoftmaxOp, SoftmaxPrepared> = {
     builtin: 'SOFTMAX',
     options: 'SoftmaxOptions',
     read: (r) => ({ ...r.base, kind: 'Softmax', beta: r.optNumber('beta', 1) }),
-    write: (op, w) => ({ version: versionByDtype(w.g, op, { float: 1, int8: 2, int16: 3 }), options: { beta: op.beta } }),
+    // op_version.cc reads the input's type: int8 → int16 (keyword_scrambled_8bit) is version 2.
+    write: (op, w) => ({ version: softmaxVersion(w.g.tensors[op.inputs[0]!]!.dtype), options: { beta: op.beta } }),
   },
   tf: (tf, _g, op, get) => tf.softmax(tf.mul(get(op.inputs[0]!), op.beta)),
 };

@@ -12,6 +12,7 @@
  *      every graph output is produced (or is a graph input);
  *   4. each op's operand counts fit its definition's arity (src/ops/), and its declared output
  *      shapes equal the ones the definition's `inferShapes` gives.
+ * The model's other subgraphs (Graph.subgraphs) are checked the same way, each on its own.
  * Throws ModelFormatError naming the graph's source file (or name) and the op/tensor at fault.
  * It does not check numerics (e.g. that int8 biases have scale input_scale × weight_scale).
  */
@@ -30,8 +31,16 @@ export function inferOutputShapes(g: Graph, op: Op): number[][] {
 
 export function validateGraph(g: Graph): void {
   const file = g.source?.path ?? g.name;
+  validateOne(g, file, '');
+  g.subgraphs?.forEach((sg, k) => {
+    if (sg.subgraphs?.length) throw new ModelFormatError(file, `invalid graph: subgraph ${k + 1} has subgraphs of its own`);
+    validateOne(sg, file, `subgraph ${k + 1}: `);
+  });
+}
+
+function validateOne(g: Graph, file: string, prefix: string): void {
   const fail = (what: string): never => {
-    throw new ModelFormatError(file, `invalid graph: ${what}`);
+    throw new ModelFormatError(file, `invalid graph: ${prefix}${what}`);
   };
   const n = g.tensors.length;
 

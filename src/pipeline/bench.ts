@@ -14,6 +14,9 @@
  * bare-metal template may run at the reset clock (board.firmwareClockHz), which changes time per
  * inference but, apart from flash wait states, not the cycle count.
  * The reference comparison is exact (int8 bytes, tolerance 0).
+ * Stateful models (LSTM, SVDF, resource variables): the device state is reset first, and the N
+ * timed inferences are N steps of one stream on the same input, so the output validated is the
+ * reference session's after N steps; cycles per inference are per step.
  */
 import { readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -26,7 +29,7 @@ import { graphCost } from '../ops/cost.js';
 import type { Graph } from '../ir/graph.js';
 import type { Logger, ProgressFn } from '../log.js';
 import { silentLogger } from '../log.js';
-import { runGraph } from '../reference/interpreter.js';
+import { createSession, runGraph } from '../reference/interpreter.js';
 import { openDevice } from '../device/session.js';
 import { packTensors, unpackTensors } from './io-pack.js';
 
@@ -43,6 +46,8 @@ export interface BenchResult {
   perLayerCycles?: { name: string; cycles: number }[];
   flashBytes: number;
   ramBytes: number;
+  /** Bytes of state the model keeps between inferences (part of ramBytes; 0 when stateless). */
+  stateBytes: number;
   kernels: string;
   inferences: number;
   validated: boolean;
@@ -105,11 +110,19 @@ export async function benchProject(dir: string, opts: BenchOptions): Promise<Ben
     if (input.length !== info.inputBytes) throw new TinymlError('input', `input has ${input.length} bytes; the model takes ${info.inputBytes}`);
     await client.loadBinary(input);
     const n = opts.inferences ?? 1;
+    const stateful = info.stateBytes > 0;
+    if (stateful) await client.reset();
     opts.onProgress?.(0, n, 'inferences');
     const r = await client.infer(n, 0);
     opts.onProgress?.(n, n, 'inferences');
     const layers = info.layers > 0 ? await client.layers() : undefined;
-    const expected = packTensors(graph, graph.outputs, runGraph(graph, unpackTensors(graph, graph.inputs, input)));
+    const inputs = unpackTensors(graph, graph.inputs, input);
+    let outputs = runGraph(graph, inputs);
+    if (stateful) {
+      const s = createSession(graph);
+      for (let k = 0; k < n; k++) outputs = s.run(inputs);
+    }
+    const expected = packTensors(graph, graph.outputs, outputs);
     const got = new Uint8Array(r.output.buffer, r.output.byteOffset, r.output.byteLength);
     const validated = expected.length === got.length && expected.every((v, i) => v === got[i]);
     if (!validated) log.warn(`${board.id}: output ${Buffer.from(got).toString('hex')} differs from the reference ${Buffer.from(expected).toString('hex')}`);
@@ -129,6 +142,7 @@ export async function benchProject(dir: string, opts: BenchOptions): Promise<Ben
       ...(layers ? { perLayerCycles: layers.map((l) => ({ name: l.name, cycles: Math.round(l.cycles * scale) })) } : {}),
       flashBytes: build.flashBytes,
       ramBytes: build.ramBytes,
+      stateBytes: info.stateBytes,
       kernels: build.kernels,
       inferences: n,
       validated,

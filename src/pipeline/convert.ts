@@ -94,7 +94,9 @@ export interface ConvertReport {
     /** text + data of model.o and the kernels, compiled for the host; null when not built. */
     codeBytes: number | null;
     arenaBytes: number;
-    /** model.c's RAM: the arena (activations + kernel scratch) and the layer hook, as the linker map shows it. */
+    /** Static state kept between invocations (LSTM/SVDF state, resource variables): not in the arena, inside modelRamBytes. */
+    stateBytes: number;
+    /** model.c's RAM: the arena (activations + kernel scratch), the state and the layer hook, as the linker map shows it. */
     modelRamBytes: number;
     /** Sum of every activation tensor (what no memory planning would cost). */
     activationBytes: number;
@@ -112,6 +114,8 @@ export interface ConvertReport {
     inPlaceLayers: number[];
     /** Kernel scratch bytes per layer (0: none), in the arena. */
     scratchBytes: number[];
+    /** The state region (variable tensors, resource variables, CALL_ONCE flags), outside the arena. */
+    state: { bytes: number; entries: { kind: string; name: string; offset: number; size: number }[] };
   };
   quantization: QuantReport | null;
   files: string[];
@@ -264,7 +268,8 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
       code = await measureCodeSize(tmp, board.toolchain.cc, ['-std=c99', '-O2']);
     }
     const ioBytes = inLayout.bytes + outLayout.bytes;
-    const modelRam = modelRamBytes(plan.arenaBytes, pointerBytes(board));
+    const stateBytes = buffers.state.bytes;
+    const modelRam = modelRamBytes(plan.arenaBytes, pointerBytes(board), stateBytes);
     const flashNeeded = code ? code.flashBytes : emitted.weightBytes;
     const ramNeeded = modelRam + ioBytes;
     const fit = {
@@ -277,7 +282,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
       over.push(`flash: needs ${fmtBytes(fit.flash.needed)}${code ? ' (code + weights)' : ' (weights alone)'}, the board has ${fmtBytes(fit.flash.available)}`);
     }
     if (fit.ram.needed > fit.ram.available) {
-      over.push(`RAM: needs ${fmtBytes(fit.ram.needed)} (model ${modelRam}: arena ${plan.arenaBytes} with kernel scratch; + input/output buffers ${ioBytes}), the board has ${fmtBytes(fit.ram.available)}`);
+      over.push(`RAM: needs ${fmtBytes(fit.ram.needed)} (model ${modelRam}: arena ${plan.arenaBytes} with kernel scratch${stateBytes ? `, state ${stateBytes}` : ''}; + input/output buffers ${ioBytes}), the board has ${fmtBytes(fit.ram.available)}`);
     }
     if (over.length) {
       throw new TinymlError(
@@ -319,6 +324,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
         weightBytes: emitted.weightBytes,
         codeBytes: code ? code.flashBytes : null,
         arenaBytes: plan.arenaBytes,
+        stateBytes,
         modelRamBytes: modelRam,
         activationBytes: activationBytes(g),
         linearArenaBytes: linear.arenaBytes,
@@ -332,6 +338,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
         tensors,
         inPlaceLayers: [...buffers.inPlaceOps].sort((a, b) => a - b),
         scratchBytes: buffers.scratch.map((r) => (r === undefined ? 0 : plan.placements[r]!.size)),
+        state: { bytes: stateBytes, entries: buffers.state.entries.map((e) => ({ kind: e.kind, name: e.name, offset: e.offset, size: e.size })) },
       },
       quantization,
       files: [],
@@ -352,7 +359,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
     } else {
       await rename(tmp, outDir);
     }
-    log.info(`wrote ${opts.outDir}: RAM ${modelRam} B (arena ${plan.arenaBytes} B with kernel scratch) + I/O ${ioBytes} B, weights ${emitted.weightBytes} B${code ? `, code ${code.flashBytes} B` : ''}`);
+    log.info(`wrote ${opts.outDir}: RAM ${modelRam} B (arena ${plan.arenaBytes} B with kernel scratch${stateBytes ? `, state ${stateBytes} B` : ''}) + I/O ${ioBytes} B, weights ${emitted.weightBytes} B${code ? `, code ${code.flashBytes} B` : ''}`);
     return { report, graph: g, planText };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });

@@ -9,6 +9,9 @@
  *   input dtypes) so it can build/flash once and stream the samples;
  * - it returns `outputs[s][o]` = output o of sample s, in the graph's output dtypes, i.e.
  *   exactly what `runGraph` returns per sample, so callers compare the two byte for byte;
+ * - each sample starts from the model's initial state (as runGraph), unless `stream` is set:
+ *   then the samples are consecutive steps of one stream and the state (LSTM, SVDF, resource
+ *   variables) carries over from one to the next, as a reference `createSession` run does;
  * - it reports through `logger` / `onProgress` and throws TinymlError (toolchain, device)
  *   with a hint; it never prints or exits.
  */
@@ -25,6 +28,8 @@ export interface RunBackendRequest {
   modelPath: string;
   board: BoardProfile;
   samples: TensorData[][];
+  /** Consecutive steps of one stream: keep the model's state between samples. */
+  stream?: boolean;
   logger: Logger;
   onProgress?: ProgressFn;
 }

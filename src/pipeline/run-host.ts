@@ -73,7 +73,7 @@ export async function runOnHost(req: RunBackendRequest, cacheDir = defaultCacheD
   const build = await buildHost(projectDir, { cacheDir, logger });
   const input = new Uint8Array(io.inputBytes * samples.length);
   samples.forEach((s, k) => input.set(io.pack(s), k * io.inputBytes));
-  const out = await runHostProgram(build.exe, input);
+  const out = await runHostProgram(build.exe, input, undefined, req.stream ? ['--stream'] : []);
   if (out.length !== io.outputBytes * samples.length) {
     throw new TinymlError('toolchain', `${build.exe} wrote ${out.length} bytes for ${samples.length} samples; expected ${io.outputBytes * samples.length}`);
   }

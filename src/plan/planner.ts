@@ -25,12 +25,18 @@
  * state between calls); placement of graph inputs and outputs (they live in the caller's
  * buffers, see model.h).
  *
+ * State that persists between invocations never enters the arena: variable tensors (LSTM and
+ * SVDF state), resource variables and CALL_ONCE flags get their own static region
+ * (`stateLayout`), laid out one after another, each 16-byte aligned, and counted apart from the
+ * arena in the RAM figure.
+ *
  * `LinearPlanner` gives every buffer its own range (no reuse) — the baseline the greedy
  * planner's saving is measured against, and a second implementation for the shared tests.
  */
 import type { Graph } from '../ir/graph.js';
 import { isConstant, tensorBytes } from '../ir/graph.js';
 import { opDef } from '../ops/registry.js';
+import { resourceVariables, subgraphList } from '../ops/resource-variables.js';
 
 export const ARENA_ALIGNMENT = 16;
 
@@ -131,15 +137,89 @@ export const PLANNERS: Record<string, MemoryPlanner> = {
   linear: new LinearPlanner(),
 };
 
+/** One item of the state region. */
+export interface StateEntry {
+  /** 'tensor': a variable tensor; 'variable': a resource variable's storage; 'flag': a CALL_ONCE's has-run byte. */
+  kind: 'tensor' | 'variable' | 'flag';
+  /** Subgraph of the tensor or op (0 = the graph itself); -1 for resource variables (shared by all). */
+  subgraph: number;
+  /** Tensor index ('tensor'), op index ('flag'), -1 for a resource variable. */
+  index: number;
+  name: string;
+  offset: number;
+  size: number;
+  /** Byte every element holds at start and after tinyml_reset() (an int8 tensor's zero point, else 0). */
+  fill: number;
+}
+
+/**
+ * The static state region: what must survive from one invocation to the next. Zero-initialized
+ * (.bss); entries with a non-zero `fill` are set by tinyml_reset(), which the first invocation
+ * calls (`needsInit`).
+ */
+export interface StateLayout {
+  bytes: number;
+  entries: StateEntry[];
+  /** Some entry starts non-zero: the generated code fills the region before the first invocation. */
+  needsInit: boolean;
+  /** Resource variable key → entry index. */
+  variables: Map<string, number>;
+}
+
+/**
+ * Lays out the state region of `g` and its subgraphs: variable tensors (subgraphs in order,
+ * tensors in order), then resource variables (TFLM's creation order), then one flag byte per
+ * CALL_ONCE. Tensor entries are 16-byte aligned; the total is exact.
+ */
+export function stateLayout(g: Graph): StateLayout {
+  const entries: StateEntry[] = [];
+  let at = 0;
+  const add = (e: Omit<StateEntry, 'offset'>, align: number) => {
+    at = alignUp(at, align);
+    entries.push({ ...e, offset: at });
+    at += e.size;
+  };
+  const used = (sg: Graph) => {
+    const s = new Set<number>();
+    for (const op of sg.ops) for (const t of op.inputs) if (t >= 0) s.add(t);
+    return s;
+  };
+  subgraphList(g).forEach((sg, si) => {
+    const u = used(sg);
+    sg.tensors.forEach((t, i) => {
+      if (!t.variable || !u.has(i)) return;
+      const fill = t.dtype === 'int8' ? ((t.quant?.zeroPoint[0] ?? 0) << 24) >> 24 : 0;
+      add({ kind: 'tensor', subgraph: si, index: i, name: t.name, size: tensorBytes(t), fill }, ARENA_ALIGNMENT);
+    });
+  });
+  const variables = new Map<string, number>();
+  for (const v of resourceVariables(g)) {
+    variables.set(v.key, entries.length);
+    add({ kind: 'variable', subgraph: -1, index: -1, name: v.sharedName, size: v.bytes, fill: v.fill }, ARENA_ALIGNMENT);
+  }
+  subgraphList(g).forEach((sg, si) => {
+    sg.ops.forEach((op, oi) => {
+      if (op.kind === 'CallOnce') add({ kind: 'flag', subgraph: si, index: oi, name: `${op.name} has run`, size: 1, fill: 0 }, 1);
+    });
+  });
+  const needsInit = entries.some((e) => e.fill !== 0 && e.size > 0);
+  // With a non-zero initial value somewhere, one more byte records that the region was filled.
+  if (needsInit) add({ kind: 'flag', subgraph: -1, index: -1, name: 'state initialized', size: 1, fill: 0 }, 1);
+  return { bytes: at, entries, needsInit, variables };
+}
+
 /** Where a tensor's bytes are at run time. */
 export type TensorHome =
   | { kind: 'input' } // the caller's input buffer
   | { kind: 'output' } // the caller's output buffer
   | { kind: 'arena'; request: number } // placements[request] of the plan
-  | { kind: 'const' }; // a weight array in flash
+  | { kind: 'const' } // a weight array in flash
+  | { kind: 'state'; entry: number }; // StateLayout.entries[entry]: a variable tensor or a resource variable's storage
 
 export interface GraphBuffers {
   requests: BufferRequest[];
+  /** The static state region (variable tensors, resource variables, CALL_ONCE flags). */
+  state: StateLayout;
   /** Per tensor index (undefined for tensors no op touches). */
   homes: (TensorHome | undefined)[];
   /** Tensor indices whose reshape-like op is free (output aliased to the input's buffer). */
@@ -157,13 +237,27 @@ export interface BufferOptions {
   inPlace?: (i: number) => boolean;
 }
 
+/** Homes of the tensors of subgraph `si` of `model` that live in the state region (variable tensors, resource handles). */
+export function stateHomes(model: Graph, si: number, state: StateLayout): Map<number, TensorHome> {
+  const homes = new Map<number, TensorHome>();
+  state.entries.forEach((e, k) => {
+    if (e.kind === 'tensor' && e.subgraph === si) homes.set(e.index, { kind: 'state', entry: k });
+  });
+  const vars = resourceVariables(model);
+  for (const v of vars) for (const h of v.handles) if (h.subgraph === si) homes.set(h.tensor, { kind: 'state', entry: state.variables.get(v.key)! });
+  return homes;
+}
+
 /**
  * Lifetimes of every activation tensor of `g` (one op index per step), with reshape aliasing,
  * plus one scratch request per op whose `scratchBytes[op]` is > 0. Graph inputs and outputs
- * are not in the arena: they are the caller's buffers.
+ * are not in the arena: they are the caller's buffers. Variable tensors and resource handles
+ * are not either: they live in the state region (`stateLayout`).
  */
 export function bufferRequests(g: Graph, options: readonly number[] | BufferOptions = {}): GraphBuffers {
   const opts: BufferOptions = Array.isArray(options) ? { scratchBytes: (i) => (options as readonly number[])[i] ?? 0 } : (options as BufferOptions);
+  const state = stateLayout(g);
+  const inState = stateHomes(g, 0, state);
   const n = g.tensors.length;
   const first = new Array<number>(n).fill(-1);
   const last = new Array<number>(n).fill(-1);
@@ -186,7 +280,8 @@ export function bufferRequests(g: Graph, options: readonly number[] | BufferOpti
   for (let t = 0; t < n; t++) owner[t] = t;
   const aliased = new Set<number>();
   const inPlaceOps = new Set<number>();
-  const arenaTensor = (t: number) => t >= 0 && !inputs.has(t) && !outputs.has(t) && !isConstant(g.tensors[t]!);
+  // State (variable tensors, resource handles) never joins the arena: no alias, never in place.
+  const arenaTensor = (t: number) => t >= 0 && !inputs.has(t) && !outputs.has(t) && !isConstant(g.tensors[t]!) && !inState.has(t);
   g.ops.forEach((op, i) => {
     const src = op.inputs[0]!;
     const dst = op.outputs[0]!;
@@ -206,6 +301,11 @@ export function bufferRequests(g: Graph, options: readonly number[] | BufferOpti
     const tensor = g.tensors[t]!;
     if (isConstant(tensor)) {
       homes[t] = { kind: 'const' };
+      continue;
+    }
+    const st = inState.get(t);
+    if (st) {
+      homes[t] = st;
       continue;
     }
     if (inputs.has(t)) {
@@ -236,15 +336,22 @@ export function bufferRequests(g: Graph, options: readonly number[] | BufferOpti
     requests.push({ tensor: -1 - i, size, firstUse: i, lastUse: i });
     return requests.length - 1;
   });
-  return { requests, homes, aliasedReshapeOutputs: aliased, scratch, inPlaceOps };
+  return { requests, homes, aliasedReshapeOutputs: aliased, scratch, inPlaceOps, state };
 }
 
-/** Sum of the bytes of every activation tensor (inputs and outputs included): what no planning costs. */
+/**
+ * Sum of the bytes of every activation tensor (inputs and outputs included): what no planning
+ * costs. State (variable tensors, resource handles) is not an activation: it is counted apart
+ * (`stateLayout`).
+ */
 export function activationBytes(g: Graph): number {
   const used = new Set<number>();
   for (const op of g.ops) for (const t of [...op.inputs, ...op.outputs]) if (t >= 0) used.add(t);
   let sum = 0;
-  for (const t of used) if (!isConstant(g.tensors[t]!)) sum += tensorBytes(g.tensors[t]!);
+  for (const t of used) {
+    const tensor = g.tensors[t]!;
+    if (!isConstant(tensor) && !tensor.variable) sum += tensorBytes(tensor);
+  }
   return sum;
 }
 
@@ -258,6 +365,9 @@ export function formatPlan(g: Graph, plan: MemoryPlan, buffers: GraphBuffers): s
       const p = plan.placements[h.request]!;
       const alias = p.tensor !== i ? ` (shares t${p.tensor}${g.ops.some((op, k) => buffers.inPlaceOps.has(k) && op.outputs[0] === i) ? ', in place' : ''})` : '';
       rows.push([`t${i}`, String(p.offset), String(tensorBytes(t)), String(p.firstUse), String(p.lastUse), t.name + alias]);
+    } else if (h.kind === 'state') {
+      const e = buffers.state.entries[h.entry]!;
+      rows.push([`t${i}`, `state+${e.offset}`, String(e.size), '-', '-', e.kind === 'variable' ? `${t.name} (variable '${e.name}')` : t.name]);
     } else {
       rows.push([`t${i}`, h.kind, String(tensorBytes(t)), '-', '-', t.name]);
     }
@@ -270,5 +380,8 @@ export function formatPlan(g: Graph, plan: MemoryPlan, buffers: GraphBuffers): s
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
   lines.push(`arena: ${plan.arenaBytes} bytes (${plan.planner}, ${plan.alignment}-byte aligned offsets)`);
+  if (buffers.state.bytes > 0) {
+    lines.push(`state: ${buffers.state.bytes} bytes kept between invocations (${buffers.state.entries.map((e) => `${e.kind} '${e.name}' ${e.size} B at ${e.offset}`).join(', ')})`);
+  }
   return lines.join('\n');
 }

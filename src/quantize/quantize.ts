@@ -24,13 +24,13 @@
 import { TinymlError } from '../errors.js';
 import { elementCount, isQuantizedDtype, type Graph, type TensorData } from '../ir/graph.js';
 import type { Logger, ProgressFn } from '../log.js';
-import type { RunGraph } from '../reference/interpreter.js';
+import { createSession, type RunGraph } from '../reference/interpreter.js';
 import { boundaryToIr } from '../ir/boundary-layout.js';
 import type { CalibrationSet } from './calibration-data.js';
 import { compareModels, type FidelityMetrics } from './fidelity.js';
 import { makeObserver, type Observer, type ObserverKind } from './observers.js';
 import type { ActivationDtype } from './params.js';
-import { activationTensors, rewriteToInt8, type RangeMap } from './rewrite.js';
+import { activationTensors, rewriteToInt8, stateTensors, type RangeMap } from './rewrite.js';
 
 /**
  * The default observer: `mse`. On the MLPerf Tiny AD01 autoencoder (calibrated on slices 0–19
@@ -137,6 +137,7 @@ export function cloneGraph(g: Graph): Graph {
   };
   if (g.source) out.source = { ...g.source };
   if (g.boundaryLayout) out.boundaryLayout = structuredClone(g.boundaryLayout);
+  if (g.subgraphs) out.subgraphs = g.subgraphs.map(cloneGraph);
   return out;
 }
 
@@ -155,16 +156,20 @@ export function calibrate(
   observer: ObserverKind,
   opts: { percentile?: number; onProgress?: ProgressFn; progressTotal?: number; grid?: ActivationDtype } = {},
 ): RangeMap {
-  const acts = new Set(activationTensors(g));
+  // State tensors (LSTM/SVDF memory) are observed too: their ops quantize them from the range.
+  const acts = new Set([...activationTensors(g), ...stateTensors(g)]);
   const obs = new Map<number, Observer>();
   const obsOpts = { ...(opts.percentile !== undefined ? { percentile: opts.percentile } : {}), grid: opts.grid ?? 'int8' };
   for (const t of acts) obs.set(t, makeObserver(observer, obsOpts));
   const inIdx = g.inputs[0]!;
+  // A model with state is calibrated as TFLite's calibrator does it: one interpreter invoked
+  // sample after sample, so the state (LSTM/SVDF memory) carries over and reaches its range.
+  const session = stateTensors(g).length > 0 ? createSession(g) : undefined;
   for (let s = 0; s < samples.length; s++) {
     obs.get(inIdx)?.observe(samples[s]!);
-    run(g, [samples[s]!], {
-      onTensor: (ti, data) => obs.get(ti)?.observe(data),
-    });
+    const onTensor = (ti: number, data: TensorData) => obs.get(ti)?.observe(data);
+    if (session) session.run([samples[s]!], { onTensor });
+    else run(g, [samples[s]!], { onTensor });
     opts.onProgress?.(s + 1, opts.progressTotal ?? samples.length, 'samples');
   }
   const ranges: RangeMap = new Map();

@@ -32,12 +32,19 @@
  *    per-tensor symmetric int8 scales and values bit for bit. Where they do not fit (asymmetric
  *    or uint8 weights, weights changed since, two given params in one group), the tensor is
  *    re-quantized and `notes` says what changed.
+ * 8. Ops with a `custom` rule (LSTM, SVDF) quantize their own constants and state tensors once
+ *    the activations' params are fixed, through the helpers here: symmetric per-tensor int8 or
+ *    int16 weights, int32 biases at a given scale, state tensors at given params (their ranges
+ *    come from calibration, which observes state tensors too).
+ * Float graphs with resource variables (VAR_HANDLE, CALL_ONCE) are refused: the variable's
+ * readers and writers (and its init subgraph) would have to share params across subgraphs.
  *
  * 16x8 differs in: activations symmetric int16 (zero point 0, scale max|range| / 32767); the
  * fixed outputs' int16 params (Softmax, Logistic, Tanh: 1/32768, 0); biases int64; other float
  * constants symmetric int16; FullyConnected weights per tensor (TFLite Micro's int16
  * FULLY_CONNECTED takes no per-channel weights); int8 params carried by a QDQ model are not
- * used (they are int8 params; `notes` says so).
+ * used (they are int8 params; `notes` says so); ops with a `custom` rule (LSTM, SVDF) are
+ * refused (their 16x8 forms are not implemented).
  *
  * It does not insert Quantize/Dequantize ops: the graph's inputs and outputs are int8, and
  * their params are what callers use to convert sensor data. It refuses float graphs that
@@ -46,11 +53,19 @@
  */
 import { TinymlError, UnsupportedOpsError } from '../errors.js';
 import { isConstant, type Activation, type Graph, type Op, type Tensor } from '../ir/graph.js';
+import type { QuantCustomContext } from '../ops/op-def.js';
 import { opDef, OP_KINDS } from '../ops/registry.js';
-import { roundHalfAway } from '../numerics/fixed-point.js';
+import { f32, roundHalfAway } from '../numerics/fixed-point.js';
 import { activationParams, asymmetricParams, quantizeBias, quantizeBias64, quantizeValue, quantizeWeightsPerChannel, quantizeWeightsPerTensor, type ActivationDtype, type AffineParams } from './params.js';
 
 export type RangeMap = Map<number, [number, number]>;
+
+/** Float state (variable) tensors the graph's ops read and update: calibrated like activations. */
+export function stateTensors(g: Graph): number[] {
+  const s = new Set<number>();
+  for (const op of g.ops) for (const i of op.inputs) if (i >= 0 && g.tensors[i]!.variable && g.tensors[i]!.dtype === 'float32') s.add(i);
+  return [...s].sort((a, b) => a - b);
+}
 
 /** Tensors that are activations (non-constant, float32): graph inputs and op outputs. */
 export function activationTensors(g: Graph): number[] {
@@ -128,6 +143,14 @@ export interface RewriteOptions {
 }
 
 export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions = {}): RewriteResult {
+  const resources = g.ops.filter((op) => op.kind === 'VarHandle' || op.kind === 'ReadVariable' || op.kind === 'AssignVariable' || op.kind === 'CallOnce');
+  if (resources.length > 0) {
+    throw new TinymlError(
+      'unsupported',
+      `${g.source?.path ?? g.name}: float models with resource variables (${resources.map((op) => `${op.kind} '${op.name}'`).join(', ')}) cannot be quantized here`,
+      "Quantize it with TFLite's converter (representative dataset, int8); the int8 .tflite runs as it is.",
+    );
+  }
   const act: ActivationDtype = opts.activations ?? 'int8';
   const is16 = act === 'int16';
   const mixed = g.ops.filter((op) => op.kind === 'Quantize' || op.kind === 'Dequantize');
@@ -294,6 +317,65 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
       done.add(b);
     }
   }
+  // Ops that quantize their own constants and state (LSTM, SVDF).
+  const ops = g.ops.map((op) => ({ ...op, inputs: [...op.inputs], outputs: [...op.outputs] }) as Op);
+  ops.forEach((op, k) => {
+    const custom = opDef(op).quant.custom;
+    if (!custom) return;
+    const where = `${op.kind} '${op.name}'`;
+    if (is16) throw new TinymlError('unsupported', `${where}: its 16x8 form (int16 activations) is not implemented; its int8 form is`, 'Quantize with --activations int8.');
+    const constF32 = (t: number): Float32Array => {
+      const tensor = g.tensors[t]!;
+      if (!(tensor.data instanceof Float32Array)) throw new TinymlError('unsupported', `${where}: '${tensor.name}' is not a float32 constant`);
+      if (done.has(t)) throw new TinymlError('unsupported', `${where}: '${tensor.name}' is shared with another op`);
+      return tensor.data;
+    };
+    const ctx: QuantCustomContext = {
+      params(t) {
+        const p = params.get(t);
+        if (!p) throw new TinymlError('unsupported', `${where}: tensor ${t} '${g.tensors[t]?.name}' is not a float activation`);
+        return p;
+      },
+      range: (t) => ranges.get(t),
+      weights(t, bits) {
+        const data = constF32(t);
+        const qmax = bits === 8 ? 127 : 32767;
+        let maxAbs = 0;
+        for (const v of data) maxAbs = Math.max(maxAbs, Math.abs(v));
+        const s0 = f32(f32(maxAbs) / qmax);
+        const scale = s0 === 0 ? 1 : s0;
+        const inv = f32(1 / scale);
+        const q = bits === 8 ? new Int8Array(data.length) : new Int16Array(data.length);
+        for (let i = 0; i < data.length; i++) {
+          const v = roundHalfAway(f32(data[i]! * inv));
+          q[i] = v < -qmax ? -qmax : v > qmax ? qmax : v;
+        }
+        const old = g.tensors[t]!;
+        tensors[t] = { name: old.name, shape: [...old.shape], dtype: bits === 8 ? 'int8' : 'int16', data: q, quant: { scale: [scale], zeroPoint: [0] } };
+        done.add(t);
+        return scale;
+      },
+      bias(t, scale) {
+        const q = quantizeBias(constF32(t), scale, [1]);
+        const old = g.tensors[t]!;
+        tensors[t] = { name: old.name, shape: [...old.shape], dtype: 'int32', data: q.data, quant: { scale: [f32(scale)], zeroPoint: [0] } };
+        done.add(t);
+      },
+      state(t, dtype, p) {
+        const old = g.tensors[t]!;
+        if (!old.variable) throw new TinymlError('unsupported', `${where}: '${old.name}' is not a variable tensor`);
+        tensors[t] = { name: old.name, shape: [...old.shape], dtype, quant: { scale: [p.scale], zeroPoint: [p.zeroPoint] }, variable: true };
+        done.add(t);
+      },
+      add(t) {
+        tensors.push(t);
+        return tensors.length - 1;
+      },
+    };
+    const replaced = custom(op as never, ctx);
+    if (replaced) ops[k] = replaced as Op;
+  });
+
   // Remaining float constants used as op operands: per-tensor asymmetric (attributes stay); a
   // constant among the inputs that share the output's params (Maximum(x, lo)) takes those
   // params, as TFLite's converter quantizes it (values outside the range saturate).
@@ -334,7 +416,7 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
   const graph: Graph = {
     name: g.name,
     tensors,
-    ops: g.ops.map((op) => ({ ...op, inputs: [...op.inputs], outputs: [...op.outputs] }) as Op),
+    ops,
     inputs: [...g.inputs],
     outputs: [...g.outputs],
   };

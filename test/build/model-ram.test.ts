@@ -1,7 +1,7 @@
 /**
- * The RAM `tinyml convert` reports for the model (arena with kernel scratch, and the layer hook)
- * is what the linker map shows for model.o and the kernels on every bare-metal board build:
- * no static buffer hides outside the plan.
+ * The RAM `tinyml convert` reports for the model (arena with kernel scratch, the state kept
+ * between invocations, and the layer hook) is what the linker map shows for model.o and the
+ * kernels on every bare-metal board build: no static buffer hides outside the plan.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { listBoards } from '../../src/boards/load.js';
 import { buildArm, missingArmTools } from '../../src/build/arm.js';
 import { parseLinkerMap, ramOfObjects } from '../../src/build/size.js';
-import { convertModel } from '../../src/pipeline/convert.js';
+import { writeTflite } from '../../src/codegen/tflite-writer.js';
+import { tfliteToGraph } from '../../src/importers/tflite.js';
+import { silentLogger } from '../../src/log.js';
+import { convertGraph, convertModel } from '../../src/pipeline/convert.js';
 import { runGraph } from '../../src/reference/interpreter.js';
+import { streamingModel } from '../fixtures/streaming-model.js';
 
 const KWS = new URL('../../examples/mlperf-tiny/kws_ref_model.tflite', import.meta.url).pathname;
 const boards = listBoards().filter((b) => b.template === 'bare-metal-cortex-m');
@@ -50,5 +54,24 @@ describe.skipIf(missingArmTools().length > 0)("convert's model RAM = model.o + k
     // The arena is the model's RAM but for the hook pointer and alignment.
     expect(modelRam - report.sizes.arenaBytes).toBeGreaterThanOrEqual(4);
     expect(modelRam - report.sizes.arenaBytes).toBeLessThan(20);
+  }, 300_000);
+
+  // A stateful model (SVDF memory, a resource variable, CALL_ONCE flags): its state is in the
+  // same object, so the map still shows exactly the reported model RAM.
+  const stateful = tfliteToGraph(writeTflite(streamingModel()), 'streaming_svdf.tflite');
+  it.each(boards.map((b) => b.id))('%s, stateful model', async (id) => {
+    const board = boards.find((b) => b.id === id)!;
+    const dir = join(mkdtempSync(join(tmpdir(), 'tinyml-ram-')), 'p');
+    const { report } = await convertGraph(stateful, 'streaming_svdf.tflite', null, { board, outDir: dir, runGraph, measureCode: false, logger: silentLogger });
+    expect(report.sizes.stateBytes).toBe(57);
+    const build = await buildArm(dir, board);
+    const sections = parseLinkerMap(readFileSync(build.map, 'utf8'));
+    const modelRam = ramOfObjects(sections, (o) => /(^|\/)model\.o$/.test(o) || /\/kernels\/[^/]+\.o$/.test(o));
+    expect(modelRam).toBe(report.sizes.modelRamBytes);
+    expect(report.fit.ram.needed).toBe(report.sizes.modelRamBytes + report.ioBytes.input + report.ioBytes.output);
+    // Arena and state, then the hook pointer; alignment adds less than two 16-byte steps.
+    const rest = modelRam - report.sizes.arenaBytes - report.sizes.stateBytes;
+    expect(rest).toBeGreaterThanOrEqual(4);
+    expect(rest).toBeLessThan(36);
   }, 300_000);
 });

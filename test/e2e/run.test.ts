@@ -90,4 +90,22 @@ describe('tinyml run', () => {
     expect(r.stderr).toContain('no-such-board');
     expect(r.stderr).not.toContain('internal error');
   });
+
+  it("--stream carries an LSTM's state from step to step (TFLM's carried outputs), on the reference and the host C; without it each sample is fresh", async () => {
+    // The TFLM goldens of trained_lstm_int8: 3 samples, the last one differs once state carries.
+    const T = fileURLToPath(new URL('../../../shared/models/tflite-micro/', import.meta.url));
+    const golden = JSON.parse(await readFile(T + 'tflm-outputs/trained_lstm_int8.json', 'utf8')) as { cases: { output: number[]; output_fresh: number[] }[] };
+    const input = T + 'tflm-outputs/trained_lstm_int8.in0.bin';
+    const model = T + 'trained_lstm_int8.tflite';
+    const streamed = await tinyml(['run', model, '--input', input, '--stream', '--json']);
+    expect(streamed.code).toBe(0);
+    const js = JSON.parse(streamed.stdout) as { stream: boolean; outputs: number[][] };
+    expect(js.stream).toBe(true);
+    expect(js.outputs).toEqual(golden.cases.map((c) => c.output));
+    const fresh = JSON.parse((await tinyml(['run', model, '--input', input, '--json'])).stdout) as { outputs: number[][] };
+    expect(fresh.outputs).toEqual(golden.cases.map((c) => c.output_fresh));
+    const host = await tinyml(['run', model, '--input', input, '--stream', '--board', 'host']);
+    expect(host.code).toBe(0);
+    expect(host.stdout.trim().split('\n')).toEqual(golden.cases.map((c, k) => expect.stringMatching(new RegExp(`^step ${k}: \\[${c.output.join(', ')}\\]`)) as unknown as string));
+  }, 240_000);
 });

@@ -12,6 +12,9 @@
  * 4. runs the same file and inputs through TFLite itself (@tensorflow/tfjs-tflite, XNNPACK,
  *    in a child process) and reports the largest difference per output; callers assert it is
  *    0, or ≤ 1 LSB where that build's single rounding differs from TFLM's double rounding.
+ * A stateful op (variable tensors: LSTM, SVDF state) runs the samples as one stream in all three
+ * (a reference session, the host program with --stream, one TFLite interpreter), so the state
+ * each sample leaves behind is checked by the next.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +27,7 @@ import { writeTflite } from '../../src/codegen/tflite-writer.js';
 import { importModel } from '../../src/importers/index.js';
 import { allocTensorData, elementCount, type DType, type Graph, type Op, type QuantParams, type Tensor, type TensorData } from '../../src/ir/graph.js';
 import { runOnHost } from '../../src/pipeline/run-host.js';
-import { runGraph } from '../../src/reference/interpreter.js';
+import { createSession, runGraph } from '../../src/reference/interpreter.js';
 import { mulberry32 } from '../../src/rng.js';
 import { silentLogger } from '../../src/log.js';
 
@@ -39,6 +42,8 @@ export interface TensorSpec {
   q?: [number, number] | QuantParams;
   /** Constant contents. */
   data?: ArrayLike<number>;
+  /** A variable (state) tensor: persists between invocations, never a graph input. */
+  variable?: boolean;
 }
 
 export interface OpSpec {
@@ -61,6 +66,7 @@ export function buildGraph(spec: OpSpec): Graph {
   const tensors: Tensor[] = spec.tensors.map((t, i) => {
     const tensor: Tensor = { name: t.name ?? `t${i}`, shape: [...t.shape], dtype: t.dtype };
     if (t.q) tensor.quant = Array.isArray(t.q) ? q(t.q[0], t.q[1]) : t.q;
+    if (t.variable) tensor.variable = true;
     if (t.data) {
       const d = allocTensorData(t.dtype, elementCount(t.shape));
       for (let k = 0; k < d.length; k++) d[k] = t.data[k]!;
@@ -69,7 +75,7 @@ export function buildGraph(spec: OpSpec): Graph {
     return tensor;
   });
   const op = { ...spec.op, name: spec.op.name ?? spec.name } as Op;
-  const inputs = spec.inputs ?? op.inputs.filter((i) => i >= 0 && !tensors[i]!.data);
+  const inputs = spec.inputs ?? op.inputs.filter((i) => i >= 0 && !tensors[i]!.data && !tensors[i]!.variable);
   return { name: spec.name, tensors, ops: [op], inputs: [...new Set(inputs)], outputs: spec.outputs ?? [...op.outputs] };
 }
 
@@ -174,9 +180,11 @@ export async function checkOp(spec: OpSpec, opts: { samples?: number; seed?: num
   const r = mulberry32(opts.seed ?? 1);
   const n = opts.samples ?? 10;
   const inputs = Array.from({ length: n }, () => imported.inputs.map((i) => randomInput(imported.tensors[i]!, r, spec.floatRange)));
-  const reference = inputs.map((x) => runGraph(imported, x));
+  const stream = imported.tensors.some((t) => t.variable);
+  const session = createSession(imported);
+  const reference = inputs.map((x) => (stream ? session.run(x) : runGraph(imported, x)));
   hostBoard ??= resolveBoard('host');
-  const host = opts.host === false ? [] : await runOnHost({ graph: imported, modelPath: `${spec.name}.tflite`, board: hostBoard, samples: inputs, logger: silentLogger });
+  const host = opts.host === false ? [] : await runOnHost({ graph: imported, modelPath: `${spec.name}.tflite`, board: hostBoard, samples: inputs, logger: silentLogger, stream });
   for (let s = 0; s < host.length; s++) {
     reference[s]!.forEach((want, k) => {
       const got = host[s]![k]!;

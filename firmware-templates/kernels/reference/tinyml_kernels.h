@@ -516,6 +516,48 @@ enum { TINYML_TYPE_INT8 = 1, TINYML_TYPE_INT16 = 2, TINYML_TYPE_INT32 = 3, TINYM
  */
 void tinyml_cast(int32_t in_type, const void *input, int32_t out_type, void *output, int32_t size);
 
+/*
+ * UNIDIRECTIONAL_SEQUENCE_LSTM, int8 with int16 cell state (TFLM's integer LSTM). Gates in TFLM's
+ * order forget, input, cell, output; fc_mult/fc_shift/filter_offset[2g] belong to gate g's
+ * input FC, [2g + 1] to its recurrent FC (both int8 -> int16 at scale 2^-12).
+ * weights[2g] / weights[2g + 1]: gate g's input and recurrent weights; bias[g]: its bias.
+ * hidden_state (int8) and cell_state (int16) are updated in place. scratch: 4 * rows * units
+ * int16, rows = batch when time-major, else 1.
+ */
+typedef struct {
+  int32_t batch, time, input_size, units, time_major;
+  int32_t input_offset;  /* -input zero point */
+  int32_t hidden_offset; /* -hidden state zero point */
+  int32_t hidden_zp;     /* hidden state zero point */
+  int32_t fc_mult[8], fc_shift[8], filter_offset[8];
+  int32_t forget_cell_mult, forget_cell_shift;
+  int32_t input_mul_mult, input_mul_shift;
+  int32_t hidden_mult, hidden_shift;
+  int32_t cell_clip;              /* quantized cell clip, 0 = none */
+  int32_t tanh_mult, tanh_shift;  /* reference_integer_ops::Tanh parameters for the cell state */
+} tinyml_lstm_params_t;
+void tinyml_lstm_s8(const tinyml_lstm_params_t *p, const int8_t *input, const int8_t *const *weights,
+                    const int32_t *const *bias, int8_t *hidden_state, int16_t *cell_state, int8_t *output,
+                    int16_t *scratch);
+
+/*
+ * SVDF int8 (TFLM EvalIntegerSvdfReference<T>): the time weights and the state are int16
+ * (state_bytes 2) or int8 (state_bytes 1). state [batch, memory * filters] is updated in place.
+ * bias may be NULL. scratch: batch * (filters + units) int32.
+ */
+typedef struct {
+  int32_t batch, input_size, filters, units, memory, rank, state_bytes;
+  int32_t input_zp, state_zp, output_zp;
+  int32_t scale1_mult, scale1_shift, scale2_mult, scale2_shift;
+} tinyml_svdf_params_t;
+void tinyml_svdf_s8(const tinyml_svdf_params_t *p, const int8_t *input, const int8_t *weights_feature,
+                    const void *weights_time, const int32_t *bias, void *state, int8_t *output, int32_t *scratch);
+
+/* Softmax int8 -> int16 with output scale 1/65536, zero point -32768 (reference_ops::Softmax<int8_t,
+ * int16_t>; softmax_s8_s16.c). */
+void tinyml_softmax_s8_s16(int32_t input_beta_multiplier, int32_t input_beta_left_shift, int32_t diff_min,
+                           int32_t rows, int32_t depth, const int8_t *input, int16_t *output);
+
 #ifdef __cplusplus
 }
 #endif
