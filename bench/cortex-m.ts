@@ -1,5 +1,4 @@
 /**
-/**
  * Int8 models on the emulated Cortex-M boards — qemu-mps2-an386 (M4), qemu-mps2-an500 (M7),
  * qemu-mps2-an505 (M33) — with the reference C kernels and with the Cortex-M kernels: guest
  * instructions per inference (per stream step for the stateful ones), MACs per instruction,
@@ -11,15 +10,6 @@
  * networks with the shapes of MLPerf Tiny's ResNet-8 and MobileNetV1-0.25 VWW models, built
  * here with the project's own tools (bench/synthetic-models.ts: random weights, our quantizer),
  * and the stateful TFLM models trained_lstm_int8 (LSTM) and keyword_scrambled_8bit (SVDF).
- * Int8 models on the emulated Cortex-M boards — qemu-mps2-an386 (M4), qemu-mps2-an500 (M7),
- * qemu-mps2-an505 (M33) — with the reference C kernels and with the Cortex-M kernels: guest
- * instructions per inference, MACs per instruction, flash (.text + .data) and RAM (.data +
- * .bss) of the linked ELF, and each layer's share of the instructions. Every run is validated
- * byte for byte against the TypeScript reference interpreter.
- *
- * Models: the MLPerf Tiny KWS DS-CNN and AD01 autoencoder (the published int8 files), and two
- * networks with the shapes of MLPerf Tiny's ResNet-8 and MobileNetV1-0.25 VWW models, built
- * here with the project's own tools (bench/synthetic-models.ts: random weights, our quantizer).
  *
  * What the figures are: QEMU with -icount shift=0 advances virtual time 1 ns per instruction and
  * the firmware reads SysTick (board clock) around N inferences, so instructions = ticks x 1e9 /
