@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { loadBoard } from '../src/boards/load.js';
 import { convertModel } from '../src/pipeline/convert.js';
 import { benchProject, defaultInput, loadProjectGraph, type BenchResult } from '../src/pipeline/bench.js';
-import type { Graph } from '../src/ir/graph.js';
+import { bytesPerElement, type Graph } from '../src/ir/graph.js';
 import { runGraph } from '../src/reference/interpreter.js';
 import { mobilenetFloat, resnet8Float, writeInt8Tflite } from './synthetic-models.js';
 
@@ -94,7 +94,8 @@ for (const m of models) {
       const dir = join(work, `${m.name}-${boardId}-${kernels}`);
       await convertModel(modelFile, { board: { ...board, kernels }, outDir: dir, runGraph, measureCode: false });
       const { graph } = await loadProjectGraph(dir);
-      const inputBytes = graph.tensors[graph.inputs[0]!]!.shape.reduce((a, b) => a * b, 1);
+      const inT = graph.tensors[graph.inputs[0]!]!;
+      const inputBytes = inT.shape.reduce((a, b) => a * b, 1) * bytesPerElement(inT.dtype);
       const r = await benchProject(dir, { board, kernels, inferences: N, input: m.input(inputBytes), write: false });
       if (kernels === 'reference') refInstr = r.cyclesPerInference;
       results.push({ ...r, model: m.name, layerKinds: graph.ops.map((op) => op.kind) });
