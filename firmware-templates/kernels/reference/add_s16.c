@@ -6,22 +6,10 @@
 void tinyml_add_s16(const tinyml_add_params_t *p, const tinyml_shape4_t *out_shape,
                     const int32_t *strides1, const int16_t *input1, const int32_t *strides2, const int16_t *input2,
                     int16_t *output) {
-  int32_t b, y, x, c;
   int16_t *out = output;
-  for (b = 0; b < out_shape->n; ++b) {
-    for (y = 0; y < out_shape->h; ++y) {
-      for (x = 0; x < out_shape->w; ++x) {
-        for (c = 0; c < out_shape->c; ++c) {
-          const int32_t i1 = b * strides1[0] + y * strides1[1] + x * strides1[2] + c * strides1[3];
-          const int32_t i2 = b * strides2[0] + y * strides2[1] + x * strides2[2] + c * strides2[3];
-          const int32_t v1 = p->input1_offset + input1[i1];
-          const int32_t v2 = p->input2_offset + input2[i2];
-          const int32_t s1 = tinyml_mbqm(v1 * ((int32_t)1 << p->left_shift), p->input1_multiplier, p->input1_shift);
-          const int32_t s2 = tinyml_mbqm(v2 * ((int32_t)1 << p->left_shift), p->input2_multiplier, p->input2_shift);
-          const int32_t out_v = tinyml_mbqm(s1 + s2, p->output_multiplier, p->output_shift) + p->output_offset;
-          *out++ = (int16_t)tinyml_clamp(out_v, p->act_min, p->act_max);
-        }
-      }
-    }
-  }
+  TINYML_BROADCAST4D(out_shape, strides1, strides2, {
+    int32_t s1, s2;
+    tinyml_add_rescale(p, input1[i1], input2[i2], &s1, &s2);
+    *out++ = (int16_t)tinyml_clamp(tinyml_mbqm(s1 + s2, p->output_multiplier, p->output_shift) + p->output_offset, p->act_min, p->act_max);
+  });
 }

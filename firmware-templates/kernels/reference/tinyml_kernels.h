@@ -272,6 +272,30 @@ void tinyml_add_s8(const tinyml_add_params_t *p, const tinyml_shape4_t *out_shap
                    const int32_t *strides1, const int8_t *input1, const int32_t *strides2, const int8_t *input2,
                    int8_t *output);
 
+/* Runs the statements given once per element of a 4-D broadcast's output, in NHWC raster order
+ * (TFLite's Broadcast*4DSlow walk), with i1 and i2 the two inputs' element indices; strides are
+ * in elements per NHWC dimension, 0 on broadcast dimensions. Every broadcasting binary kernel
+ * walks its operands with it. */
+#define TINYML_BROADCAST4D(shape, strides1, strides2, ...)                                              \
+  do {                                                                                               \
+    int32_t b_, y_, x_, c_;                                                                          \
+    for (b_ = 0; b_ < (shape)->n; ++b_)                                                              \
+      for (y_ = 0; y_ < (shape)->h; ++y_)                                                            \
+        for (x_ = 0; x_ < (shape)->w; ++x_)                                                          \
+          for (c_ = 0; c_ < (shape)->c; ++c_) {                                                      \
+            const int32_t i1 = b_ * (strides1)[0] + y_ * (strides1)[1] + x_ * (strides1)[2] + c_ * (strides1)[3]; \
+            const int32_t i2 = b_ * (strides2)[0] + y_ * (strides2)[1] + x_ * (strides2)[2] + c_ * (strides2)[3]; \
+            __VA_ARGS__                                                                              \
+          }                                                                                          \
+  } while (0)
+
+/* The prologue of TFLite's integer Add, Sub and SquaredDifference: both raw inputs offset,
+ * shifted left by left_shift and scaled to the common scale (*s1, *s2). */
+static inline void tinyml_add_rescale(const tinyml_add_params_t *p, int32_t raw1, int32_t raw2, int32_t *s1, int32_t *s2) {
+  *s1 = tinyml_mbqm((p->input1_offset + raw1) * ((int32_t)1 << p->left_shift), p->input1_multiplier, p->input1_shift);
+  *s2 = tinyml_mbqm((p->input2_offset + raw2) * ((int32_t)1 << p->left_shift), p->input2_multiplier, p->input2_shift);
+}
+
 /* Mul with 4-D broadcast (reference_integer_ops::Mul / BroadcastMul4DSlow). */
 typedef struct {
   int32_t input1_offset, input2_offset, output_offset;
