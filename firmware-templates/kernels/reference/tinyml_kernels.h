@@ -146,6 +146,38 @@ typedef struct {
   int32_t act_min, act_max;
 } tinyml_pool_params_t;
 
+/* The window walk of TFLite's reference pooling kernels: for every batch, output pixel and
+ * channel c, runs the statements given with the window clipped to the input — rows
+ * fy_start..fy_end-1 and columns fx_start..fx_end-1 — and out_at, the output element's index.
+ * TINYML_POOL_IN(in_shape, fy, fx) is the index of the window's input element (fy, fx). */
+#define TINYML_POOL2D(p, in_shape, out_shape, ...)                                                     \
+  do {                                                                                                \
+    int32_t b_, oy_, ox_, c;                                                                          \
+    for (b_ = 0; b_ < (out_shape)->n; ++b_)                                                           \
+      for (oy_ = 0; oy_ < (out_shape)->h; ++oy_)                                                      \
+        for (ox_ = 0; ox_ < (out_shape)->w; ++ox_) {                                                  \
+          const int32_t in_x_origin = ox_ * (p)->stride_w - (p)->pad_w;                               \
+          const int32_t in_y_origin = oy_ * (p)->stride_h - (p)->pad_h;                               \
+          const int32_t fx_start = in_x_origin < 0 ? -in_x_origin : 0;                                \
+          const int32_t fx_end = (p)->filter_w < (in_shape)->w - in_x_origin ? (p)->filter_w : (in_shape)->w - in_x_origin; \
+          const int32_t fy_start = in_y_origin < 0 ? -in_y_origin : 0;                                \
+          const int32_t fy_end = (p)->filter_h < (in_shape)->h - in_y_origin ? (p)->filter_h : (in_shape)->h - in_y_origin; \
+          const int32_t window_ = (b_ * (in_shape)->h + in_y_origin) * (in_shape)->w + in_x_origin;   \
+          for (c = 0; c < (in_shape)->c; ++c) {                                                       \
+            const int32_t out_at = ((b_ * (out_shape)->h + oy_) * (out_shape)->w + ox_) * (in_shape)->c + c; \
+            __VA_ARGS__                                                                               \
+          }                                                                                           \
+        }                                                                                             \
+  } while (0)
+#define TINYML_POOL_IN(in_shape, fy, fx) ((window_ + (fy) * (in_shape)->w + (fx)) * (in_shape)->c + c)
+
+/* AveragePool's integer mean: the sum over count elements, rounded half away from zero (0 for
+ * an empty window), as TFLite's reference_integer_ops::AveragePool. */
+static inline int32_t tinyml_pool_average(int32_t acc, int32_t count) {
+  if (count == 0) return 0;
+  return acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+}
+
 /*
  * ---- kernel scratch ----
  * Kernels that may need working memory take it from the caller as (scratch, scratch_bytes):
@@ -246,6 +278,25 @@ void tinyml_reduce_s8(int32_t kind, float scale, float bias, int32_t output_zp, 
 /* Reshape: a byte copy (skipped entirely when the planner aliases the two tensors). */
 void tinyml_reshape_s8(const int8_t *input, int8_t *output, int32_t size);
 
+/* TFLite's reference Pad, 4-D NHWC, for any element type: every output element is the input
+ * element pad_before[d] behind it, or pad_value outside the input. */
+#define TINYML_PAD4D(in_shape, input, pad_before, out_shape, output, pad_value)                         \
+  do {                                                                                                \
+    int32_t b_, y_, x_, c_;                                                                           \
+    for (b_ = 0; b_ < (out_shape)->n; ++b_)                                                           \
+      for (y_ = 0; y_ < (out_shape)->h; ++y_)                                                         \
+        for (x_ = 0; x_ < (out_shape)->w; ++x_) {                                                     \
+          const int32_t ib_ = b_ - (pad_before)[0], iy_ = y_ - (pad_before)[1], ix_ = x_ - (pad_before)[2]; \
+          const int32_t out_px_ = ((b_ * (out_shape)->h + y_) * (out_shape)->w + x_) * (out_shape)->c; \
+          const int inside_ = ib_ >= 0 && ib_ < (in_shape)->n && iy_ >= 0 && iy_ < (in_shape)->h && ix_ >= 0 && ix_ < (in_shape)->w; \
+          for (c_ = 0; c_ < (out_shape)->c; ++c_) {                                                   \
+            const int32_t ic_ = c_ - (pad_before)[3];                                                 \
+            (output)[out_px_ + c_] = inside_ && ic_ >= 0 && ic_ < (in_shape)->c                       \
+                ? (input)[((ib_ * (in_shape)->h + iy_) * (in_shape)->w + ix_) * (in_shape)->c + ic_]  \
+                : (pad_value);                                                                        \
+          }                                                                                           \
+        }                                                                                             \
+  } while (0)
 /* Pad (4-D, NHWC): padded elements take pad_value (the zero point). */
 void tinyml_pad_s8(const tinyml_shape4_t *in_shape, const int8_t *input, const int32_t *pad_before,
                    const tinyml_shape4_t *out_shape, int8_t *output, int8_t pad_value);
