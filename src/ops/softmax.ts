@@ -209,10 +209,10 @@ export const softmax: OpDef<SoftmaxOp, SoftmaxPrepared> = {
     }
     if (p.outBits === 16) {
       ctx.call(`tinyml_softmax_s8_s16(${cInt32(p.inputMultiplier)}, ${p.leftShift}, ${p.diffMin}, ${p.rows}, ${p.depth}, ${ctx.ptr(op.inputs[0]!)}, ${ctx.ptr(op.outputs[0]!)});`);
-      return ['softmax_s8_s16'];
+      return ['softmax_s8_s16', 'fixed_point'];
     }
     ctx.call(`tinyml_softmax_s8(${cInt32(p.inputMultiplier)}, ${p.leftShift}, ${p.diffMin}, ${p.rows}, ${p.depth}, ${ctx.ptr(op.inputs[0]!)}, ${ctx.ptr(op.outputs[0]!)});`);
-    return ['softmax_s8'];
+    return ['softmax_s8', 'fixed_point'];
   },
   tflite: {
     builtin: 'SOFTMAX',

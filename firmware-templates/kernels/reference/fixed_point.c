@@ -1,6 +1,6 @@
 /*
- * gemmlowp / TFLite fixed-point helpers shared by the DIV, LOG_SOFTMAX and L2_NORMALIZATION
- * kernels (tensorflow/lite/kernels/internal/common.h and gemmlowp fixedpoint.h): count leading
+ * gemmlowp / TFLite fixed-point helpers shared by the SOFTMAX (int8 input), DIV, LOG_SOFTMAX and
+ * L2_NORMALIZATION kernels (tensorflow/lite/kernels/internal/common.h and gemmlowp fixedpoint.h): count leading
  * zeros / sign bits, SaturatingRoundingMultiplyByPOT, one_over_one_plus_x_for_x_in_0_1,
  * exp_on_negative_values, log_x_for_x_greater_than_or_equal_to_1 and
  * GetInvSqrtQuantizedMultiplierExp. A gemmlowp FixedPoint<int32, I> is its raw int32 here; each
@@ -182,4 +182,54 @@ int32_t tinyml_fx_inv_sqrt(int32_t input, int32_t *shift) {
   }
   *shift = -out_shift;
   return multiplier;
+}
+
+/* Softmax of int8 rows (TFLite reference_ops::Softmax on int8 input): exp of each beta-scaled
+ * difference to the row's maximum in Q5.26, the sum in Q12.19, 1/sum by one_over_one_plus_x,
+ * each output rounded to out_bits bits and offset by the output zero point -2^(out_bits-1):
+ * out_bits 8 writes int8 (scale 1/256), 16 writes int16 (scale 1/65536). */
+void tinyml_softmax_s8_rows(int32_t input_beta_multiplier, int32_t input_beta_left_shift, int32_t diff_min,
+                            int32_t rows, int32_t depth, const int8_t *input, int out_bits, void *output) {
+  enum { kScaledDiffIntegerBits = 5, kAccumulationIntegerBits = 12 };
+  const int32_t out_min = -((int32_t)1 << (out_bits - 1));
+  const int32_t out_max = ((int32_t)1 << (out_bits - 1)) - 1;
+  int32_t r, c;
+  for (r = 0; r < rows; ++r) {
+    const int8_t *in = input + r * depth;
+    int32_t max_in_row = -128;
+    int32_t sum_of_exps = 0;
+    int headroom_plus_one;
+    int num_bits_over_unit;
+    int32_t shifted_scale;
+    for (c = 0; c < depth; ++c) {
+      if (in[c] > max_in_row) max_in_row = in[c];
+    }
+    for (c = 0; c < depth; ++c) {
+      const int32_t input_diff = (int32_t)in[c] - max_in_row;
+      if (input_diff >= diff_min) {
+        const int32_t rescaled = tinyml_srdhm((int32_t)((uint32_t)input_diff << input_beta_left_shift), input_beta_multiplier);
+        const int32_t e = tinyml_fx_exp_on_negative_values(rescaled, kScaledDiffIntegerBits);
+        sum_of_exps = wrap_add(sum_of_exps, tinyml_fx_sat_rounding_mul_pot(e, -kAccumulationIntegerBits));
+      }
+    }
+    headroom_plus_one = tinyml_clz32((uint32_t)sum_of_exps);
+    num_bits_over_unit = kAccumulationIntegerBits - headroom_plus_one;
+    shifted_scale = tinyml_fx_one_over_one_plus_x(
+        (int32_t)(((uint32_t)sum_of_exps << headroom_plus_one) - ((uint32_t)1 << 31)));
+    for (c = 0; c < depth; ++c) {
+      const int32_t input_diff = (int32_t)in[c] - max_in_row;
+      int32_t v = out_min;
+      if (input_diff >= diff_min) {
+        const int32_t rescaled = tinyml_srdhm((int32_t)((uint32_t)input_diff << input_beta_left_shift), input_beta_multiplier);
+        const int32_t e = tinyml_fx_exp_on_negative_values(rescaled, kScaledDiffIntegerBits);
+        const int32_t unsat = tinyml_rdbpot(tinyml_srdhm(shifted_scale, e), num_bits_over_unit + 31 - out_bits);
+        v = tinyml_clamp(unsat + out_min, out_min, out_max);
+      }
+      if (out_bits == 8) {
+        ((int8_t *)output)[r * depth + c] = (int8_t)v;
+      } else {
+        ((int16_t *)output)[r * depth + c] = (int16_t)v;
+      }
+    }
+  }
 }

@@ -557,6 +557,10 @@ int tinyml_clrsb32(int32_t x);
 int32_t tinyml_fx_sat_rounding_mul_pot(int32_t x, int exponent);
 int32_t tinyml_fx_one_over_one_plus_x(int32_t a);
 int32_t tinyml_fx_exp_on_negative_values(int32_t a, int integer_bits);
+/* Softmax of int8 rows to out_bits (8 or 16) bits: the shared body of tinyml_softmax_s8 and
+ * tinyml_softmax_s8_s16. */
+void tinyml_softmax_s8_rows(int32_t input_beta_multiplier, int32_t input_beta_left_shift, int32_t diff_min,
+                            int32_t rows, int32_t depth, const int8_t *input, int out_bits, void *output);
 int32_t tinyml_fx_log_x_ge_1(int32_t raw, int output_integer_bits, int input_integer_bits);
 int32_t tinyml_fx_inv_sqrt(int32_t input, int32_t *shift);
 /* ---- data movement, generic over the element size (int8, int16, int32, float32, bool) ---- */
