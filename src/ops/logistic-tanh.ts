@@ -182,7 +182,7 @@ function def<K extends Kind>(kind: K): OpDef<UnaryOp & { kind: K }, Q4Prepared> 
     emitC(ctx, op, p) {
       if (p.dtype === 'int8') return emitLut(self, ctx, op);
       ctx.call(`tinyml_${isLogistic ? 'logistic' : 'tanh'}_s16(${p.multiplier}, ${p.shift}, ${p.n}, ${ctx.ptr(op.inputs[0]!)}, ${ctx.ptr(op.outputs[0]!)});`);
-      return [isLogistic ? 'logistic_s16' : 'tanh_s16'];
+      return [isLogistic ? 'logistic_s16' : 'tanh_s16', 'sigmoid_s16'];
     },
     tflite: {
       builtin: isLogistic ? 'LOGISTIC' : 'TANH',

@@ -455,7 +455,7 @@ export const unidirectionalSequenceLstm: OpDef<UnidirectionalSequenceLSTMOp, Lst
     ctx.call(
       `tinyml_lstm_s8(&${L}_params, ${ctx.ptr(op.inputs[LSTM.input]!)}, ${L}_weights, ${L}_bias, ${ctx.ptr(op.inputs[LSTM.outputState]!)}, ${ctx.ptr(op.inputs[LSTM.cellState]!)}, ${ctx.ptr(op.outputs[0]!)}, (int16_t *)${ctx.scratch()});`,
     );
-    return ['lstm_s8'];
+    return ['lstm_s8', 'sigmoid_s16'];
   },
   tflite: {
     builtin: 'UNIDIRECTIONAL_SEQUENCE_LSTM',

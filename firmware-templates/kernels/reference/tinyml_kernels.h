@@ -487,6 +487,9 @@ void tinyml_softmax_s16(int32_t input_multiplier, int32_t input_left_shift, cons
 
 /* Logistic / Tanh int16 (reference_integer_ops::Logistic / Tanh, int16): TFLite's 256-entry
  * sigmoid table, interpolated; input_multiplier 0 = the power-of-two input scale case. */
+/* One int16 value's sigmoid / tanh as TFLite's int16 kernels compute it (sigmoid_s16.c). */
+int16_t tinyml_logistic_s16_value(int16_t x, int32_t input_multiplier, int32_t input_left_shift);
+int16_t tinyml_tanh_s16_value(int16_t x, int32_t input_multiplier, int32_t input_left_shift);
 void tinyml_logistic_s16(int32_t input_multiplier, int32_t input_left_shift, int32_t size, const int16_t *input,
                          int16_t *output);
 void tinyml_tanh_s16(int32_t input_multiplier, int32_t input_left_shift, int32_t size, const int16_t *input,
