@@ -13,7 +13,8 @@ import type { Graph, Op, UnaryOp } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
 import { f32, frexp, roundHalfAway } from '../numerics/fixed-point.js';
 import { logistic as gLogistic, tanh as gTanh } from '../numerics/gemmlowp.js';
-import { checkedLog2, SIGMOID_TABLE_UINT16 } from '../numerics/lut16.js';
+import { logisticInt16, tanhInt16 } from '../numerics/int16-sigmoid-tanh.js';
+import { checkedLog2 } from '../numerics/lut16.js';
 import { mbqm, rdbpot } from '../numerics/requantize.js';
 import { arrayBody, input, inShape, INT8_MAX, INT8_MIN, noMacs, noParams, output, requireDtype, scaleOf, unsupported, versionByDtype, zeroPointOf } from './common.js';
 import { lutTable } from './lut.js';
@@ -58,46 +59,6 @@ function int16InputParams(g: Graph, op: Op, isLogistic: boolean): Q4Prepared {
   const outLog2 = checkedLog2(scaleOf(y, 'output', op));
   if (!outLog2.exact || outLog2.log2 !== -15) unsupported(op, `int16 output scale must be 2^-15 (TFLite's requirement), got ${y.quant?.scale[0]}`);
   return { dtype: 'int16', multiplier, shift, radius: 0, inputZeroPoint: 0, n: elementCount(x.shape) };
-}
-
-/** reference_integer_ops::Logistic(int16): interpolated sigmoid table, result in Q0.15. */
-export function logisticInt16(x: number, multiplier: number, shift: number): number {
-  const m = multiplier === 0 ? 3 << shift : multiplier;
-  const s = multiplier === 0 ? 0 : shift;
-  const round = s > 0 ? 1 << (s - 1) : 0;
-  const v = (x * m + round) >> s;
-  const abs = Math.abs(v);
-  const uh = abs >>> 9;
-  let result: number;
-  if (uh >= 255) {
-    result = 0x7fff << 10;
-  } else {
-    const ua = SIGMOID_TABLE_UINT16[uh]!;
-    const ub = SIGMOID_TABLE_UINT16[uh + 1]!;
-    result = ua * 512 + (abs & 0x1ff) * (ub - ua);
-  }
-  result = v >= 0 ? result + (1 << 9) : (1 << 25) - result + (1 << 9) - 1;
-  return ((result >>> 10) << 16) >> 16; // uint32 >> 10, stored as int16
-}
-
-/** reference_integer_ops::Tanh(int16): tanh(x) = 2·sigmoid(2x) − 1 on the same table. */
-export function tanhInt16(x: number, multiplier: number, shift: number): number {
-  const m = multiplier === 0 ? 3 << shift : multiplier;
-  const s = multiplier === 0 ? 0 : shift;
-  const round = s > 0 ? 1 << (s - 1) : 0;
-  const v = (x * m + round) >> s;
-  const abs = Math.abs(v);
-  const uh = abs >>> 8;
-  let result: number;
-  if (uh >= 255) {
-    result = 0xffff << 8;
-  } else {
-    const ua = SIGMOID_TABLE_UINT16[uh]!;
-    const ub = SIGMOID_TABLE_UINT16[uh + 1]!;
-    result = ua * 256 + (abs & 0xff) * (ub - ua);
-  }
-  result = v >= 0 ? result - (1 << 23) + (1 << 7) : -result + (1 << 23) + (1 << 7) - 1;
-  return ((result >> 8) << 16) >> 16;
 }
 
 /** TFLM Prepare of the int8 logistic/tanh: input rescaled to Q4.27. */
