@@ -16,6 +16,7 @@ import { concatenation } from './concatenation.js';
 import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
 import { div } from './div.js';
+import { abs, ceil, exp, floor, log, neg, round, sqrt, square } from './elementwise-unary.js';
 import { fullyConnected } from './fully-connected.js';
 import { gather } from './gather.js';
 import { hardSwish } from './hard-swish.js';
@@ -111,6 +112,15 @@ export const OPS: OpTable = {
   ReadVariable: readVariable,
   AssignVariable: assignVariable,
   CallOnce: callOnce,
+  Abs: abs,
+  Neg: neg,
+  Square: square,
+  Sqrt: sqrt,
+  Exp: exp,
+  Log: log,
+  Floor: floor,
+  Ceil: ceil,
+  Round: round,
   Unsupported: unsupportedOp,
 };
 
