@@ -1,5 +1,6 @@
 /**
- * Elementwise unary math: ABS, NEG, SQUARE, SQRT, EXP, LOG, FLOOR, CEIL, ROUND.
+ * Elementwise unary math: ABS, NEG, SQUARE, SQRT, EXP, LOG, FLOOR, CEIL, ROUND, RELU_N1_TO_1,
+ * RELU_0_TO_1.
  *
  * float32 (every op): TFLite's float kernels, one float32 result per element —
  * elementwise.cc (std::abs, std::sqrt, std::log, `f * f`), neg.h Negate, exp.h Exp (std::exp),
@@ -11,7 +12,8 @@
  * out_zp; clamped to int8. In C the op is its 256-entry table (src/ops/lut.ts). TFLM's NEG
  * (neg.cc), SQUARE, SQRT, LOG (elementwise.cc IsNumericSupportedType), EXP (exp.cc), FLOOR
  * (floor.cc), CEIL (ceil.cc) and ROUND (round.cc) take float32 only, so `prepare` refuses
- * their integer forms with that reason.
+ * their integer forms with that reason; TFLM has no RELU_N1_TO_1 or RELU_0_TO_1 kernel at all
+ * (desktop TFLite's activations.cc has them), so those run in float graphs only.
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { UnaryOp } from '../ir/graph.js';
@@ -22,7 +24,7 @@ import { input, inShape, INT8_MAX, INT8_MIN, noMacs, noParams, output, requireDt
 import { emitLut, unaryFloat } from './logistic-tanh.js';
 import type { OpDef, TfModule } from './op-def.js';
 
-export type MathUnaryKind = 'Abs' | 'Neg' | 'Square' | 'Sqrt' | 'Exp' | 'Log' | 'Floor' | 'Ceil' | 'Round';
+export type MathUnaryKind = 'Abs' | 'Neg' | 'Square' | 'Sqrt' | 'Exp' | 'Log' | 'Floor' | 'Ceil' | 'Round' | 'ReluN1To1' | 'Relu0To1';
 type MathUnaryOp<K extends MathUnaryKind> = UnaryOp & { kind: K };
 
 /** AbsEvalQuantized's constants (multiplier/shift unused when `rescale` is false). */
@@ -45,8 +47,8 @@ export function roundToNearestEven(x: number): number {
 
 interface UnaryMath {
   builtin: string;
-  /** TFLM source that refuses integer tensors (for the message). */
-  tflmFile: string;
+  /** TFLM source that refuses integer tensors (for the message); undefined: TFLM has no kernel at all. */
+  tflmFile?: string;
   float: (x: number) => number;
   tf: (tf: TfModule, x: TF.Tensor) => TF.Tensor;
 }
@@ -62,6 +64,9 @@ const MATH: Record<MathUnaryKind, UnaryMath> = {
   Floor: { builtin: 'FLOOR', tflmFile: 'floor.cc', float: Math.floor, tf: (tf, x) => tf.floor(x) },
   Ceil: { builtin: 'CEIL', tflmFile: 'ceil.cc', float: Math.ceil, tf: (tf, x) => tf.ceil(x) },
   Round: { builtin: 'ROUND', tflmFile: 'round.cc', float: roundToNearestEven, tf: (tf, x) => tf.round(x) },
+  // activations.cc ReluN1To1 / Relu0To1 (desktop TFLite only): `x > hi ? hi : x < lo ? lo : x`.
+  ReluN1To1: { builtin: 'RELU_N1_TO_1', float: (x) => (x > 1 ? 1 : x < -1 ? -1 : x), tf: (tf, x) => tf.clipByValue(x, -1, 1) },
+  Relu0To1: { builtin: 'RELU_0_TO_1', float: (x) => (x > 1 ? 1 : x < 0 ? 0 : x), tf: (tf, x) => tf.clipByValue(x, 0, 1) },
 };
 
 /** AbsEvalQuantized on one int8 value. */
@@ -85,7 +90,8 @@ function def<K extends MathUnaryKind>(kind: K): OpDef<MathUnaryOp<K>, AbsPrepare
       const x = input(g, op, 0);
       const y = output(g, op);
       if (!isAbs) {
-        unsupported(op, `TFLM's ${m.builtin} kernel (${m.tflmFile}) takes float32 only; this layer is ${x.dtype}`, 'Keep this layer in a float model, or replace it by an op with an int8 kernel.');
+        const why = m.tflmFile ? `TFLM's ${m.builtin} kernel (${m.tflmFile}) takes float32 only` : `TFLM has no ${m.builtin} kernel (only desktop TFLite has one)`;
+        unsupported(op, `${why}; this layer is ${x.dtype}`, 'Keep this layer in a float model, or replace it by an op with an int8 kernel.');
       }
       if (x.dtype === 'int16') unsupported(op, 'the int16 (16x8) form of ABS is not implemented here; its int8 form is', 'Quantize with --activations int8.');
       requireDtype(x, ['int8'], op, 'input');
@@ -125,3 +131,5 @@ export const log = def('Log');
 export const floor = def('Floor');
 export const ceil = def('Ceil');
 export const round = def('Round');
+export const reluN1To1 = def('ReluN1To1');
+export const relu0To1 = def('Relu0To1');

@@ -16,7 +16,7 @@ import { concatenation } from './concatenation.js';
 import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
 import { div } from './div.js';
-import { abs, ceil, exp, floor, log, neg, round, sqrt, square } from './elementwise-unary.js';
+import { abs, ceil, exp, floor, log, neg, relu0To1, reluN1To1, round, sqrt, square } from './elementwise-unary.js';
 import { fullyConnected } from './fully-connected.js';
 import { gather } from './gather.js';
 import { hardSwish } from './hard-swish.js';
@@ -52,6 +52,7 @@ import { builtinCode } from './tflite-codes.js';
 import { transposeConv } from './transpose-conv.js';
 import { transpose } from './transpose.js';
 import { unsupportedOp } from './unsupported.js';
+import { zerosLike } from './zeros-like.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type OpTable = { readonly [K in OpKind]: OpDef<OpOf<K>, any> };
@@ -121,6 +122,9 @@ export const OPS: OpTable = {
   Floor: floor,
   Ceil: ceil,
   Round: round,
+  ReluN1To1: reluN1To1,
+  Relu0To1: relu0To1,
+  ZerosLike: zerosLike,
   Unsupported: unsupportedOp,
 };
 

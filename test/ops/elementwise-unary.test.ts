@@ -1,5 +1,5 @@
 /**
- * ABS, NEG, SQUARE, SQRT, EXP, LOG, FLOOR, CEIL, ROUND: the int8 ABS (hand-computed values, the
+ * ABS, NEG, SQUARE, SQRT, EXP, LOG, FLOOR, CEIL, ROUND, RELU_N1_TO_1, RELU_0_TO_1: the int8 ABS (hand-computed values, the
  * 256-entry table through the harness against TFLite, quantization of a float graph), the
  * float kernels against hand-computed values and TFLite, and the refusal of the integer forms
  * TFLM has no kernel for.
@@ -68,6 +68,10 @@ describe('float-only ops refuse integer tensors as TFLM does', () => {
     const g = buildGraph(unary(kind, [4], 'int8', [0.1, 0], [0.1, 0]));
     expect(() => opDef(g.ops[0]!).prepare(g, g.ops[0]!)).toThrow(/takes float32 only/);
   });
+  it.each(['ReluN1To1', 'Relu0To1'])('%s int8 is refused: TFLM has no kernel', (kind) => {
+    const g = buildGraph(unary(kind, [4], 'int8', [0.1, 0], [0.1, 0]));
+    expect(() => opDef(g.ops[0]!).prepare(g, g.ops[0]!)).toThrow(/TFLM has no RELU_[N0]1?_?TO_1 kernel/);
+  });
 });
 
 describe('float kernels', () => {
@@ -81,6 +85,8 @@ describe('float kernels', () => {
     ['Log', (x) => f(Math.log(x)), true],
     ['Floor', Math.floor, false],
     ['Ceil', Math.ceil, false],
+    ['ReluN1To1', (x) => Math.min(1, Math.max(-1, x)), false],
+    ['Relu0To1', (x) => Math.min(1, Math.max(0, x)), false],
   ];
   it.each(cases)('%s: float32 per element; TFLite equal', async (kind, fn, positive) => {
     const r = await floatCheck(unary(kind, [2, 3, 5], 'float32'), { positive });
