@@ -141,7 +141,7 @@ export interface ElementwiseBinaryOp extends OpBase {
 
 /** Binary ops with broadcasting and no fused activation. */
 export interface BinaryOp extends OpBase {
-  kind: 'Maximum' | 'Minimum' | 'SquaredDifference';
+  kind: 'Maximum' | 'Minimum' | 'SquaredDifference' | 'Equal' | 'NotEqual' | 'Less' | 'LessEqual' | 'Greater' | 'GreaterEqual' | 'LogicalAnd' | 'LogicalOr';
 }
 
 export interface SoftmaxOp extends OpBase {
@@ -150,7 +150,7 @@ export interface SoftmaxOp extends OpBase {
 }
 
 export interface UnaryOp extends OpBase {
-  kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' | 'Rsqrt' | 'HardSwish' | 'LogSoftmax' | 'Cast' | 'Abs' | 'Neg' | 'Square' | 'Sqrt' | 'Exp' | 'Log' | 'Floor' | 'Ceil' | 'Round' | 'ReluN1To1' | 'Relu0To1' | 'ZerosLike';
+  kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' | 'Rsqrt' | 'HardSwish' | 'LogSoftmax' | 'Cast' | 'Abs' | 'Neg' | 'Square' | 'Sqrt' | 'Exp' | 'Log' | 'Floor' | 'Ceil' | 'Round' | 'ReluN1To1' | 'Relu0To1' | 'ZerosLike' | 'LogicalNot';
 }
 
 /** L2_NORMALIZATION over the last dimension; TFLite's options carry a fused activation. */
@@ -332,6 +332,11 @@ export interface CallOnceOp extends OpBase {
   initSubgraph: number;
 }
 
+/** SELECT / SELECT_V2: inputs [condition (bool), x, y]; out = condition ? x : y. */
+export interface SelectOp extends OpBase {
+  kind: 'Select' | 'SelectV2';
+}
+
 /**
  * An operator the importer could read but tinyml cannot run: its outputs keep the shapes the
  * file declares so the rest of the graph can be inspected. `type` is the source's op name
@@ -369,7 +374,7 @@ export type Op =
   | (UnaryOp & { kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' })
   | (ElementwiseBinaryOp & { kind: 'Sub' | 'Div' })
   | LeakyReluOp
-  | BinaryOp
+  | (BinaryOp & { kind: 'Maximum' | 'Minimum' | 'SquaredDifference' })
   | PreluOp
   | (UnaryOp & { kind: 'Rsqrt' | 'HardSwish' | 'LogSoftmax' })
   | L2NormalizationOp
@@ -391,6 +396,9 @@ export type Op =
   | AssignVariableOp
   | CallOnceOp
   | (UnaryOp & { kind: 'Abs' | 'Neg' | 'Square' | 'Sqrt' | 'Exp' | 'Log' | 'Floor' | 'Ceil' | 'Round' | 'ReluN1To1' | 'Relu0To1' | 'ZerosLike' })
+  | (BinaryOp & { kind: 'Equal' | 'NotEqual' | 'Less' | 'LessEqual' | 'Greater' | 'GreaterEqual' | 'LogicalAnd' | 'LogicalOr' })
+  | (UnaryOp & { kind: 'LogicalNot' })
+  | SelectOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

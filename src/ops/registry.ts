@@ -12,6 +12,7 @@ import { add, mul } from './add-mul.js';
 import { argMax } from './arg-max.js';
 import { batchMatMul } from './batch-matmul.js';
 import { cast } from './cast.js';
+import { equal, greater, greaterEqual, less, lessEqual, logicalAnd, logicalNot, logicalOr, notEqual } from './comparisons.js';
 import { concatenation } from './concatenation.js';
 import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
@@ -39,6 +40,7 @@ import { reshape } from './reshape.js';
 import { resizeBilinear, resizeNearestNeighbor } from './resize.js';
 import { assignVariable, callOnce, readVariable, varHandle } from './resource-variables.js';
 import { rsqrt } from './rsqrt.js';
+import { select, selectV2 } from './select.js';
 import { fill, shape } from './shape-fill.js';
 import { slice } from './slice.js';
 import { softmax } from './softmax.js';
@@ -125,6 +127,17 @@ export const OPS: OpTable = {
   ReluN1To1: reluN1To1,
   Relu0To1: relu0To1,
   ZerosLike: zerosLike,
+  Equal: equal,
+  NotEqual: notEqual,
+  Less: less,
+  LessEqual: lessEqual,
+  Greater: greater,
+  GreaterEqual: greaterEqual,
+  LogicalAnd: logicalAnd,
+  LogicalOr: logicalOr,
+  LogicalNot: logicalNot,
+  SelectV2: selectV2,
+  Select: select,
   Unsupported: unsupportedOp,
 };
 

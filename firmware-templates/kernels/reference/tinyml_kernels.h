@@ -558,6 +558,30 @@ void tinyml_svdf_s8(const tinyml_svdf_params_t *p, const int8_t *input, const in
 void tinyml_softmax_s8_s16(int32_t input_beta_multiplier, int32_t input_beta_left_shift, int32_t diff_min,
                            int32_t rows, int32_t depth, const int8_t *input, int16_t *output);
 
+
+/* Comparisons (TFLM comparisons.cc) and LOGICAL_AND/OR/NOT (logical.cc) with 4-D broadcast; the
+ * output is bool (one byte 0/1). code: 0 ==, 1 !=, 2 <, 3 <=, 4 >, 5 >=, 6 and, 7 or. int8
+ * inputs are rescaled as reference_ops::ComparisonWithScaling (compare.c). */
+typedef struct {
+  int32_t left_shift;
+  int32_t input1_offset, input1_multiplier, input1_shift;
+  int32_t input2_offset, input2_multiplier, input2_shift;
+} tinyml_compare_params_t;
+void tinyml_compare_s8(int32_t code, const tinyml_compare_params_t *p, const tinyml_shape4_t *out_shape,
+                       const int32_t *strides1, const int8_t *input1, const int32_t *strides2,
+                       const int8_t *input2, uint8_t *output);
+void tinyml_compare_i32(int32_t code, const tinyml_shape4_t *out_shape, const int32_t *strides1,
+                        const int32_t *input1, const int32_t *strides2, const int32_t *input2, uint8_t *output);
+void tinyml_compare_u8(int32_t code, const tinyml_shape4_t *out_shape, const int32_t *strides1,
+                       const uint8_t *input1, const int32_t *strides2, const uint8_t *input2, uint8_t *output);
+
+
+/* SELECT_V2 with 4-D broadcast (TFLM select.cc): out = condition ? x : y, elem_size bytes per
+ * value (int8, int16, int32 share the kernel). Strides per NHWC dimension, 0 where broadcast. */
+void tinyml_select(int32_t elem_size, const tinyml_shape4_t *out_shape, const int32_t *strides_c,
+                   const uint8_t *condition, const int32_t *strides_x, const void *x, const int32_t *strides_y,
+                   const void *y, void *output);
+
 #ifdef __cplusplus
 }
 #endif
