@@ -332,6 +332,29 @@ export interface CallOnceOp extends OpBase {
   initSubgraph: number;
 }
 
+/** SPACE_TO_DEPTH / DEPTH_TO_SPACE (NHWC). */
+export interface SpaceDepthOp extends OpBase {
+  kind: 'SpaceToDepth' | 'DepthToSpace';
+  blockSize: number;
+}
+
+/**
+ * SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND: inputs [x, blockShape (int32 [M]), paddings or crops
+ * (int32 [M, 2])], the constants also held as attributes. `pads` is the [M, 2] operand flattened
+ * (before, after per spatial dimension): paddings of SPACE_TO_BATCH_ND, crops of BATCH_TO_SPACE_ND.
+ */
+export interface SpaceBatchOp extends OpBase {
+  kind: 'SpaceToBatchND' | 'BatchToSpaceND';
+  blockShape: number[];
+  pads: number[];
+}
+
+/** BROADCAST_TO: inputs [x, shape (constant int32/int64)]; `shape` is the target shape. */
+export interface BroadcastToOp extends OpBase {
+  kind: 'BroadcastTo';
+  shape: number[];
+}
+
 /** SELECT / SELECT_V2: inputs [condition (bool), x, y]; out = condition ? x : y. */
 export interface SelectOp extends OpBase {
   kind: 'Select' | 'SelectV2';
@@ -399,6 +422,9 @@ export type Op =
   | (BinaryOp & { kind: 'Equal' | 'NotEqual' | 'Less' | 'LessEqual' | 'Greater' | 'GreaterEqual' | 'LogicalAnd' | 'LogicalOr' })
   | (UnaryOp & { kind: 'LogicalNot' })
   | SelectOp
+  | SpaceDepthOp
+  | SpaceBatchOp
+  | BroadcastToOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

@@ -11,6 +11,7 @@ import type { Graph, Op, OpKind } from '../ir/graph.js';
 import { add, mul } from './add-mul.js';
 import { argMax } from './arg-max.js';
 import { batchMatMul } from './batch-matmul.js';
+import { broadcastTo } from './broadcast-to.js';
 import { cast } from './cast.js';
 import { equal, greater, greaterEqual, less, lessEqual, logicalAnd, logicalNot, logicalOr, notEqual } from './comparisons.js';
 import { concatenation } from './concatenation.js';
@@ -41,6 +42,8 @@ import { resizeBilinear, resizeNearestNeighbor } from './resize.js';
 import { assignVariable, callOnce, readVariable, varHandle } from './resource-variables.js';
 import { rsqrt } from './rsqrt.js';
 import { select, selectV2 } from './select.js';
+import { batchToSpaceNd, spaceToBatchNd } from './space-batch.js';
+import { depthToSpace, spaceToDepth } from './space-depth.js';
 import { fill, shape } from './shape-fill.js';
 import { slice } from './slice.js';
 import { softmax } from './softmax.js';
@@ -138,6 +141,11 @@ export const OPS: OpTable = {
   LogicalNot: logicalNot,
   SelectV2: selectV2,
   Select: select,
+  SpaceToDepth: spaceToDepth,
+  DepthToSpace: depthToSpace,
+  SpaceToBatchND: spaceToBatchNd,
+  BatchToSpaceND: batchToSpaceNd,
+  BroadcastTo: broadcastTo,
   Unsupported: unsupportedOp,
 };
 
