@@ -105,9 +105,9 @@ export interface Pool2DOp extends OpBase {
   activation: Activation;
 }
 
-/** Reductions over `axes` (Mean; Sum and ReduceMax once registered). */
+/** Reductions over `axes` (MEAN, SUM, REDUCE_MAX, REDUCE_MIN). */
 export interface ReduceOp extends OpBase {
-  kind: 'Mean' | 'Sum' | 'ReduceMax';
+  kind: 'Mean' | 'Sum' | 'ReduceMax' | 'ReduceMin';
   /** Reduced axes (non-negative). Inputs[1] may also hold them as a constant tensor. */
   axes: number[];
   keepDims: boolean;
@@ -115,6 +115,7 @@ export interface ReduceOp extends OpBase {
 export type MeanOp = ReduceOp & { kind: 'Mean' };
 export type SumOp = ReduceOp & { kind: 'Sum' };
 export type ReduceMaxOp = ReduceOp & { kind: 'ReduceMax' };
+export type ReduceMinOp = ReduceOp & { kind: 'ReduceMin' };
 
 export interface ReshapeOp extends OpBase {
   kind: 'Reshape';
@@ -238,9 +239,9 @@ export interface FillOp extends OpBase {
   kind: 'Fill';
 }
 
-/** ARG_MAX: inputs [x, axis (constant int32)]; the output dtype (int32/int64) is TFLite's output_type. */
+/** ARG_MAX / ARG_MIN: inputs [x, axis (constant int32)]; the output dtype (int32/int64) is TFLite's output_type. */
 export interface ArgMaxOp extends OpBase {
-  kind: 'ArgMax';
+  kind: 'ArgMax' | 'ArgMin';
   /** Non-negative axis of the input that is reduced. */
   axis: number;
 }
@@ -384,7 +385,7 @@ export type Op =
   | Pool2DOp
   | MeanOp
   | SumOp
-  | ReduceMaxOp
+  | (ReduceOp & { kind: 'ReduceMax' | 'ReduceMin' })
   | ArgMaxOp
   | TransposeConvOp
   | ResizeOp

@@ -9,7 +9,7 @@
  */
 import type { Graph, Op, OpKind } from '../ir/graph.js';
 import { add, mul } from './add-mul.js';
-import { argMax } from './arg-max.js';
+import { argMax, argMin } from './arg-max.js';
 import { batchMatMul } from './batch-matmul.js';
 import { broadcastTo } from './broadcast-to.js';
 import { cast } from './cast.js';
@@ -35,7 +35,7 @@ import { pad } from './pad.js';
 import { averagePool2d, maxPool2d } from './pool2d.js';
 import { prelu } from './prelu.js';
 import { dequantize, quantize } from './quantize.js';
-import { reduceMax, sum } from './reduce.js';
+import { reduceMax, reduceMin, sum } from './reduce.js';
 import { relu, relu6 } from './relu.js';
 import { reshape } from './reshape.js';
 import { resizeBilinear, resizeNearestNeighbor } from './resize.js';
@@ -71,7 +71,9 @@ export const OPS: OpTable = {
   Mean: mean,
   Sum: sum,
   ReduceMax: reduceMax,
+  ReduceMin: reduceMin,
   ArgMax: argMax,
+  ArgMin: argMin,
   TransposeConv: transposeConv,
   ResizeNearestNeighbor: resizeNearestNeighbor,
   ResizeBilinear: resizeBilinear,

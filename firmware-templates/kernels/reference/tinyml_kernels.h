@@ -233,13 +233,15 @@ void tinyml_max_pool_s8(const tinyml_pool_params_t *p, const tinyml_shape4_t *in
  *                           + bias) + output_zp, clamped (bias = -input_zp * scale);
  *  TINYML_REDUCE_SUM        SUM: round(float(sum) * scale + bias) + output_zp, wrapped to int8
  *                           as TFLM's cast does (bias = -input_zp * scale * count);
- *  TINYML_REDUCE_MAX        REDUCE_MAX: the largest raw value (scale, bias, output_zp unused).
+ *  TINYML_REDUCE_MAX        REDUCE_MAX: the largest raw value (scale, bias, output_zp unused);
+ *  TINYML_REDUCE_MIN        REDUCE_MIN: the smallest raw value (likewise).
  * scale = input_scale / output_scale (float32).
  */
 #define TINYML_REDUCE_MEAN_SAME 0
 #define TINYML_REDUCE_MEAN 1
 #define TINYML_REDUCE_SUM 2
 #define TINYML_REDUCE_MAX 3
+#define TINYML_REDUCE_MIN 4
 void tinyml_reduce_s8(int32_t kind, float scale, float bias, int32_t output_zp, const tinyml_shape4_t *in_shape,
                       const int32_t *reduced, const int8_t *input, int8_t *output);
 
@@ -308,9 +310,10 @@ static inline int32_t tinyml_mbqm64(int64_t x, int32_t multiplier, int32_t shift
   return (int32_t)(r >> total_shift);
 }
 
-/* ArgMax of int8 values along one axis of [outer, axis_size, inner] (TFLM ArgMinMax, GreaterFn:
- * the first largest wins); int32 indices. */
-void tinyml_arg_max_s8(int32_t outer, int32_t axis_size, int32_t inner, const int8_t *input, int32_t *output);
+/* ArgMax (is_min 0) / ArgMin (is_min 1) of int8 values along one axis of [outer, axis_size,
+ * inner] (TFLM ArgMinMax, GreaterFn / LessFn: the first largest / smallest wins); int32 indices. */
+void tinyml_arg_min_max_s8(int32_t is_min, int32_t outer, int32_t axis_size, int32_t inner, const int8_t *input,
+                           int32_t *output);
 
 /*
  * TransposeConv (reference_integer_ops::TransposeConv): int8 with int32 accumulators, and 16x8
