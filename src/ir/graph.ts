@@ -96,7 +96,7 @@ export interface FullyConnectedOp extends OpBase {
 }
 
 export interface Pool2DOp extends OpBase {
-  kind: 'AveragePool2D' | 'MaxPool2D';
+  kind: 'AveragePool2D' | 'MaxPool2D' | 'L2Pool2D';
   filterH: number;
   filterW: number;
   strideH: number;
@@ -356,6 +356,19 @@ export interface BroadcastToOp extends OpBase {
   shape: number[];
 }
 
+/** ADD_N: inputs [x0, x1, ...] of one shape, summed. */
+export interface AddNOp extends OpBase {
+  kind: 'AddN';
+}
+
+/** CUMSUM: inputs [x, axis (constant int32 scalar)]; `axis` non-negative. */
+export interface CumsumOp extends OpBase {
+  kind: 'Cumsum';
+  axis: number;
+  exclusive: boolean;
+  reverse: boolean;
+}
+
 /** SELECT / SELECT_V2: inputs [condition (bool), x, y]; out = condition ? x : y. */
 export interface SelectOp extends OpBase {
   kind: 'Select' | 'SelectV2';
@@ -426,6 +439,8 @@ export type Op =
   | SpaceDepthOp
   | SpaceBatchOp
   | BroadcastToOp
+  | AddNOp
+  | CumsumOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

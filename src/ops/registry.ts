@@ -8,6 +8,7 @@
  * kernel in firmware-templates/kernels/reference/ (declared in tinyml_kernels.h); its tests.
  */
 import type { Graph, Op, OpKind } from '../ir/graph.js';
+import { addN, cumsum } from './accumulate.js';
 import { add, mul } from './add-mul.js';
 import { argMax, argMin } from './arg-max.js';
 import { batchMatMul } from './batch-matmul.js';
@@ -32,7 +33,7 @@ import { mean } from './mean.js';
 import type { OpDef, OpOf } from './op-def.js';
 import { pack, unpack } from './pack.js';
 import { pad } from './pad.js';
-import { averagePool2d, maxPool2d } from './pool2d.js';
+import { averagePool2d, l2Pool2d, maxPool2d } from './pool2d.js';
 import { prelu } from './prelu.js';
 import { dequantize, quantize } from './quantize.js';
 import { reduceMax, reduceMin, sum } from './reduce.js';
@@ -68,6 +69,7 @@ export const OPS: OpTable = {
   FullyConnected: fullyConnected,
   AveragePool2D: averagePool2d,
   MaxPool2D: maxPool2d,
+  L2Pool2D: l2Pool2d,
   Mean: mean,
   Sum: sum,
   ReduceMax: reduceMax,
@@ -148,6 +150,8 @@ export const OPS: OpTable = {
   SpaceToBatchND: spaceToBatchNd,
   BatchToSpaceND: batchToSpaceNd,
   BroadcastTo: broadcastTo,
+  AddN: addN,
+  Cumsum: cumsum,
   Unsupported: unsupportedOp,
 };
 

@@ -585,6 +585,15 @@ void tinyml_select(int32_t elem_size, const tinyml_shape4_t *out_shape, const in
                    const uint8_t *condition, const int32_t *strides_x, const void *x, const int32_t *strides_y,
                    const void *y, void *output);
 
+
+/* ADD_N and CUMSUM int8 (TFLM add_n.cc / cumsum.cc, accumulate_s8.c): values scaled to a common
+ * scale (left shift 20), summed from the scaled raw 0 as TFLM does, requantized to the output.
+ * The params' input 1 and output fields are used. */
+void tinyml_add_n_s8(const tinyml_add_params_t *p, int32_t num_inputs, const int8_t *const *inputs, int32_t size,
+                     int8_t *output);
+void tinyml_cumsum_s8(const tinyml_add_params_t *p, int32_t before, int32_t depth, int32_t after, int32_t exclusive,
+                      int32_t reverse, const int8_t *input, int8_t *output);
+
 #ifdef __cplusplus
 }
 #endif
