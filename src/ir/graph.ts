@@ -142,7 +142,7 @@ export interface ElementwiseBinaryOp extends OpBase {
 
 /** Binary ops with broadcasting and no fused activation. */
 export interface BinaryOp extends OpBase {
-  kind: 'Maximum' | 'Minimum' | 'SquaredDifference' | 'Equal' | 'NotEqual' | 'Less' | 'LessEqual' | 'Greater' | 'GreaterEqual' | 'LogicalAnd' | 'LogicalOr';
+  kind: 'Maximum' | 'Minimum' | 'SquaredDifference' | 'Equal' | 'NotEqual' | 'Less' | 'LessEqual' | 'Greater' | 'GreaterEqual' | 'LogicalAnd' | 'LogicalOr' | 'FloorDiv' | 'FloorMod';
 }
 
 export interface SoftmaxOp extends OpBase {
@@ -435,6 +435,7 @@ export type Op =
   | (UnaryOp & { kind: 'Abs' | 'Neg' | 'Square' | 'Sqrt' | 'Exp' | 'Log' | 'Floor' | 'Ceil' | 'Round' | 'ReluN1To1' | 'Relu0To1' | 'ZerosLike' })
   | (BinaryOp & { kind: 'Equal' | 'NotEqual' | 'Less' | 'LessEqual' | 'Greater' | 'GreaterEqual' | 'LogicalAnd' | 'LogicalOr' })
   | (UnaryOp & { kind: 'LogicalNot' })
+  | (BinaryOp & { kind: 'FloorDiv' | 'FloorMod' })
   | SelectOp
   | SpaceDepthOp
   | SpaceBatchOp

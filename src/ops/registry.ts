@@ -20,6 +20,7 @@ import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
 import { div } from './div.js';
 import { abs, ceil, exp, floor, log, neg, relu0To1, reluN1To1, round, sqrt, square } from './elementwise-unary.js';
+import { floorDiv, floorMod } from './floor-div-mod.js';
 import { fullyConnected } from './fully-connected.js';
 import { gather } from './gather.js';
 import { hardSwish } from './hard-swish.js';
@@ -152,6 +153,8 @@ export const OPS: OpTable = {
   BroadcastTo: broadcastTo,
   AddN: addN,
   Cumsum: cumsum,
+  FloorDiv: floorDiv,
+  FloorMod: floorMod,
   Unsupported: unsupportedOp,
 };
 
