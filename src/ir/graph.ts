@@ -369,6 +369,11 @@ export interface CumsumOp extends OpBase {
   reverse: boolean;
 }
 
+/** EMBEDDING_LOOKUP: inputs [ids (int32, 1-D), value (rank ≥ 2)]; output row k = value[ids[k]]. */
+export interface EmbeddingLookupOp extends OpBase {
+  kind: 'EmbeddingLookup';
+}
+
 /** SELECT / SELECT_V2: inputs [condition (bool), x, y]; out = condition ? x : y. */
 export interface SelectOp extends OpBase {
   kind: 'Select' | 'SelectV2';
@@ -442,6 +447,7 @@ export type Op =
   | BroadcastToOp
   | AddNOp
   | CumsumOp
+  | EmbeddingLookupOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

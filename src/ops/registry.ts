@@ -20,6 +20,7 @@ import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
 import { div } from './div.js';
 import { abs, ceil, exp, floor, log, neg, relu0To1, reluN1To1, round, sqrt, square } from './elementwise-unary.js';
+import { embeddingLookup } from './embedding-lookup.js';
 import { floorDiv, floorMod } from './floor-div-mod.js';
 import { fullyConnected } from './fully-connected.js';
 import { gather } from './gather.js';
@@ -155,6 +156,7 @@ export const OPS: OpTable = {
   Cumsum: cumsum,
   FloorDiv: floorDiv,
   FloorMod: floorMod,
+  EmbeddingLookup: embeddingLookup,
   Unsupported: unsupportedOp,
 };
 
