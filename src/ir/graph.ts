@@ -374,6 +374,12 @@ export interface EmbeddingLookupOp extends OpBase {
   kind: 'EmbeddingLookup';
 }
 
+/** GELU: `approximate` selects the tanh form. */
+export interface GeluOp extends OpBase {
+  kind: 'Gelu';
+  approximate: boolean;
+}
+
 /** SELECT / SELECT_V2: inputs [condition (bool), x, y]; out = condition ? x : y. */
 export interface SelectOp extends OpBase {
   kind: 'Select' | 'SelectV2';
@@ -448,6 +454,7 @@ export type Op =
   | AddNOp
   | CumsumOp
   | EmbeddingLookupOp
+  | GeluOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

@@ -24,6 +24,7 @@ import { embeddingLookup } from './embedding-lookup.js';
 import { floorDiv, floorMod } from './floor-div-mod.js';
 import { fullyConnected } from './fully-connected.js';
 import { gather } from './gather.js';
+import { gelu } from './gelu.js';
 import { hardSwish } from './hard-swish.js';
 import { l2Normalization } from './l2-normalization.js';
 import { leakyRelu } from './leaky-relu.js';
@@ -157,6 +158,7 @@ export const OPS: OpTable = {
   FloorDiv: floorDiv,
   FloorMod: floorMod,
   EmbeddingLookup: embeddingLookup,
+  Gelu: gelu,
   Unsupported: unsupportedOp,
 };
 

@@ -192,6 +192,7 @@ export const OPTION_TABLES: Readonly<Record<string, readonly OptionField[]>> = {
   AddNOptions: [],
   FloorDivOptions: [],
   FloorModOptions: [],
+  GeluOptions: [f(0, 'approximate', 'bool')],
 };
 
 /** Decoded options: field name → value (absent fields take their default when read through `optionValue`). */

@@ -45,7 +45,7 @@ describe('EMBEDDING_LOOKUP', () => {
       ],
       op: { kind: 'EmbeddingLookup', inputs: [0, 1], outputs: [2] },
     });
-    const row = shape.slice(1).reduce((a, b) => a * b, 1);
+    const row = shape.slice(1).reduce((a: number, b: number) => a * b, 1);
     r.inputs.forEach((s, k) => expect(Array.from(r.reference[k]![0]!)).toEqual(ids.flatMap((id) => Array.from(s[0]!.slice(id * row, (id + 1) * row)))));
     if (HAVE_TFLITE) expect(r.tfliteMaxDiff).toEqual([0]);
   }, 120_000);
