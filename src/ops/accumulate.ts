@@ -19,7 +19,7 @@ import { elementCount } from '../ir/graph.js';
 import { quantizeMultiplier } from '../numerics/fixed-point.js';
 import { rdbpot, srdhmFast } from '../numerics/requantize.js';
 import { addSubParamsLiteral, type AddSubParams } from './binary-common.js';
-import { constantValues, INT8_MAX, INT8_MIN, input, inShape, noMacs, noParams, normAxis, output, requireDtype, sameShape, scaleOf, shapeFail, shapeStr, unsupported, versionByDtype, zeroPointOf } from './common.js';
+import { constantValues, INT8_MAX, INT8_MIN, input, inShape, noMacs, noParams, normAxis, output, requireDtype, requireSameParams, sameShape, scaleOf, shapeFail, shapeStr, unsupported, versionByDtype, zeroPointOf } from './common.js';
 import type { OpDef } from './op-def.js';
 
 const LEFT_SHIFT = 20;
@@ -93,9 +93,7 @@ export const addN: OpDef<AddNOp, AddNPrepared> = {
     op.inputs.forEach((_, k) => {
       const t = input(g, op, k);
       requireDtype(t, ['int8'], op, `input ${k}`);
-      if (scaleOf(t, `input ${k}`, op) !== scaleOf(x, 'input 0', op) || zeroPointOf(t) !== zeroPointOf(x)) {
-        unsupported(op, `input ${k} '${t.name}' (scale ${t.quant?.scale[0]}, zero point ${zeroPointOf(t)}) differs from input 0 (${x.quant?.scale[0]}, ${zeroPointOf(x)}); TFLM's int8 ADD_N requires them equal`);
-      }
+      requireSameParams(op, t, `input ${k}`, x, 'input 0', "TFLM's int8 ADD_N requires them equal");
     });
     return { q: accumulateParams(g, op), n: elementCount(x.shape) };
   },

@@ -15,7 +15,7 @@
 import type { Graph, SelectOp } from '../ir/graph.js';
 import { bytesPerElement, elementCount } from '../ir/graph.js';
 import { broadcastShapes } from '../ir/shapes.js';
-import { broadcastIndex, broadcastStrides4, constantOperandParams, input, inShape, noMacs, output, requireDtype, sameShape, scaleOf, shape4, shapeFail, shapeLit, shapeStr, unsupported, zeroPointOf } from './common.js';
+import { broadcastIndex, broadcastStrides4, constantOperandParams, input, inShape, noMacs, output, requireDtype, requireSameParams, sameShape, shape4, shapeFail, shapeLit, shapeStr, unsupported } from './common.js';
 import type { Kernel, OpDef } from './op-def.js';
 
 export interface SelectPrepared {
@@ -80,9 +80,7 @@ function def<K extends SelectOp['kind']>(kind: K): OpDef<SelectOp & { kind: K },
       requireDtype(x, ['int8', 'int16'], op, 'x');
       for (const [t, role] of [[input(g, op, 2), 'y'], [y, 'output']] as const) {
         requireDtype(t, [x.dtype], op, role);
-        if (scaleOf(t, role, op) !== scaleOf(x, 'x', op) || zeroPointOf(t) !== zeroPointOf(x)) {
-          unsupported(op, `${role} '${t.name}' (scale ${t.quant?.scale[0]}, zero point ${zeroPointOf(t)}) and x '${x.name}' (scale ${x.quant?.scale[0]}, zero point ${zeroPointOf(x)}) must share quantization: TFLM copies the raw values`, 'Re-quantize the model so that x, y and the output of this layer share their parameters (tinyml quantize does).');
-        }
+        requireSameParams(op, t, role, x, 'x', 'TFLM copies the raw values');
       }
       return prepareMaps(g, op);
     },

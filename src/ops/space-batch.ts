@@ -15,7 +15,7 @@
  */
 import type { Graph, SpaceBatchOp } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
-import { cType, input, inShape, noMacs, noParams, output, requireDtype, scaleOf, shapeFail, shapeStr, unsupported, zeroPointOf } from './common.js';
+import { cType, input, inShape, noMacs, noParams, output, requireDtype, requireSameParams, shapeFail, shapeStr, unsupported, zeroPointOf } from './common.js';
 import type { Kernel, OpDef, TfliteReadContext } from './op-def.js';
 import { copyCount, emitCopyCall, MOVABLE_DTYPES, runCopy, simplifyCopy, type StridedCopy } from './strided-copy.js';
 
@@ -130,9 +130,7 @@ function def<K extends SpaceBatchOp['kind']>(kind: K): OpDef<SpaceBatchOp & { ki
       const y = output(g, op);
       requireDtype(x, MOVABLE_DTYPES, op, 'input');
       requireDtype(y, [x.dtype], op, 'output');
-      if ((x.dtype === 'int8' || x.dtype === 'int16') && (scaleOf(x, 'input', op) !== scaleOf(y, 'output', op) || zeroPointOf(x) !== zeroPointOf(y))) {
-        unsupported(op, `input and output must share scale and zero point (TFLM copies the values), got ${x.quant?.scale[0]}/${zeroPointOf(x)} and ${y.quant?.scale[0]}/${zeroPointOf(y)}`);
-      }
+      requireSameParams(op, x, 'input', y, 'output', 'TFLM copies the values');
       // TFLM pads with memset(output_offset): one byte value, so a wider type pads with 0 only.
       if (s2b && x.dtype !== 'int8' && zeroPointOf(y) !== 0) unsupported(op, `${x.dtype} output with zero point ${zeroPointOf(y)}: TFLM's memset padding writes zero point bytes`);
       for (const k of [1, 2]) {

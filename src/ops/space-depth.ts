@@ -11,7 +11,7 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { Graph, SpaceDepthOp } from '../ir/graph.js';
-import { input, inShape, need4d, noMacs, noParams, output, requireDtype, scaleOf, shapeFail, shapeStr, unsupported, zeroPointOf } from './common.js';
+import { input, inShape, need4d, noMacs, noParams, output, requireDtype, requireSameParams, shapeFail, shapeStr } from './common.js';
 import type { OpDef } from './op-def.js';
 import { emitCopyCall, MOVABLE_DTYPES, simplifyCopy, stridedCopyKernel, type StridedCopy } from './strided-copy.js';
 
@@ -68,9 +68,7 @@ function def<K extends SpaceDepthOp['kind']>(kind: K): OpDef<SpaceDepthOp & { ki
       const y = output(g, op);
       requireDtype(x, MOVABLE_DTYPES, op, 'input');
       requireDtype(y, [x.dtype], op, 'output');
-      if ((x.dtype === 'int8' || x.dtype === 'int16') && (scaleOf(x, 'input', op) !== scaleOf(y, 'output', op) || zeroPointOf(x) !== zeroPointOf(y))) {
-        unsupported(op, `input and output must share scale and zero point (TFLM copies the values), got ${x.quant?.scale[0]}/${zeroPointOf(x)} and ${y.quant?.scale[0]}/${zeroPointOf(y)}`);
-      }
+      requireSameParams(op, x, 'input', y, 'output', 'TFLM copies the values');
       return plan(g, op);
     },
     evalQuantized: (_g, op, p) => stridedCopyKernel([p], [op.inputs[0]!], [op.outputs[0]!]),
