@@ -6,10 +6,11 @@
  * elementwise.cc (std::abs, std::sqrt, std::log, `f * f`), neg.h Negate, exp.h Exp (std::exp),
  * floor.h (std::floor), ceil.h (std::ceil), round.h RoundToNearest (halves to even).
  *
- * int8: only ABS has a quantized kernel in TFLM (elementwise.cc PrepareAbsRsqrt +
+ * int8/int16: only ABS has a quantized kernel in TFLM (elementwise.cc PrepareAbsRsqrt +
  * AbsEvalQuantized): v = |x − in_zp|; when the input and output scales are equal, out = v +
  * out_zp; otherwise out = MBQM(v, QuantizeMultiplier(double(in_scale) / double(out_scale))) +
- * out_zp; clamped to int8. In C the op is its 256-entry table (src/ops/lut.ts). TFLM's NEG
+ * out_zp; clamped to the type. int16 requires zero points 0. In C the int8 op is its 256-entry
+ * table (src/ops/lut.ts), the int16 op tinyml_abs_s16 (abs_s16.c). TFLM's NEG
  * (neg.cc), SQUARE, SQRT, LOG (elementwise.cc IsNumericSupportedType), EXP (exp.cc), FLOOR
  * (floor.cc), CEIL (ceil.cc) and ROUND (round.cc) take float32 only, so `prepare` refuses
  * their integer forms with that reason; TFLM has no RELU_N1_TO_1 or RELU_0_TO_1 kernel at all
@@ -20,7 +21,7 @@ import type { UnaryOp } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
 import { f32, quantizeMultiplier } from '../numerics/fixed-point.js';
 import { mbqm } from '../numerics/requantize.js';
-import { input, inShape, INT8_MAX, INT8_MIN, noMacs, noParams, output, requireDtype, scaleOf, unsupported, versionByDtype, zeroPointOf } from './common.js';
+import { cInt32, input, inShape, INT16_MAX, INT16_MIN, INT8_MAX, INT8_MIN, noMacs, noParams, output, requireDtype, requireZeroPoints16, scaleOf, unsupported, versionByDtype, zeroPointOf } from './common.js';
 import { emitLut, unaryFloat } from './logistic-tanh.js';
 import type { OpDef, TfModule } from './op-def.js';
 
@@ -29,6 +30,7 @@ type MathUnaryOp<K extends MathUnaryKind> = UnaryOp & { kind: K };
 
 /** AbsEvalQuantized's constants (multiplier/shift unused when `rescale` is false). */
 export interface AbsPrepared {
+  dtype: 'int8' | 'int16';
   rescale: boolean;
   multiplier: number;
   shift: number;
@@ -73,7 +75,8 @@ const MATH: Record<MathUnaryKind, UnaryMath> = {
 export function absElement(p: AbsPrepared, x: number): number {
   const v = Math.abs(x - p.inputOffset);
   const out = (p.rescale ? mbqm(v, p.multiplier, p.shift) : v) + p.outputOffset;
-  return out > INT8_MAX ? INT8_MAX : out < INT8_MIN ? INT8_MIN : out;
+  const [lo, hi] = p.dtype === 'int16' ? [INT16_MIN, INT16_MAX] : [INT8_MIN, INT8_MAX];
+  return out > hi ? hi : out < lo ? lo : out;
 }
 
 function def<K extends MathUnaryKind>(kind: K): OpDef<MathUnaryOp<K>, AbsPrepared> {
@@ -93,24 +96,28 @@ function def<K extends MathUnaryKind>(kind: K): OpDef<MathUnaryOp<K>, AbsPrepare
         const why = m.tflmFile ? `TFLM's ${m.builtin} kernel (${m.tflmFile}) takes float32 only` : `TFLM has no ${m.builtin} kernel (only desktop TFLite has one)`;
         unsupported(op, `${why}; this layer is ${x.dtype}`, 'Keep this layer in a float model, or replace it by an op with an int8 kernel.');
       }
-      if (x.dtype === 'int16') unsupported(op, 'the int16 (16x8) form of ABS is not implemented here; its int8 form is', 'Quantize with --activations int8.');
-      requireDtype(x, ['int8'], op, 'input');
-      requireDtype(y, ['int8'], op, 'output');
+      requireDtype(x, ['int8', 'int16'], op, 'input');
+      requireDtype(y, [x.dtype], op, 'output');
+      if (x.dtype === 'int16') requireZeroPoints16(op, x, y);
       const inScale = scaleOf(x, 'input', op);
       const outScale = scaleOf(y, 'output', op);
       const q = quantizeMultiplier(inScale / outScale);
-      return { rescale: inScale !== outScale, multiplier: q.multiplier, shift: q.shift, inputOffset: zeroPointOf(x), outputOffset: zeroPointOf(y), n: elementCount(x.shape) };
+      return { dtype: x.dtype as 'int8' | 'int16', rescale: inScale !== outScale, multiplier: q.multiplier, shift: q.shift, inputOffset: zeroPointOf(x), outputOffset: zeroPointOf(y), n: elementCount(x.shape) };
     },
     evalQuantized(_g, op, p) {
       const [iIdx, oIdx] = [op.inputs[0]!, op.outputs[0]!];
       return (bufs) => {
-        const inp = bufs[iIdx] as Int8Array;
-        const out = bufs[oIdx] as Int8Array;
+        const inp = bufs[iIdx] as Int8Array | Int16Array;
+        const out = bufs[oIdx] as Int8Array | Int16Array;
         for (let i = 0; i < p.n; i++) out[i] = absElement(p, inp[i]!);
       };
     },
     evalFloat: (g, op) => unaryFloat(g, op, m.float),
-    emitC: (ctx, op) => emitLut(self, ctx, op),
+    emitC(ctx, op, p) {
+      if (p.dtype === 'int8') return emitLut(self, ctx, op);
+      ctx.call(`tinyml_abs_s16(${p.rescale ? 1 : 0}, ${cInt32(p.multiplier)}, ${p.shift}, ${p.n}, ${ctx.ptr(op.inputs[0]!)}, ${ctx.ptr(op.outputs[0]!)});`);
+      return ['abs_s16'];
+    },
     tflite: {
       builtin: m.builtin,
       read: (r) => ({ ...r.base, kind }) as MathUnaryOp<K>,

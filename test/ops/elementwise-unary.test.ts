@@ -11,7 +11,7 @@ import { floatCheck, runBoth, typed } from './exact-cases.js';
 import { buildGraph, checkOp, HAVE_TFLITE, type OpSpec } from './harness.js';
 import { quantizeFloatGraph } from './quantize-check.js';
 
-const unary = (kind: string, shape: number[], dtype: 'int8' | 'float32', qi?: [number, number], qo?: [number, number]): OpSpec =>
+const unary = (kind: string, shape: number[], dtype: 'int8' | 'int16' | 'float32', qi?: [number, number], qo?: [number, number]): OpSpec =>
   ({
     name: `${kind.toLowerCase()}_${dtype}`,
     tensors: [
@@ -61,6 +61,35 @@ describe('ABS int8', () => {
     // Input rounding (half an input step) plus output rounding (half an output step).
     expect(q.maxAbsError).toBeLessThanOrEqual(1.01 * q.outputScale + 0.5 * q.graph.tensors[q.graph.inputs[0]!]!.quant!.scale[0]!);
   }, 120_000);
+});
+
+describe('ABS int16 (16x8)', () => {
+  it('hand-computed: same scale (|−32768| clamps to 32767) and a halving rescale (rounds half away)', async () => {
+    const same = unary('Abs', [4], 'int16', [0.01, 0], [0.01, 0]);
+    const a = await runBoth(buildGraph(same), [[typed(same, 0, [-32768, -5, 7, 0])]]);
+    expect(a.reference[0]).toEqual([32767, 5, 7, 0]);
+    expect(a.host[0]).toEqual(a.reference[0]);
+    // Multiplier 0.01 / 0.02 = 0.5 (2^30, shift 0): MBQM(v) = v / 2 rounded half away from zero.
+    const half = unary('Abs', [4], 'int16', [0.01, 0], [0.02, 0]);
+    const b = await runBoth(buildGraph(half), [[typed(half, 0, [-32768, -3, 5, 2])]]);
+    expect(b.reference[0]).toEqual([16384, 2, 3, 1]);
+    expect(b.host[0]).toEqual(b.reference[0]);
+  }, 120_000);
+
+  it.each([
+    ['rank 3, output scale 0.7× the input', [2, 5, 7], 0.0007],
+    ['rank 1, output scale twice the input', [33], 0.002],
+  ] as const)('%s: host C = reference, TFLite byte-identical, |x| rescaled within half a step', async (_n, shape, outScale) => {
+    const r = await checkOp(unary('Abs', [...shape], 'int16', [0.001, 0], [outScale, 0]));
+    r.inputs.forEach((s, k) => r.reference[k]![0]!.forEach((v, i) => expect(Math.abs(v - Math.min(32767, (Math.abs(s[0]![i]!) * 0.001) / outScale))).toBeLessThanOrEqual(0.5 + 1e-9)));
+    if (HAVE_TFLITE) expect(r.tfliteMaxDiff).toEqual([0]);
+  }, 120_000);
+
+  it('a non-zero int16 zero point is refused (TFLM requires 0)', () => {
+    const spec = unary('Abs', [2], 'int16', [0.01, 3], [0.01, 0]);
+    const g = buildGraph(spec);
+    expect(() => opDef(g.ops[0]!).prepare(g, g.ops[0]!)).toThrow(/zero point 3/);
+  });
 });
 
 describe('float-only ops refuse integer tensors as TFLM does', () => {

@@ -594,6 +594,12 @@ void tinyml_add_n_s8(const tinyml_add_params_t *p, int32_t num_inputs, const int
 void tinyml_cumsum_s8(const tinyml_add_params_t *p, int32_t before, int32_t depth, int32_t after, int32_t exclusive,
                       int32_t reverse, const int8_t *input, int8_t *output);
 
+
+/* ABS int16 (TFLM AbsEvalQuantized<int16_t>, zero points 0): |x|, times the multiplier when
+ * rescale is set, clamped. */
+void tinyml_abs_s16(int32_t rescale, int32_t multiplier, int32_t shift, int32_t size, const int16_t *input,
+                    int16_t *output);
+
 #ifdef __cplusplus
 }
 #endif
