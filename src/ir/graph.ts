@@ -96,7 +96,7 @@ export interface FullyConnectedOp extends OpBase {
 }
 
 export interface Pool2DOp extends OpBase {
-  kind: 'AveragePool2D' | 'MaxPool2D';
+  kind: 'AveragePool2D' | 'MaxPool2D' | 'L2Pool2D';
   filterH: number;
   filterW: number;
   strideH: number;
@@ -105,9 +105,9 @@ export interface Pool2DOp extends OpBase {
   activation: Activation;
 }
 
-/** Reductions over `axes` (Mean; Sum and ReduceMax once registered). */
+/** Reductions over `axes` (MEAN, SUM, REDUCE_MAX, REDUCE_MIN). */
 export interface ReduceOp extends OpBase {
-  kind: 'Mean' | 'Sum' | 'ReduceMax';
+  kind: 'Mean' | 'Sum' | 'ReduceMax' | 'ReduceMin';
   /** Reduced axes (non-negative). Inputs[1] may also hold them as a constant tensor. */
   axes: number[];
   keepDims: boolean;
@@ -115,6 +115,7 @@ export interface ReduceOp extends OpBase {
 export type MeanOp = ReduceOp & { kind: 'Mean' };
 export type SumOp = ReduceOp & { kind: 'Sum' };
 export type ReduceMaxOp = ReduceOp & { kind: 'ReduceMax' };
+export type ReduceMinOp = ReduceOp & { kind: 'ReduceMin' };
 
 export interface ReshapeOp extends OpBase {
   kind: 'Reshape';
@@ -141,7 +142,7 @@ export interface ElementwiseBinaryOp extends OpBase {
 
 /** Binary ops with broadcasting and no fused activation. */
 export interface BinaryOp extends OpBase {
-  kind: 'Maximum' | 'Minimum' | 'SquaredDifference';
+  kind: 'Maximum' | 'Minimum' | 'SquaredDifference' | 'Equal' | 'NotEqual' | 'Less' | 'LessEqual' | 'Greater' | 'GreaterEqual' | 'LogicalAnd' | 'LogicalOr' | 'FloorDiv' | 'FloorMod';
 }
 
 export interface SoftmaxOp extends OpBase {
@@ -150,7 +151,7 @@ export interface SoftmaxOp extends OpBase {
 }
 
 export interface UnaryOp extends OpBase {
-  kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' | 'Rsqrt' | 'HardSwish' | 'LogSoftmax' | 'Cast';
+  kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' | 'Rsqrt' | 'HardSwish' | 'LogSoftmax' | 'Cast' | 'Abs' | 'Neg' | 'Square' | 'Sqrt' | 'Exp' | 'Log' | 'Floor' | 'Ceil' | 'Round' | 'ReluN1To1' | 'Relu0To1' | 'ZerosLike' | 'LogicalNot';
 }
 
 /** L2_NORMALIZATION over the last dimension; TFLite's options carry a fused activation. */
@@ -238,9 +239,9 @@ export interface FillOp extends OpBase {
   kind: 'Fill';
 }
 
-/** ARG_MAX: inputs [x, axis (constant int32)]; the output dtype (int32/int64) is TFLite's output_type. */
+/** ARG_MAX / ARG_MIN: inputs [x, axis (constant int32)]; the output dtype (int32/int64) is TFLite's output_type. */
 export interface ArgMaxOp extends OpBase {
-  kind: 'ArgMax';
+  kind: 'ArgMax' | 'ArgMin';
   /** Non-negative axis of the input that is reduced. */
   axis: number;
 }
@@ -332,6 +333,58 @@ export interface CallOnceOp extends OpBase {
   initSubgraph: number;
 }
 
+/** SPACE_TO_DEPTH / DEPTH_TO_SPACE (NHWC). */
+export interface SpaceDepthOp extends OpBase {
+  kind: 'SpaceToDepth' | 'DepthToSpace';
+  blockSize: number;
+}
+
+/**
+ * SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND: inputs [x, blockShape (int32 [M]), paddings or crops
+ * (int32 [M, 2])], the constants also held as attributes. `pads` is the [M, 2] operand flattened
+ * (before, after per spatial dimension): paddings of SPACE_TO_BATCH_ND, crops of BATCH_TO_SPACE_ND.
+ */
+export interface SpaceBatchOp extends OpBase {
+  kind: 'SpaceToBatchND' | 'BatchToSpaceND';
+  blockShape: number[];
+  pads: number[];
+}
+
+/** BROADCAST_TO: inputs [x, shape (constant int32/int64)]; `shape` is the target shape. */
+export interface BroadcastToOp extends OpBase {
+  kind: 'BroadcastTo';
+  shape: number[];
+}
+
+/** ADD_N: inputs [x0, x1, ...] of one shape, summed. */
+export interface AddNOp extends OpBase {
+  kind: 'AddN';
+}
+
+/** CUMSUM: inputs [x, axis (constant int32 scalar)]; `axis` non-negative. */
+export interface CumsumOp extends OpBase {
+  kind: 'Cumsum';
+  axis: number;
+  exclusive: boolean;
+  reverse: boolean;
+}
+
+/** EMBEDDING_LOOKUP: inputs [ids (int32, 1-D), value (rank ≥ 2)]; output row k = value[ids[k]]. */
+export interface EmbeddingLookupOp extends OpBase {
+  kind: 'EmbeddingLookup';
+}
+
+/** GELU: `approximate` selects the tanh form. */
+export interface GeluOp extends OpBase {
+  kind: 'Gelu';
+  approximate: boolean;
+}
+
+/** SELECT / SELECT_V2: inputs [condition (bool), x, y]; out = condition ? x : y. */
+export interface SelectOp extends OpBase {
+  kind: 'Select' | 'SelectV2';
+}
+
 /**
  * An operator the importer could read but tinyml cannot run: its outputs keep the shapes the
  * file declares so the rest of the graph can be inspected. `type` is the source's op name
@@ -356,7 +409,7 @@ export type Op =
   | Pool2DOp
   | MeanOp
   | SumOp
-  | ReduceMaxOp
+  | (ReduceOp & { kind: 'ReduceMax' | 'ReduceMin' })
   | ArgMaxOp
   | TransposeConvOp
   | ResizeOp
@@ -369,7 +422,7 @@ export type Op =
   | (UnaryOp & { kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' })
   | (ElementwiseBinaryOp & { kind: 'Sub' | 'Div' })
   | LeakyReluOp
-  | BinaryOp
+  | (BinaryOp & { kind: 'Maximum' | 'Minimum' | 'SquaredDifference' })
   | PreluOp
   | (UnaryOp & { kind: 'Rsqrt' | 'HardSwish' | 'LogSoftmax' })
   | L2NormalizationOp
@@ -390,6 +443,18 @@ export type Op =
   | ReadVariableOp
   | AssignVariableOp
   | CallOnceOp
+  | (UnaryOp & { kind: 'Abs' | 'Neg' | 'Square' | 'Sqrt' | 'Exp' | 'Log' | 'Floor' | 'Ceil' | 'Round' | 'ReluN1To1' | 'Relu0To1' | 'ZerosLike' })
+  | (BinaryOp & { kind: 'Equal' | 'NotEqual' | 'Less' | 'LessEqual' | 'Greater' | 'GreaterEqual' | 'LogicalAnd' | 'LogicalOr' })
+  | (UnaryOp & { kind: 'LogicalNot' })
+  | (BinaryOp & { kind: 'FloorDiv' | 'FloorMod' })
+  | SelectOp
+  | SpaceDepthOp
+  | SpaceBatchOp
+  | BroadcastToOp
+  | AddNOp
+  | CumsumOp
+  | EmbeddingLookupOp
+  | GeluOp
   | UnsupportedOp;
 
 export type OpKind = Op['kind'];

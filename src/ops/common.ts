@@ -453,3 +453,17 @@ export function convLikeOperands(
   if (b && !b.data) unsupported(op, `bias '${b.name}' is not a constant`);
   return { x, w, b, y, is16 };
 }
+
+/**
+ * Requires two int8/int16 tensors of an op that moves or compares raw values (data movement,
+ * SELECT, ADD_N's inputs) to share scale and zero point; `why` says what TFLM does with them.
+ */
+export function requireSameParams(op: Op, a: Tensor, aRole: string, b: Tensor, bRole: string, why: string): void {
+  if (a.dtype !== 'int8' && a.dtype !== 'int16') return;
+  if (scaleOf(a, aRole, op) === scaleOf(b, bRole, op) && zeroPointOf(a) === zeroPointOf(b)) return;
+  unsupported(
+    op,
+    `${aRole} '${a.name}' (scale ${a.quant?.scale[0]}, zero point ${zeroPointOf(a)}) and ${bRole} '${b.name}' (scale ${b.quant?.scale[0]}, zero point ${zeroPointOf(b)}) must share quantization: ${why}`,
+    'Re-quantize the model so that these tensors share their parameters (tinyml quantize does).',
+  );
+}

@@ -96,7 +96,7 @@ export function prepareReduction(g: Graph, op: ReduceOp, dtypes: readonly ('int8
 }
 
 /** The C call of firmware-templates/kernels/reference/reduce_s8.c for a prepared reduction. */
-export function emitReduction(ctx: EmitContext, op: ReduceOp, axes: readonly number[], kind: 'TINYML_REDUCE_MEAN_SAME' | 'TINYML_REDUCE_MEAN' | 'TINYML_REDUCE_SUM' | 'TINYML_REDUCE_MAX', scale: number, bias: number, outputZeroPoint: number): string[] {
+export function emitReduction(ctx: EmitContext, op: ReduceOp, axes: readonly number[], kind: 'TINYML_REDUCE_MEAN_SAME' | 'TINYML_REDUCE_MEAN' | 'TINYML_REDUCE_SUM' | 'TINYML_REDUCE_MAX' | 'TINYML_REDUCE_MIN', scale: number, bias: number, outputZeroPoint: number): string[] {
   const L = ctx.prefix;
   const xT = ctx.g.tensors[op.inputs[0]!]!;
   const rank = xT.shape.length;

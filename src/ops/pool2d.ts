@@ -1,9 +1,11 @@
 /**
- * AVERAGE_POOL_2D and MAX_POOL_2D over NHWC. int8: reference_integer_ops::AveragePool /
+ * AVERAGE_POOL_2D, MAX_POOL_2D and L2_POOL_2D over NHWC. int8: reference_integer_ops::AveragePool /
  * MaxPool (TFLM pooling.cc) — input and output share quantization (TFLite requires it), the
  * average rounds half away from zero over the in-image part of the window only. int16 (16x8):
  * the same kernels on int16 data (TFLM pooling.cc's kTfLiteInt16 cases). float:
- * reference_ops::AveragePool / MaxPool.
+ * reference_ops::AveragePool / MaxPool / L2Pool (√(Σx² / count) over the in-image part of the
+ * window, float32 steps). TFLM's L2_POOL_2D (l2_pool_2d.cc) takes float32 only, so `prepare`
+ * refuses its integer form.
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { Graph, Pool2DOp } from '../ir/graph.js';
@@ -54,6 +56,7 @@ function geometry(g: Graph, op: Pool2DOp): Omit<PoolPrepared, 'dtype' | 'actMin'
 
 function poolDef<K extends Pool2DOp['kind']>(kind: K): OpDef<Pool2DOp & { kind: K }, PoolPrepared> {
   const isAvg = kind === 'AveragePool2D';
+  const isL2 = kind === 'L2Pool2D';
   return {
     kind,
     arity: { inputs: [1, 1] },
@@ -69,6 +72,7 @@ function poolDef<K extends Pool2DOp['kind']>(kind: K): OpDef<Pool2DOp & { kind: 
     prepare(g, op) {
       const x = input(g, op, 0);
       const y = output(g, op);
+      if (isL2) unsupported(op, `TFLM's L2_POOL_2D kernel (l2_pool_2d.cc) takes float32 only; this layer is ${x.dtype}`, 'Keep this layer in a float model, or replace it by an op with an int8 kernel.');
       requireDtype(x, ['int8', 'int16'], op, 'input');
       requireDtype(y, [x.dtype], op, 'output');
       const [actMin, actMax] = activationRangeQuantized(op.activation, y, op);
@@ -141,18 +145,19 @@ function poolDef<K extends Pool2DOp['kind']>(kind: K): OpDef<Pool2DOp & { kind: 
               const fxStart = Math.max(0, -inXOrigin);
               const fxEnd = Math.min(filterW, inW - inXOrigin);
               for (let c = 0; c < depth; c++) {
-                let acc = isAvg ? 0 : -3.4028234663852886e38; // numeric_limits<float>::lowest()
+                let acc = isAvg || isL2 ? 0 : -3.4028234663852886e38; // numeric_limits<float>::lowest()
                 let count = 0;
                 for (let fy = fyStart; fy < fyEnd; fy++) {
                   for (let fx = fxStart; fx < fxEnd; fx++) {
                     const x = inp[((b * inH + inYOrigin + fy) * inW + inXOrigin + fx) * depth + c]!;
                     if (isAvg) acc = fr(acc + x);
+                    else if (isL2) acc = fr(acc + fr(x * x));
                     else if (x > acc) acc = x;
                     count++;
                   }
                 }
                 if (count === 0) unsupported(op, 'a window lies entirely in the padding');
-                const v = isAvg ? fr(acc / count) : acc;
+                const v = isAvg ? fr(acc / count) : isL2 ? fr(Math.sqrt(fr(acc / count))) : acc;
                 out[((b * outH + oy) * outW + ox) * depth + c] = v < actMin ? actMin : v > actMax ? actMax : v;
               }
             }
@@ -171,7 +176,7 @@ function poolDef<K extends Pool2DOp['kind']>(kind: K): OpDef<Pool2DOp & { kind: 
       return [fn];
     },
     tflite: {
-      builtin: isAvg ? 'AVERAGE_POOL_2D' : 'MAX_POOL_2D',
+      builtin: isAvg ? 'AVERAGE_POOL_2D' : isL2 ? 'L2_POOL_2D' : 'MAX_POOL_2D',
       options: 'Pool2DOptions',
       read: (r) => ({
         ...r.base,
@@ -197,6 +202,7 @@ function poolDef<K extends Pool2DOp['kind']>(kind: K): OpDef<Pool2DOp & { kind: 
     },
     tf(tf, _g, op, get) {
       const x = get(op.inputs[0]!) as TF.Tensor4D;
+      if (isL2) return tfActivation(tf, tf.sqrt(tf.avgPool(tf.square(x), [op.filterH, op.filterW], [op.strideH, op.strideW], op.padding)), op.activation);
       const pool = isAvg ? tf.avgPool : tf.maxPool;
       return tfActivation(tf, pool(x, [op.filterH, op.filterW], [op.strideH, op.strideW], op.padding), op.activation);
     },
@@ -205,3 +211,4 @@ function poolDef<K extends Pool2DOp['kind']>(kind: K): OpDef<Pool2DOp & { kind: 
 
 export const averagePool2d = poolDef('AveragePool2D');
 export const maxPool2d = poolDef('MaxPool2D');
+export const l2Pool2d = poolDef('L2Pool2D');

@@ -1,5 +1,5 @@
 /**
- * SUM and REDUCE_MAX over a set of axes, on the reduction machinery of MEAN (src/ops/mean.ts:
+ * SUM, REDUCE_MAX and REDUCE_MIN over a set of axes, on the reduction machinery of MEAN (src/ops/mean.ts:
  * axes, the element → output map, the output shape, and one C kernel, reduce_s8.c).
  *
  * int8, TFLM reduce_common.cc:
@@ -10,13 +10,14 @@
  *    as in TFLM. TFLM resolves the axes into an array of kMaxNumberOfReducedAxis = 2 entries,
  *    so an int8 SUM over more than two distinct axes is refused. The float steps assume no
  *    fused multiply-add (the C kernel stores the product through a volatile float).
- *  - REDUCE_MAX: EvalMaxHelper → reference_ops::ReduceGeneric<int8_t> with init -128 and
- *    max of the raw values; TFLM requires the output to share the input's scale and zero point.
+ *  - REDUCE_MAX / REDUCE_MIN: EvalMaxHelper / EvalMinHelper → reference_ops::ReduceGeneric<int8_t>
+ *    with init -128 (127) and max (min) of the raw values; TFLM requires the output to share
+ *    the input's scale and zero point.
  * float: ReduceGeneric<float>: SUM adds in input order from 0 (float32 each step); REDUCE_MAX
  * starts from the lowest float (-FLT_MAX, so an all -inf block gives -FLT_MAX) and keeps `in`
- * only when in > current (NaN is never taken).
+ * only when in > current (NaN is never taken); REDUCE_MIN likewise from FLT_MAX with in < current.
  */
-import type { Graph, ReduceMaxOp, ReduceOp, SumOp } from '../ir/graph.js';
+import type { Graph, ReduceOp, SumOp } from '../ir/graph.js';
 import { f32, roundHalfAway } from '../numerics/fixed-point.js';
 import { input, noMacs, noParams, unsupported, versionByDtype } from './common.js';
 import { emitReduction, prepareReduction, reduceAxes, reducedShape, reduceOutputIndex, type ReductionPrepared } from './mean.js';
@@ -100,32 +101,39 @@ export const sum: OpDef<SumOp, SumPrepared> = {
   tf: (tf, _g, op, get) => tf.sum(get(op.inputs[0]!), op.axes, op.keepDims),
 };
 
-export const reduceMax: OpDef<ReduceMaxOp, ReductionPrepared> = {
-  kind: 'ReduceMax',
-  arity: { inputs: [1, 2] },
-  inferShapes: (g, op) => [reducedShape(g, op)],
-  params: noParams,
-  macs: noMacs,
-  quant: { output: { kind: 'shared', inputs: [0] } },
-  prepare(g, op) {
-    const r = prepareReduction(g, op);
-    if (r.inScale !== r.outScale || r.inZeroPoint !== r.outputZeroPoint) {
-      unsupported(op, `output params (scale ${r.outScale}, zero point ${r.outputZeroPoint}) differ from the input's (${r.inScale}, ${r.inZeroPoint}); TFLM's int8 REDUCE_MAX requires them equal`);
-    }
-    return r;
-  },
-  evalQuantized(_g, op, p) {
-    const { map, outCount } = p;
-    const [iIdx, oIdx] = [op.inputs[0]!, op.outputs[0]!];
-    return (bufs) => {
-      const inp = bufs[iIdx] as Int8Array;
-      const out = bufs[oIdx] as Int8Array;
-      out.fill(-128, 0, outCount);
-      for (let i = 0; i < inp.length; i++) if (inp[i]! > out[map[i]!]!) out[map[i]!] = inp[i]!;
-    };
-  },
-  evalFloat: (g, op) => floatReduce(g, op, FLOAT_LOWEST, (c, v) => (v > c ? v : c)),
-  emitC: (ctx, op, p) => emitReduction(ctx, op, p.axes, 'TINYML_REDUCE_MAX', 0, 0, p.outputZeroPoint),
-  tflite: reducerCodec<ReduceMaxOp>('ReduceMax', 'REDUCE_MAX'),
-  tf: (tf, _g, op, get) => tf.max(get(op.inputs[0]!), op.axes, op.keepDims),
-};
+function minMax<K extends 'ReduceMax' | 'ReduceMin'>(kind: K): OpDef<ReduceOp & { kind: K }, ReductionPrepared> {
+  const isMin = kind === 'ReduceMin';
+  const name = isMin ? 'REDUCE_MIN' : 'REDUCE_MAX';
+  return {
+    kind,
+    arity: { inputs: [1, 2] },
+    inferShapes: (g, op) => [reducedShape(g, op)],
+    params: noParams,
+    macs: noMacs,
+    quant: { output: { kind: 'shared', inputs: [0] } },
+    prepare(g, op) {
+      const r = prepareReduction(g, op);
+      if (r.inScale !== r.outScale || r.inZeroPoint !== r.outputZeroPoint) {
+        unsupported(op, `output params (scale ${r.outScale}, zero point ${r.outputZeroPoint}) differ from the input's (${r.inScale}, ${r.inZeroPoint}); TFLM's int8 ${name} requires them equal`);
+      }
+      return r;
+    },
+    evalQuantized(_g, op, p) {
+      const { map, outCount } = p;
+      const [iIdx, oIdx] = [op.inputs[0]!, op.outputs[0]!];
+      return (bufs) => {
+        const inp = bufs[iIdx] as Int8Array;
+        const out = bufs[oIdx] as Int8Array;
+        out.fill(isMin ? 127 : -128, 0, outCount);
+        for (let i = 0; i < inp.length; i++) if (isMin ? inp[i]! < out[map[i]!]! : inp[i]! > out[map[i]!]!) out[map[i]!] = inp[i]!;
+      };
+    },
+    evalFloat: (g, op) => floatReduce(g, op, isMin ? -FLOAT_LOWEST : FLOAT_LOWEST, isMin ? (c, v) => (v < c ? v : c) : (c, v) => (v > c ? v : c)),
+    emitC: (ctx, op, p) => emitReduction(ctx, op, p.axes, isMin ? 'TINYML_REDUCE_MIN' : 'TINYML_REDUCE_MAX', 0, 0, p.outputZeroPoint),
+    tflite: reducerCodec<ReduceOp & { kind: K }>(kind, name),
+    tf: (tf, _g, op, get) => (isMin ? tf.min : tf.max)(get(op.inputs[0]!), op.axes, op.keepDims),
+  };
+}
+
+export const reduceMax = minMax('ReduceMax');
+export const reduceMin = minMax('ReduceMin');

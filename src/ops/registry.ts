@@ -8,16 +8,23 @@
  * kernel in firmware-templates/kernels/reference/ (declared in tinyml_kernels.h); its tests.
  */
 import type { Graph, Op, OpKind } from '../ir/graph.js';
+import { addN, cumsum } from './accumulate.js';
 import { add, mul } from './add-mul.js';
-import { argMax } from './arg-max.js';
+import { argMax, argMin } from './arg-max.js';
 import { batchMatMul } from './batch-matmul.js';
+import { broadcastTo } from './broadcast-to.js';
 import { cast } from './cast.js';
+import { equal, greater, greaterEqual, less, lessEqual, logicalAnd, logicalNot, logicalOr, notEqual } from './comparisons.js';
 import { concatenation } from './concatenation.js';
 import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
 import { div } from './div.js';
+import { abs, ceil, exp, floor, log, neg, relu0To1, reluN1To1, round, sqrt, square } from './elementwise-unary.js';
+import { embeddingLookup } from './embedding-lookup.js';
+import { floorDiv, floorMod } from './floor-div-mod.js';
 import { fullyConnected } from './fully-connected.js';
 import { gather } from './gather.js';
+import { gelu } from './gelu.js';
 import { hardSwish } from './hard-swish.js';
 import { l2Normalization } from './l2-normalization.js';
 import { leakyRelu } from './leaky-relu.js';
@@ -29,15 +36,18 @@ import { mean } from './mean.js';
 import type { OpDef, OpOf } from './op-def.js';
 import { pack, unpack } from './pack.js';
 import { pad } from './pad.js';
-import { averagePool2d, maxPool2d } from './pool2d.js';
+import { averagePool2d, l2Pool2d, maxPool2d } from './pool2d.js';
 import { prelu } from './prelu.js';
 import { dequantize, quantize } from './quantize.js';
-import { reduceMax, sum } from './reduce.js';
+import { reduceMax, reduceMin, sum } from './reduce.js';
 import { relu, relu6 } from './relu.js';
 import { reshape } from './reshape.js';
 import { resizeBilinear, resizeNearestNeighbor } from './resize.js';
 import { assignVariable, callOnce, readVariable, varHandle } from './resource-variables.js';
 import { rsqrt } from './rsqrt.js';
+import { select, selectV2 } from './select.js';
+import { batchToSpaceNd, spaceToBatchNd } from './space-batch.js';
+import { depthToSpace, spaceToDepth } from './space-depth.js';
 import { fill, shape } from './shape-fill.js';
 import { slice } from './slice.js';
 import { softmax } from './softmax.js';
@@ -51,6 +61,7 @@ import { builtinCode } from './tflite-codes.js';
 import { transposeConv } from './transpose-conv.js';
 import { transpose } from './transpose.js';
 import { unsupportedOp } from './unsupported.js';
+import { zerosLike } from './zeros-like.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type OpTable = { readonly [K in OpKind]: OpDef<OpOf<K>, any> };
@@ -61,10 +72,13 @@ export const OPS: OpTable = {
   FullyConnected: fullyConnected,
   AveragePool2D: averagePool2d,
   MaxPool2D: maxPool2d,
+  L2Pool2D: l2Pool2d,
   Mean: mean,
   Sum: sum,
   ReduceMax: reduceMax,
+  ReduceMin: reduceMin,
   ArgMax: argMax,
+  ArgMin: argMin,
   TransposeConv: transposeConv,
   ResizeNearestNeighbor: resizeNearestNeighbor,
   ResizeBilinear: resizeBilinear,
@@ -111,6 +125,40 @@ export const OPS: OpTable = {
   ReadVariable: readVariable,
   AssignVariable: assignVariable,
   CallOnce: callOnce,
+  Abs: abs,
+  Neg: neg,
+  Square: square,
+  Sqrt: sqrt,
+  Exp: exp,
+  Log: log,
+  Floor: floor,
+  Ceil: ceil,
+  Round: round,
+  ReluN1To1: reluN1To1,
+  Relu0To1: relu0To1,
+  ZerosLike: zerosLike,
+  Equal: equal,
+  NotEqual: notEqual,
+  Less: less,
+  LessEqual: lessEqual,
+  Greater: greater,
+  GreaterEqual: greaterEqual,
+  LogicalAnd: logicalAnd,
+  LogicalOr: logicalOr,
+  LogicalNot: logicalNot,
+  SelectV2: selectV2,
+  Select: select,
+  SpaceToDepth: spaceToDepth,
+  DepthToSpace: depthToSpace,
+  SpaceToBatchND: spaceToBatchNd,
+  BatchToSpaceND: batchToSpaceNd,
+  BroadcastTo: broadcastTo,
+  AddN: addN,
+  Cumsum: cumsum,
+  FloorDiv: floorDiv,
+  FloorMod: floorMod,
+  EmbeddingLookup: embeddingLookup,
+  Gelu: gelu,
   Unsupported: unsupportedOp,
 };
 

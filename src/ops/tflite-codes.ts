@@ -182,6 +182,17 @@ export const OPTION_TABLES: Readonly<Record<string, readonly OptionField[]>> = {
   VarHandleOptions: [f(0, 'container', 'string'), f(1, 'shared_name', 'string')],
   ReadVariableOptions: [],
   AssignVariableOptions: [],
+  SpaceToDepthOptions: [f(0, 'block_size', 'i32')],
+  DepthToSpaceOptions: [f(0, 'block_size', 'i32')],
+  SpaceToBatchNDOptions: [],
+  BatchToSpaceNDOptions: [],
+  BroadcastToOptions: [],
+  ArgMinOptions: [f(0, 'output_type', 'i8')],
+  CumsumOptions: [f(0, 'exclusive', 'bool'), f(1, 'reverse', 'bool')],
+  AddNOptions: [],
+  FloorDivOptions: [],
+  FloorModOptions: [],
+  GeluOptions: [f(0, 'approximate', 'bool')],
 };
 
 /** Decoded options: field name → value (absent fields take their default when read through `optionValue`). */

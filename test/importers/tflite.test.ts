@@ -131,11 +131,11 @@ describe('operator codes', () => {
 
   it('reads unknown ops as unsupported layers; refusing the graph lists them all in one error with the supported set', async () => {
     const bytes = buildFixture({
-      opcodes: [{ deprecated: RELU }, { deprecated: 127, builtin: 150 }, { deprecated: 15, builtin: 15 }, { deprecated: 32, builtin: 32, custom: 'MyOp' }],
+      opcodes: [{ deprecated: RELU }, { deprecated: 127, builtin: 137 }, { deprecated: 15, builtin: 15 }, { deprecated: 32, builtin: 32, custom: 'MyOp' }],
       ops: [0, 1, 2, 3, 0],
     });
     const g = await importModelBytes(bytes, 'odd.tflite');
-    expect(g.ops.map((o) => (o.kind === 'Unsupported' ? o.type : o.kind))).toEqual(['Relu', 'GELU', 'LSH_PROJECTION', 'CUSTOM:MyOp', 'Relu']);
+    expect(g.ops.map((o) => (o.kind === 'Unsupported' ? o.type : o.kind))).toEqual(['Relu', 'HASHTABLE_FIND', 'LSH_PROJECTION', 'CUSTOM:MyOp', 'Relu']);
     const err = (() => {
       try {
         assertSupported(g);
@@ -147,7 +147,7 @@ describe('operator codes', () => {
     expect(err).toBeInstanceOf(UnsupportedOpsError);
     const e = err as UnsupportedOpsError;
     expect(e.layers.map(({ name, type }) => ({ name, type }))).toEqual([
-      { name: 't2', type: 'GELU' },
+      { name: 't2', type: 'HASHTABLE_FIND' },
       { name: 't3', type: 'LSH_PROJECTION' },
       { name: 't4', type: 'CUSTOM:MyOp' },
     ]);

@@ -95,8 +95,11 @@ export function randomInput(t: Tensor, r: () => number, floatRange = 4): TensorD
         d[i] = Math.floor(r() * 2001) - 1000;
         break;
       case 'uint8':
-      case 'bool':
         d[i] = Math.floor(r() * 256);
+        break;
+      case 'bool':
+        // A TFLite bool is one byte 0 or 1; other bytes are not bools (its kernels' results on them are undefined).
+        d[i] = r() < 0.5 ? 0 : 1;
         break;
       default:
         d[i] = Math.fround((r() * 2 - 1) * floatRange);

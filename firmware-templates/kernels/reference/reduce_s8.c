@@ -10,7 +10,8 @@
  *  - TINYML_REDUCE_SUM (SUM): QuantizedMeanOrSum with compute_sum, round(float(sum) * scale +
  *    bias) + output_zp, where bias = -input_zp * scale * n. TFLM stores that int32 with a
  *    static_cast<int8_t> and no clamp: out-of-range sums wrap modulo 256, here too;
- *  - TINYML_REDUCE_MAX (REDUCE_MAX): the largest raw value (input and output share params).
+ *  - TINYML_REDUCE_MAX (REDUCE_MAX) / TINYML_REDUCE_MIN (REDUCE_MIN): the largest / smallest raw
+ *    value (input and output share params).
  * This is the one place a reference kernel uses float: it is what TFLM does, and matching it
  * is the contract. Each product is stored through a volatile float so no compiler fuses it
  * with the addition (an FMA would round once instead of twice), whatever -ffp-contract the
@@ -54,6 +55,7 @@ void tinyml_reduce_s8(int32_t kind, float scale, float bias, int32_t output_zp, 
         for (o[3] = 0; o[3] < out_dims[3]; ++o[3]) {
           int32_t sum = 0;
           int32_t max = -128;
+          int32_t min = 127;
           for (r[0] = 0; r[0] < rdims[0]; ++r[0])
             for (r[1] = 0; r[1] < rdims[1]; ++r[1])
               for (r[2] = 0; r[2] < rdims[2]; ++r[2])
@@ -62,6 +64,7 @@ void tinyml_reduce_s8(int32_t kind, float scale, float bias, int32_t output_zp, 
                                           (o[2] + r[2]) * strides[2] + (o[3] + r[3]) * strides[3]];
                   sum += v;
                   if (v > max) max = v;
+                  if (v < min) min = v;
                 }
           if (kind == TINYML_REDUCE_MEAN_SAME) {
             *out++ = (int8_t)(sum / count);
@@ -73,6 +76,8 @@ void tinyml_reduce_s8(int32_t kind, float scale, float bias, int32_t output_zp, 
           } else if (kind == TINYML_REDUCE_SUM) {
             volatile float scaled = (float)sum * scale;
             *out++ = wrap_s8(round_half_away(scaled + bias) + output_zp);
+          } else if (kind == TINYML_REDUCE_MIN) {
+            *out++ = (int8_t)min;
           } else {
             *out++ = (int8_t)max;
           }

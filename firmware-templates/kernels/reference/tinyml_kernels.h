@@ -265,13 +265,15 @@ void tinyml_max_pool_s8(const tinyml_pool_params_t *p, const tinyml_shape4_t *in
  *                           + bias) + output_zp, clamped (bias = -input_zp * scale);
  *  TINYML_REDUCE_SUM        SUM: round(float(sum) * scale + bias) + output_zp, wrapped to int8
  *                           as TFLM's cast does (bias = -input_zp * scale * count);
- *  TINYML_REDUCE_MAX        REDUCE_MAX: the largest raw value (scale, bias, output_zp unused).
+ *  TINYML_REDUCE_MAX        REDUCE_MAX: the largest raw value (scale, bias, output_zp unused);
+ *  TINYML_REDUCE_MIN        REDUCE_MIN: the smallest raw value (likewise).
  * scale = input_scale / output_scale (float32).
  */
 #define TINYML_REDUCE_MEAN_SAME 0
 #define TINYML_REDUCE_MEAN 1
 #define TINYML_REDUCE_SUM 2
 #define TINYML_REDUCE_MAX 3
+#define TINYML_REDUCE_MIN 4
 void tinyml_reduce_s8(int32_t kind, float scale, float bias, int32_t output_zp, const tinyml_shape4_t *in_shape,
                       const int32_t *reduced, const int8_t *input, int8_t *output);
 
@@ -383,9 +385,10 @@ static inline int32_t tinyml_mbqm64(int64_t x, int32_t multiplier, int32_t shift
   return (int32_t)(r >> total_shift);
 }
 
-/* ArgMax of int8 values along one axis of [outer, axis_size, inner] (TFLM ArgMinMax, GreaterFn:
- * the first largest wins); int32 indices. */
-void tinyml_arg_max_s8(int32_t outer, int32_t axis_size, int32_t inner, const int8_t *input, int32_t *output);
+/* ArgMax (is_min 0) / ArgMin (is_min 1) of int8 values along one axis of [outer, axis_size,
+ * inner] (TFLM ArgMinMax, GreaterFn / LessFn: the first largest / smallest wins); int32 indices. */
+void tinyml_arg_min_max_s8(int32_t is_min, int32_t outer, int32_t axis_size, int32_t inner, const int8_t *input,
+                           int32_t *output);
 
 /*
  * TransposeConv (reference_integer_ops::TransposeConv): int8 with int32 accumulators, and 16x8
@@ -639,6 +642,45 @@ void tinyml_svdf_s8(const tinyml_svdf_params_t *p, const int8_t *input, const in
  * int16_t>; softmax_s8_s16.c). */
 void tinyml_softmax_s8_s16(int32_t input_beta_multiplier, int32_t input_beta_left_shift, int32_t diff_min,
                            int32_t rows, int32_t depth, const int8_t *input, int16_t *output);
+
+
+/* Comparisons (TFLM comparisons.cc) and LOGICAL_AND/OR/NOT (logical.cc) with 4-D broadcast; the
+ * output is bool (one byte 0/1). code: 0 ==, 1 !=, 2 <, 3 <=, 4 >, 5 >=, 6 and, 7 or. int8
+ * inputs are rescaled as reference_ops::ComparisonWithScaling (compare.c). */
+typedef struct {
+  int32_t left_shift;
+  int32_t input1_offset, input1_multiplier, input1_shift;
+  int32_t input2_offset, input2_multiplier, input2_shift;
+} tinyml_compare_params_t;
+void tinyml_compare_s8(int32_t code, const tinyml_compare_params_t *p, const tinyml_shape4_t *out_shape,
+                       const int32_t *strides1, const int8_t *input1, const int32_t *strides2,
+                       const int8_t *input2, uint8_t *output);
+void tinyml_compare_i32(int32_t code, const tinyml_shape4_t *out_shape, const int32_t *strides1,
+                        const int32_t *input1, const int32_t *strides2, const int32_t *input2, uint8_t *output);
+void tinyml_compare_u8(int32_t code, const tinyml_shape4_t *out_shape, const int32_t *strides1,
+                       const uint8_t *input1, const int32_t *strides2, const uint8_t *input2, uint8_t *output);
+
+
+/* SELECT_V2 with 4-D broadcast (TFLM select.cc): out = condition ? x : y, elem_size bytes per
+ * value (int8, int16, int32 share the kernel). Strides per NHWC dimension, 0 where broadcast. */
+void tinyml_select(int32_t elem_size, const tinyml_shape4_t *out_shape, const int32_t *strides_c,
+                   const uint8_t *condition, const int32_t *strides_x, const void *x, const int32_t *strides_y,
+                   const void *y, void *output);
+
+
+/* ADD_N and CUMSUM int8 (TFLM add_n.cc / cumsum.cc, accumulate_s8.c): values scaled to a common
+ * scale (left shift 20), summed from the scaled raw 0 as TFLM does, requantized to the output.
+ * The params' input 1 and output fields are used. */
+void tinyml_add_n_s8(const tinyml_add_params_t *p, int32_t num_inputs, const int8_t *const *inputs, int32_t size,
+                     int8_t *output);
+void tinyml_cumsum_s8(const tinyml_add_params_t *p, int32_t before, int32_t depth, int32_t after, int32_t exclusive,
+                      int32_t reverse, const int8_t *input, int8_t *output);
+
+
+/* ABS int16 (TFLM AbsEvalQuantized<int16_t>, zero points 0): |x|, times the multiplier when
+ * rescale is set, clamped. */
+void tinyml_abs_s16(int32_t rescale, int32_t multiplier, int32_t shift, int32_t size, const int16_t *input,
+                    int16_t *output);
 
 #ifdef __cplusplus
 }
