@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { TinymlError } from '../errors.js';
-import { importModel } from '../importers/index.js';
+import { importModel, supportedSourceOps } from '../importers/index.js';
 import type { Graph, TensorData } from '../ir/graph.js';
 import { boundaryToIr, outputsFromIr, userShape } from '../ir/boundary-layout.js';
 import { readSamples, tensorBytesLE } from '../io/samples.js';
@@ -71,7 +71,7 @@ async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
 export async function runCommand(model: string, opts: RunCommandOptions): Promise<void> {
   const log = cliLogger('RUN', { quiet: opts.json === true });
   const graph = await importModel(model);
-  assertSupported(graph); // every unsupported layer at once (exit 4), before any input is read
+  assertSupported(graph, supportedSourceOps(graph)); // every unsupported layer at once (exit 4), before any input is read
   const samples = await loadInputs(graph, opts.input);
   // A float model on a board: the int8 firmware convert would produce, next to the float model.
   if (opts.board !== undefined && needsQuantization(graph)) {

@@ -171,13 +171,13 @@ export class Ctx {
     throw new ModelFormatError(this.L.file, `node '${this.name}' (${this.node.opType}): ${what}`);
   }
   unsupported(reason: string): never {
-    this.L.unsupported.push({ name: this.name, type: `${this.node.opType}: ${reason}` });
+    this.L.unsupported.push({ name: this.name, type: this.node.opType, reason });
     throw new Skip();
   }
   /** Emits `op` when its kind exists in this build, else reports the node (see FUTURE_IR_OPS). */
   future(kind: (typeof FUTURE_IR_OPS)[number], fields: Record<string, unknown> & { inputs: number[]; outputs: number[] }, why = ''): void {
     if (!(OP_KINDS as readonly string[]).includes(kind)) {
-      this.L.unsupported.push({ name: this.name, type: `${this.node.opType}${why ? ` (${why})` : ''}: needs IR op ${kind}, not in this build` });
+      this.L.unsupported.push({ name: this.name, type: this.node.opType, reason: `${why ? `${why}: ` : ''}needs IR op ${kind}, not in this build` });
       throw new Skip();
     }
     this.L.ops.push({ kind, name: this.name, ...fields } as unknown as Op);
@@ -207,6 +207,8 @@ type Handler = (c: Ctx) => void;
 export class Lowering extends GraphBuilder {
   readonly values = new Map<string, Value>();
   readonly unsupported: UnsupportedLayer[] = [];
+  /** IR tensors written by Unsupported ops (kept so that inspect shows the whole model). */
+  readonly unsupportedOutputs = new Set<number>();
   readonly warnings: string[] = [];
   readonly file: string;
   readonly opset: number;
@@ -1476,32 +1478,31 @@ export function lowerOnnxGraph(g: OnnxGraphProto, opts: LoweringOptions, quantHo
   if (inputs.length === 0) throw new ModelFormatError(file, 'the graph has no (non-constant) input');
 
   const nodes = topoOrder(g, new Set(L.values.keys()), file);
+  const declared = declaredShapes(g);
   nodes.forEach((node, index) => {
     const c = new Ctx(L, node, index);
     const op = node.opType;
-    if (node.domain !== '' && node.domain !== 'ai.onnx' && !(quantHook && node.domain === 'com.microsoft')) {
-      L.unsupported.push({ name: c.name, type: `${node.domain}.${op} (custom domain)` });
-      for (const o of node.output) if (o) L.values.set(o, { name: o, shape: [], type: 0, failed: true });
-      return;
-    }
     const ins = node.input.map((n) => (n === '' ? undefined : L.values.get(n)));
-    const failedIn = ins.some((v) => v?.failed);
-    const markFailed = () => {
-      for (const o of node.output) if (o) L.values.set(o, { name: o, shape: [], type: 0, failed: true });
-    };
+    if (node.domain !== '' && node.domain !== 'ai.onnx' && !(quantHook && node.domain === 'com.microsoft')) {
+      L.unsupported.push({ name: c.name, type: `${node.domain}.${op}`, reason: `an op of the custom domain '${node.domain}'` });
+      return keepUnsupported(L, c, ins, declared, L.unsupported.at(-1)!);
+    }
     const known = op in LOWERINGS || FOLDABLE_OPS.has(op) || op === 'QuantizeLinear' || op === 'DequantizeLinear' || op.startsWith('QLinear');
     if (!known) {
-      L.unsupported.push({ name: c.name, type: op });
-      markFailed();
-      return;
+      L.unsupported.push({ name: c.name, type: op, reason: 'tinyml has no lowering for this ONNX op' });
+      return keepUnsupported(L, c, ins, declared, L.unsupported.at(-1)!);
     }
+    const failedIn = ins.find((v) => v?.failed);
     if (failedIn) {
-      // Its inputs are unknown, but some ops need a missing IR op whatever they are.
+      // Its input's shape is unknown, but some ops need a missing IR op whatever it is.
       const need = STATIC_NEEDS[op];
-      if (need && !(OP_KINDS as readonly string[]).includes(need)) L.unsupported.push({ name: c.name, type: `${op}: needs IR op ${need}, not in this build` });
-      markFailed();
-      return;
+      if (need && !(OP_KINDS as readonly string[]).includes(need)) {
+        L.unsupported.push({ name: c.name, type: op, reason: `needs IR op ${need}, not in this build` });
+        return keepUnsupported(L, c, ins, declared, L.unsupported.at(-1)!);
+      }
+      return keepUnsupported(L, c, ins, declared, { name: c.name, type: op, reason: `reads '${failedIn.name}', the output of an unsupported node, whose shape tinyml cannot tell` });
     }
+    const opsBefore = L.ops.length;
     try {
       // Constant folding first: every data input constant (Shape/Size: only the shape is needed).
       const foldable = FOLDABLE_OPS.has(op) && (SHAPE_ONLY_OPS.has(op) || ins.every((v) => v === undefined || v.const !== undefined));
@@ -1521,7 +1522,10 @@ export function lowerOnnxGraph(g: OnnxGraphProto, opts: LoweringOptions, quantHo
       h!(c);
       for (const o of node.output) if (o && !L.values.has(o)) c.bad(`output '${o}' was not produced`);
     } catch (e) {
-      if (e instanceof Skip) return markFailed();
+      if (e instanceof Skip) {
+        L.ops.length = opsBefore; // drop what the handler emitted before it gave up
+        return keepUnsupported(L, c, ins, declared, L.unsupported.at(-1)!);
+      }
       if (e instanceof RangeError) throw new ModelFormatError(file, `node '${c.name}' (${op}): ${e.message}`);
       throw e;
     }
@@ -1530,7 +1534,7 @@ export function lowerOnnxGraph(g: OnnxGraphProto, opts: LoweringOptions, quantHo
   const outputs = g.output.map((vi, k) => {
     const v = L.values.get(vi.name);
     if (!v) throw new ModelFormatError(file, `graph output '${vi.name}' is never computed`);
-    if (v.failed || v.ir === undefined || !v.layout) return v;
+    if (v.failed || v.ir === undefined || !v.layout || L.unsupportedOutputs.has(v.ir)) return v;
     const sameOrderAsOnnx = sameOrder(v.layout, identityLayout(v.shape));
     if (isBoundaryLayout(v) && !sameOrderAsOnnx) return v;
     if (sameOrderAsOnnx && isIdentityLayout(v.layout, v.shape)) return v;
@@ -1548,6 +1552,48 @@ export function lowerOnnxGraph(g: OnnxGraphProto, opts: LoweringOptions, quantHo
     }
   });
   return { lowering: L, inputs, outputs };
+}
+
+/** Elementwise ops: their output has the shape of input 0 (an unsupported one keeps its layout). */
+const SAME_SHAPE_OPS = new Set([
+  'Abs', 'Acos', 'Acosh', 'Asin', 'Asinh', 'Atan', 'Atanh', 'Celu', 'Ceil', 'Cos', 'Cosh', 'Elu', 'Erf', 'Exp', 'Floor', 'Gelu', 'HardSigmoid', 'HardSwish', 'LeakyRelu', 'Log', 'Mish',
+  'Neg', 'Not', 'Reciprocal', 'Relu', 'Round', 'Selu', 'Shrink', 'Sigmoid', 'Sign', 'Sin', 'Sinh', 'Softplus', 'Softsign', 'Sqrt', 'Tan', 'Tanh', 'ThresholdedRelu', 'Clip', 'Dropout', 'Identity',
+  'Softmax', 'LogSoftmax', 'Hardmax', 'LpNormalization', 'InstanceNormalization', 'LayerNormalization', 'MeanVarianceNormalization', 'LRN', 'BatchNormalization', 'CumSum', 'IsNaN', 'IsInf',
+]);
+
+/** Static shapes the file declares for values (value_info and graph outputs; a symbolic batch is 1). */
+function declaredShapes(g: OnnxGraphProto): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const vi of [...g.valueInfo, ...g.output]) {
+    if (!vi.shape || vi.elemType === undefined) continue;
+    const dims = vi.shape.map((d, i) => (d.value !== undefined && d.value > 0 ? d.value : i === 0 && vi.shape!.length > 1 ? 1 : -1));
+    if (dims.every((d) => d > 0)) out.set(vi.name, dims);
+  }
+  return out;
+}
+
+/**
+ * Keeps a node tinyml cannot lower in the graph as an IR Unsupported op, so that `inspect`
+ * shows the whole model: it reads the IR tensors of its activation inputs, and each output gets
+ * an IR tensor of the shape the file declares (or, for an elementwise op, its input's shape and
+ * layout). Later nodes then lower as usual; an output whose shape is unknown stays `failed` and
+ * the nodes reading it are kept as Unsupported ops too, naming it.
+ */
+function keepUnsupported(L: Lowering, c: Ctx, ins: (Value | undefined)[], declared: Map<string, number[]>, why: UnsupportedLayer): void {
+  const x = ins[0];
+  const like = SAME_SHAPE_OPS.has(c.node.opType) && x && !x.failed && x.ir !== undefined && x.layout ? x : undefined;
+  const outputs: number[] = [];
+  c.node.output.forEach((o, k) => {
+    if (!o) return;
+    const shape = declared.get(o) ?? (k === 0 && like ? [...like.shape] : undefined);
+    const layout = like && k === 0 && shape && shape.every((d, i) => d === like.shape[i]) ? like.layout! : shape ? identityLayout(shape) : undefined;
+    const ir = L.addTensor({ name: o, shape: layout ? irShapeOf(layout) : [], dtype: 'float32' });
+    L.unsupportedOutputs.add(ir);
+    outputs.push(ir);
+    L.values.set(o, layout ? { name: o, shape: shape!, type: OnnxDataType.FLOAT, ir, layout } : { name: o, shape: [], type: OnnxDataType.FLOAT, ir, failed: true });
+  });
+  const inputs = ins.filter((v): v is Value => v !== undefined && v.ir !== undefined).map((v) => v.ir!);
+  L.ops.push({ kind: 'Unsupported', name: c.name, type: why.type, reason: why.reason ?? 'not supported', inputs, outputs });
 }
 
 /** Layouts a graph boundary may keep: the ONNX order, or channels-last (NCHW ↔ NHWC, also flattened). */

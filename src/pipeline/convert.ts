@@ -15,7 +15,7 @@ import { writeArmProject } from '../build/arm-project.js';
 import { measureCodeSize, type CodeSize } from '../build/host.js';
 import { hasTool } from '../build/tools.js';
 import { TinymlError } from '../errors.js';
-import { importModel } from '../importers/index.js';
+import { importModel, supportedSourceOps } from '../importers/index.js';
 import { graphCost } from '../ops/cost.js';
 import type { Graph } from '../ir/graph.js';
 import { elementCount, tensorBytes } from '../ir/graph.js';
@@ -145,7 +145,7 @@ export async function loadInt8Graph(
 ): Promise<{ graph: Graph; quantization: QuantReport | null }> {
   const log = opts.logger ?? silentLogger;
   const imported = await importModel(modelPath);
-  assertSupported(imported);
+  assertSupported(imported, supportedSourceOps(imported));
   if (!needsQuantization(imported)) return { graph: stripFloatEdges(imported), quantization: null };
   const inT = imported.tensors[imported.inputs[0]!]!;
   const size = elementCount(inT.shape);
