@@ -21,8 +21,10 @@
  *      still checked), and ONE UnsupportedOpsError lists them all at the end.
  *   3. IR passes shared with the Keras importer: BatchNorm Mul/Add folded into the preceding
  *      Conv/FullyConnected, Relu/Relu6 fused, unused tensors dropped; validateGraph.
- *   4. `boundaryLayout` records, per graph input/output, the ONNX shape and the permutation
- *      between it and the IR tensor (the user keeps feeding NCHW data).
+ *   4. Graph inputs and outputs keep the ONNX shape and order (the user feeds NCHW data to the
+ *      reference, the firmware and `tinyml run` alike): IR Transpose ops (and a Reshape for
+ *      N×C×L) take a channels-last input into the NHWC body and the body's result back out;
+ *      `boundaryInputs`/`boundaryOutputs` record them for `graph.boundaryLayout`.
  *
  * It does not promise: dynamic shapes (other than a symbolic batch of 1), control flow (If,
  * Loop, Scan), sequences, training-mode nodes, or non-default domains other than the QDQ ops.
@@ -209,6 +211,9 @@ export class Lowering extends GraphBuilder {
   readonly unsupported: UnsupportedLayer[] = [];
   /** IR tensors written by Unsupported ops (kept so that inspect shows the whole model). */
   readonly unsupportedOutputs = new Set<number>();
+  /** The channels-last layout of each graph input/output that boundary ops convert (by index). */
+  readonly boundaryInputs = new Map<number, Layout>();
+  readonly boundaryOutputs = new Map<number, Layout>();
   readonly warnings: string[] = [];
   readonly file: string;
   readonly opset: number;
@@ -1470,10 +1475,12 @@ export function lowerOnnxGraph(g: OnnxGraphProto, opts: LoweringOptions, quantHo
     });
     if (shape.reduce((p, d) => p * d, 1) > 1 << 26) throw new ModelFormatError(file, `graph input '${vi.name}' has shape [${shape.join(',')}]`);
     const layout = is2d && (shape.length === 4 || shape.length === 3) ? channelsLastLayout(shape) : identityLayout(shape);
-    const ir = L.addTensor({ name: vi.name, shape: irShapeOf(layout), dtype: 'float32' });
-    const v: Value = { name: vi.name, shape, type: OnnxDataType.FLOAT, ir, layout };
-    L.values.set(vi.name, v);
+    // The graph input keeps the ONNX shape and order; IR ops carry it into the layout the
+    // lowering holds it in (boundaryIn).
+    const ir = L.addTensor({ name: vi.name, shape: [...shape], dtype: 'float32' });
+    const v: Value = { name: vi.name, shape, type: OnnxDataType.FLOAT, ir, layout: identityLayout(shape) };
     inputs.push(v);
+    L.values.set(vi.name, isIdentityLayout(layout, shape) ? v : { ...v, ir: boundaryIn(L, v, layout, inputs.length - 1), layout });
   }
   if (inputs.length === 0) throw new ModelFormatError(file, 'the graph has no (non-constant) input');
 
@@ -1535,14 +1542,16 @@ export function lowerOnnxGraph(g: OnnxGraphProto, opts: LoweringOptions, quantHo
     const v = L.values.get(vi.name);
     if (!v) throw new ModelFormatError(file, `graph output '${vi.name}' is never computed`);
     if (v.failed || v.ir === undefined || !v.layout || L.unsupportedOutputs.has(v.ir)) return v;
-    const sameOrderAsOnnx = sameOrder(v.layout, identityLayout(v.shape));
-    if (isBoundaryLayout(v) && !sameOrderAsOnnx) return v;
-    if (sameOrderAsOnnx && isIdentityLayout(v.layout, v.shape)) return v;
-    // Any other pending permutation is carried out before the output (the boundary only
-    // ever swaps NCHW and NHWC).
-    const c = new Ctx(L, { input: [vi.name], output: [vi.name], name: `output_${k}`, opType: 'Output', domain: '', attribute: [] }, nodes.length + k);
+    if (isIdentityLayout(v.layout, v.shape)) return v;
+    // The graph output keeps the ONNX shape and order: IR ops (a Transpose, a Reshape) carry
+    // the value there. A channels-last value's are the boundary ops `--io-layout nhwc` drops.
+    if (isBoundaryLayout(v) && !keepsOrder(v.layout)) L.boundaryOutputs.set(k, v.layout);
+    const c = new Ctx(L, { input: [vi.name], output: [vi.name], name: `${vi.name}/to_onnx_layout`, opType: 'Output', domain: '', attribute: [] }, nodes.length + k);
     try {
       const ir = L.identity(c, v, `the graph output '${vi.name}'`);
+      // The graph output carries the ONNX name; the body's tensor is the NHWC one.
+      if (L.tensors[v.ir]!.name === vi.name) L.tensors[v.ir]!.name = `${vi.name}/nhwc`;
+      L.tensors[ir]!.name = vi.name;
       const w: Value = { ...v, ir, layout: identityLayout(v.shape) };
       L.values.set(vi.name, w);
       return w;
@@ -1594,6 +1603,20 @@ function keepUnsupported(L: Lowering, c: Ctx, ins: (Value | undefined)[], declar
   });
   const inputs = ins.filter((v): v is Value => v !== undefined && v.ir !== undefined).map((v) => v.ir!);
   L.ops.push({ kind: 'Unsupported', name: c.name, type: why.type, reason: why.reason ?? 'not supported', inputs, outputs });
+}
+
+/**
+ * IR ops taking graph input `v` (ONNX shape, identity layout) into `layout`: a Reshape onto the
+ * layout's split when it has an inserted axis (N×C×L → N×C×1×L), then the Transpose (a Reshape
+ * alone when only size-1 axes move). Returns the IR tensor in `layout`.
+ */
+function boundaryIn(L: Lowering, v: Value, layout: Layout, k: number): number {
+  if (!keepsOrder(layout)) L.boundaryInputs.set(k, layout);
+  const c = new Ctx(L, { input: [v.name], output: [v.name], name: `${v.name}/to_nhwc`, opType: 'Input', domain: '', attribute: [] }, -1 - k);
+  const split = layout.split.length === v.shape.length ? v : { ...v, shape: [...layout.split], ir: L.viewAs(c, v.ir!, layout.split), layout: identityLayout(layout.split) };
+  const ir = L.asLayout(c, split, layout, `graph input '${v.name}'`);
+  L.tensors[ir]!.name = `${v.name}/nhwc`;
+  return ir;
 }
 
 /** Layouts a graph boundary may keep: the ONNX order, or channels-last (NCHW ↔ NHWC, also flattened). */

@@ -9,8 +9,9 @@
  *      every node it cannot lower stays in the graph as an IR Unsupported op (name, op type,
  *      reason): inspect lists the whole model, convert/run refuse with all of them at once;
  *   5. fold BatchNorm and fuse activations (shared with the Keras importer), drop unused
- *      tensors, validate, and record the NCHW ↔ NHWC permutation of each graph input and
- *      output in `graph.boundaryLayout`.
+ *      tensors, validate. Graph inputs and outputs keep the ONNX shapes and order; the IR
+ *      Transpose/Reshape ops between them and the NHWC body are recorded in
+ *      `graph.boundaryLayout` (src/ir/boundary-layout.ts drops them for `--io-layout nhwc`).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, normalize, sep } from 'node:path';
@@ -19,7 +20,7 @@ import type { BoundaryLayout, Graph } from '../ir/graph.js';
 import { foldConstants } from '../ops/fold.js';
 import { validateGraph } from '../ops/validate.js';
 import { compact, foldAndFuse } from './keras-lowering.js';
-import { irShapeOf, keepsOrder, sameOrder, identityLayout } from './onnx-layout.js';
+import { keepsOrder, identityLayout, type Layout } from './onnx-layout.js';
 import { lowerOnnxGraph, supportedOnnxOps, type Value } from './onnx-lowering.js';
 import { applyQuantization, quantHook } from './onnx-quant.js';
 import { decodeOnnxModel, looksLikeOnnx, type OnnxModelProto } from './onnx-schema.js';
@@ -84,11 +85,10 @@ interface Lowered {
   warnings: string[];
 }
 
-function boundary(v: Value): BoundaryLayout {
-  // An output of an unsupported node whose shape is unknown: nothing to convert.
-  const l = v.layout ?? identityLayout(v.shape);
-  const irShape = irShapeOf(l);
-  return { sourceName: v.name, sourceShape: [...v.shape], split: [...l.split], perm: [...l.perm], transpose: !keepsOrder(l) && !sameOrder(l, identityLayout(v.shape)) && irShape.length > 0 };
+/** What the boundary ops of one graph input/output do (identity when there are none). */
+function boundary(v: Value, inner: Layout | undefined): BoundaryLayout {
+  const l = inner ?? identityLayout(v.shape);
+  return { sourceName: v.name, sourceShape: [...v.shape], split: [...l.split], perm: [...l.perm], transpose: !keepsOrder(l) };
 }
 
 function lower(bytes: Uint8Array, file: string): Lowered {
@@ -107,12 +107,12 @@ function lower(bytes: Uint8Array, file: string): Lowered {
     outputs: outputs.map((v) => v.ir!),
     source: { format: 'onnx', path: file },
   };
-  const b = { inputs: inputs.map(boundary), outputs: outputs.map(boundary) };
+  const b = { inputs: inputs.map((v, k) => boundary(v, L.boundaryInputs.get(k))), outputs: outputs.map((v, k) => boundary(v, L.boundaryOutputs.get(k))) };
   foldAndFuse(g);
   // Shape constants and data movement on constants left by the lowering become constants.
   let out = compact(foldConstants(g).graph);
   out = applyQuantization(out, L, file);
-  if ([...b.inputs, ...b.outputs].some((x) => x.transpose || x.split.length !== x.sourceShape.length || x.split.some((d, i) => d !== x.sourceShape[i]))) out.boundaryLayout = b;
+  if (L.boundaryInputs.size + L.boundaryOutputs.size > 0) out.boundaryLayout = b;
   validateGraph(out);
   return { graph: out, unsupported: L.unsupported, warnings: L.warnings };
 }

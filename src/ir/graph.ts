@@ -401,11 +401,11 @@ export interface GraphSource {
 }
 
 /**
- * How one graph input or output relates to the source model's own layout, for formats whose
- * activations are not NHWC (ONNX: NCHW). The IR tensor's data is
- * `transpose(reshape(source, split), perm)`, in row-major order; the user-facing value keeps
- * `sourceShape`. Callers that take or give data in the source layout (`tinyml run` on a
- * .onnx, the firmware boundary) convert with src/ir/boundary-layout.ts.
+ * The layout change at one graph input or output, for formats whose activations are not NHWC
+ * (ONNX: NCHW). The graph's tensor keeps the source model's shape and order (`sourceShape`);
+ * IR ops right after the input (right before the output) — a Transpose, with a Reshape where
+ * an axis is inserted — hold it as `transpose(reshape(source, split), perm)` in the NHWC body.
+ * `convert --io-layout nhwc` drops those ops (src/ir/boundary-layout.ts `dropBoundaryOps`).
  */
 export interface BoundaryLayout {
   /** The value's name and shape in the source model. */
@@ -426,8 +426,9 @@ export interface Graph {
   outputs: number[];
   source?: GraphSource;
   /**
-   * Present when the source model's inputs/outputs are in another layout than the IR's
-   * (ONNX NCHW): one entry per `inputs[k]` / `outputs[k]`, in order.
+   * Present when some of the source model's inputs/outputs are in another layout than the
+   * IR's body (ONNX NCHW) and boundary ops convert them: one entry per `inputs[k]` /
+   * `outputs[k]`, in order (an identity entry where nothing changes).
    */
   boundaryLayout?: { inputs: BoundaryLayout[]; outputs: BoundaryLayout[] };
   /**

@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { loadTf } from '../../src/distill/tf.js';
 import { runGraphTf, tfGraphSupport } from '../../src/distill/tf-graph.js';
-import { inputsToIr, outputsFromIr } from '../../src/ir/boundary-layout.js';
 import { supportedSourceOps } from '../../src/importers/index.js';
 import { assertSupported } from '../../src/ops/support.js';
 import { elementCount, type Graph } from '../../src/ir/graph.js';
@@ -134,9 +133,9 @@ export async function ortRun(model: Uint8Array | string, feeds: Record<string, {
   return res;
 }
 
-/** Our outputs (reference interpreter), given inputs in ONNX layout, returned in ONNX layout. */
+/** Our outputs (reference interpreter): the graph's inputs and outputs keep the ONNX layout. */
 export function referenceRun(g: Graph, inputs: Float32Array[]): Float32Array[] {
-  return outputsFromIr(g, runGraph(g, inputsToIr(g, inputs))) as Float32Array[];
+  return runGraph(g, inputs) as Float32Array[];
 }
 
 let tfLoaded: Awaited<ReturnType<typeof loadTf>> | undefined;
@@ -146,12 +145,12 @@ export async function tfjsRun(g: Graph, inputs: Float32Array[]): Promise<Float32
   const why = tfGraphSupport(g);
   if (why) return why;
   tfLoaded ??= await loadTf();
-  const irIn = inputsToIr(g, inputs)[0] as Float32Array;
+  const irIn = inputs[0]!;
   const inT = g.tensors[g.inputs[0]!]!;
   const count = inT.shape[0]!;
   if (elementCount(inT.shape) !== irIn.length) return 'input size';
   const y = runGraphTf(tfLoaded.tf, g, irIn, count);
-  return outputsFromIr(g, [y]) as Float32Array[];
+  return [y as Float32Array];
 }
 
 /** max |a − b| relative to the range of `want` (1 when the range is 0). */

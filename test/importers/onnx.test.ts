@@ -80,9 +80,13 @@ describe('shared ONNX models against ONNX Runtime', () => {
     expect(g.ops.map((o) => `${o.kind}:${'activation' in o ? o.activation : ''}`)).toEqual(['FullyConnected:relu', 'FullyConnected:relu', 'FullyConnected:none']);
   });
 
-  it('test_Conv2d.onnx: the NCHW input is held NHWC, recorded in boundaryLayout', async () => {
+  it('test_Conv2d.onnx: the NCHW input and output stay NCHW; boundary Transposes carry them to and from the NHWC body', async () => {
     const g = await importModel(join(ONNX_DIR, 'test_Conv2d.onnx'));
-    expect(g.tensors[g.inputs[0]!]!.shape).toEqual([2, 7, 5, 3]);
+    expect(g.tensors[g.inputs[0]!]!.shape).toEqual([2, 3, 7, 5]);
+    expect(g.tensors[g.outputs[0]!]!.shape).toEqual([2, 4, 5, 4]);
+    expect(g.ops.map((o) => o.kind)).toEqual(['Transpose', 'Conv2D', 'Transpose']);
+    expect(g.ops[0]).toMatchObject({ perm: [0, 2, 3, 1] });
+    expect(g.ops[2]).toMatchObject({ perm: [0, 3, 1, 2] });
     expect(g.boundaryLayout!.inputs[0]).toMatchObject({ sourceShape: [2, 3, 7, 5], perm: [0, 2, 3, 1], transpose: true });
     expect(g.boundaryLayout!.outputs[0]).toMatchObject({ sourceShape: [2, 4, 5, 4], transpose: true });
   });
