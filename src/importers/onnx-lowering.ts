@@ -850,7 +850,7 @@ function lowerVariadic(kind: 'Maximum' | 'Minimum' | 'Add'): Handler {
   };
 }
 
-function lowerUnary(kind: 'Relu' | 'Relu6' | 'Logistic' | 'Tanh'): Handler {
+function lowerUnary(kind: 'Relu' | 'Relu6' | 'Logistic' | 'Tanh' | 'Elu'): Handler {
   return (c) => {
     const x = c.act(0, 'X');
     const y = c.newAct(irShapeOf(x.layout!));
@@ -858,6 +858,29 @@ function lowerUnary(kind: 'Relu' | 'Relu6' | 'Logistic' | 'Tanh'): Handler {
     c.outAct(0, x.shape, y, x.layout!);
   };
 }
+
+/**
+ * Elu: TFLite's ELU has alpha 1. Another alpha is alpha·elu(x) + (1 − alpha)·relu(x), which is
+ * alpha·(exp(x) − 1) below 0 and x above: ELU, RELU, two MULs by a scalar and an ADD.
+ */
+const lowerElu: Handler = (c) => {
+  const alpha = c.at.float('alpha', 1);
+  if (alpha === 1) return lowerUnary('Elu')(c);
+  const x = c.act(0, 'X');
+  const shape = irShapeOf(x.layout!);
+  const e = c.newAct(shape, 0, '/elu');
+  const r = c.newAct(shape, 0, '/relu');
+  const ea = c.newAct(shape, 0, '/elu_alpha');
+  const rb = c.newAct(shape, 0, '/relu_1-alpha');
+  const y = c.newAct(shape);
+  const k = (tag: string, v: number) => c.L.constF32(`${c.name}/${tag}`, [1], Float32Array.of(v));
+  c.emit({ kind: 'Elu', name: `${c.name}/elu`, inputs: [x.ir!], outputs: [e] });
+  c.emit({ kind: 'Relu', name: `${c.name}/relu`, inputs: [x.ir!], outputs: [r] });
+  c.emit({ kind: 'Mul', name: `${c.name}/alpha`, inputs: [e, k('alpha', alpha)], outputs: [ea], activation: 'none' });
+  c.emit({ kind: 'Mul', name: `${c.name}/1-alpha`, inputs: [r, k('1-alpha', 1 - alpha)], outputs: [rb], activation: 'none' });
+  c.emit({ kind: 'Add', name: c.name, inputs: [ea, rb], outputs: [y], activation: 'none' });
+  c.outAct(0, x.shape, y, x.layout!);
+};
 
 const lowerClip: Handler = (c) => {
   const x = c.act(0, 'X');
@@ -1110,8 +1133,7 @@ const lowerPad: Handler = (c) => {
     }
   }
   if (pads.length !== 2 * r) c.bad(`pads have ${pads.length} values for rank ${r}`);
-  if (mode !== 'constant') c.unsupported(`mode '${mode}' (only constant)`);
-  if (value !== 0) c.unsupported(`constant value ${value} (only 0)`);
+  if (mode !== 'constant' && mode !== 'reflect') c.unsupported(`mode '${mode}' (constant and reflect are supported; TFLite has no ${mode} padding)`);
   if (pads.some((p) => p < 0)) c.unsupported('negative pads (cropping)');
   let l = x.layout!;
   let ir = x.ir!;
@@ -1129,7 +1151,16 @@ const lowerPad: Handler = (c) => {
   const shape = x.shape.map((d, j) => d + pads[j]! + pads[j + r]!);
   const y = c.newAct(irShapeOf(outLayout));
   const pt = c.L.addTensor({ name: `${c.name}/paddings`, shape: [paddings.length, 2], dtype: 'int32', data: Int32Array.from(paddings.flat()) });
-  c.emit({ kind: 'Pad', name: c.name, inputs: [ir, pt], outputs: [y], paddings });
+  if (mode === 'reflect') {
+    // ONNX reflect = TFLite MIRROR_PAD REFLECT (the edge is not repeated).
+    x.shape.forEach((d, j) => {
+      if (Math.max(pads[j]!, pads[j + r]!) > d - 1) c.unsupported(`reflect pads [${pads.join(',')}] wider than the input's size − 1 on axis ${j}`);
+    });
+    c.emit({ kind: 'MirrorPad', name: c.name, inputs: [ir, pt], outputs: [y], paddings, mode: 'reflect' });
+  } else if (value !== 0) {
+    const vt = c.L.addTensor({ name: `${c.name}/constant_value`, shape: [], dtype: 'float32', data: Float32Array.of(value) });
+    c.emit({ kind: 'PadV2', name: c.name, inputs: [ir, pt, vt], outputs: [y], paddings });
+  } else c.emit({ kind: 'Pad', name: c.name, inputs: [ir, pt], outputs: [y], paddings });
   c.outAct(0, shape, y, outLayout);
 };
 
@@ -1252,24 +1283,29 @@ const lowerSplit: Handler = (c) => {
     sizes = Array.from({ length: n }, (_, i) => Math.max(0, Math.min(each, d - i * each)));
   }
   if (sizes.length !== n || sizes.reduce((p, d) => p + d, 0) !== x.shape[axis]) c.bad(`split sizes [${sizes.join(',')}] do not add up to ${x.shape[axis]}`);
-  const ir = c.L.identity(c, x, 'a split');
-  let at = 0;
-  sizes.forEach((sz, k) => {
-    const shape = [...x.shape];
-    shape[axis] = sz;
-    const y = c.newAct(shape, k);
-    c.L.stridedSlice(
-      c,
-      ir,
-      y,
-      x.shape.map((_, i) => (i === axis ? at : 0)),
-      x.shape.map(() => 1),
-      shape,
-      String(k),
-    );
-    c.outAct(k, shape, y, identityLayout(shape));
-    at += sz;
+  // Split along the axis as the IR holds it (an NHWC-held channel split stays in NHWC); a
+  // layout that does not align the axis is brought to the ONNX order first.
+  let l = x.layout!;
+  let ir = x.ir!;
+  let al = alignSplit(x.shape, l);
+  if (!al) {
+    ir = c.L.identity(c, x, 'a split');
+    l = identityLayout(x.shape);
+    al = alignSplit(x.shape, l)!;
+  }
+  const s = al.axisOf[axis]!;
+  const irAxis = l.perm.indexOf(s);
+  const src = c.L.viewAs(c, ir, irShapeOf(l));
+  const outputs = sizes.map((sz, k) => {
+    const shape = x.shape.map((d, i) => (i === axis ? sz : d));
+    const layout: Layout = { split: l.split.map((d, j) => (j === s ? sz : d)), perm: l.perm };
+    const y = c.newAct(irShapeOf(layout), k);
+    c.outAct(k, shape, y, layout);
+    return y;
   });
+  const axisT = c.L.constI32(`${c.name}/axis`, [irAxis]);
+  if (sizes.every((v) => v === sizes[0])) c.emit({ kind: 'Split', name: c.name, inputs: [axisT, src], outputs, axis: irAxis, sizes });
+  else c.emit({ kind: 'SplitV', name: c.name, inputs: [src, c.L.constI32(`${c.name}/sizes`, sizes), axisT], outputs, axis: irAxis, sizes });
 };
 
 const lowerGather: Handler = (c) => {
@@ -1334,6 +1370,7 @@ export const LOWERINGS: Record<string, Handler> = {
   MatMul: lowerMatMul,
   BatchNormalization: lowerBatchNorm,
   Relu: lowerUnary('Relu'),
+  Elu: lowerElu,
   Sigmoid: lowerUnary('Logistic'),
   Tanh: lowerUnary('Tanh'),
   Clip: lowerClip,
@@ -1388,7 +1425,7 @@ const NEEDS_FUTURE: Record<string, (typeof FUTURE_IR_OPS)[number]> = {
   Upsample: 'ResizeNearestNeighbor',
 };
 /** Op types that fold on constants but need an IR op of FUTURE_IR_OPS on run-time values. */
-const CONST_ONLY: Record<string, (typeof FUTURE_IR_OPS)[number]> = { Slice: 'StridedSlice', Split: 'StridedSlice', Gather: 'Gather', Max: 'Maximum', Min: 'Minimum' };
+const CONST_ONLY: Record<string, (typeof FUTURE_IR_OPS)[number]> = { Slice: 'StridedSlice', Gather: 'Gather', Max: 'Maximum', Min: 'Minimum' };
 
 /** Op types the importer accepts (lowered, folded, or QDQ), for error messages. */
 export function supportedOnnxOps(): string[] {
@@ -1413,7 +1450,6 @@ const STATIC_NEEDS: Record<string, (typeof FUTURE_IR_OPS)[number]> = {
   LogSoftmax: 'LogSoftmax',
   ReduceMax: 'ReduceMax',
   ReduceSum: 'Sum',
-  Split: 'StridedSlice',
   Slice: 'StridedSlice',
 };
 

@@ -127,6 +127,19 @@ export interface PadOp extends OpBase {
   paddings: [number, number][];
 }
 
+/** PADV2: constant padding with the value of the constant scalar input 2 (inputs: x, paddings, value). */
+export interface PadV2Op extends OpBase {
+  kind: 'PadV2';
+  paddings: [number, number][];
+}
+
+/** MIRROR_PAD: reflect (edge not repeated) or symmetric (edge repeated) padding. */
+export interface MirrorPadOp extends OpBase {
+  kind: 'MirrorPad';
+  paddings: [number, number][];
+  mode: 'reflect' | 'symmetric';
+}
+
 export interface ConcatenationOp extends OpBase {
   kind: 'Concatenation';
   axis: number;
@@ -150,7 +163,7 @@ export interface SoftmaxOp extends OpBase {
 }
 
 export interface UnaryOp extends OpBase {
-  kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' | 'Rsqrt' | 'HardSwish' | 'LogSoftmax' | 'Cast';
+  kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' | 'Rsqrt' | 'HardSwish' | 'LogSoftmax' | 'Cast' | 'Elu';
 }
 
 /** L2_NORMALIZATION over the last dimension; TFLite's options carry a fused activation. */
@@ -382,6 +395,9 @@ export type Op =
   | ExpandDimsOp
   | GatherOp
   | (UnaryOp & { kind: 'Cast' })
+  | (UnaryOp & { kind: 'Elu' })
+  | PadV2Op
+  | MirrorPadOp
   | ShapeOp
   | FillOp
   | UnidirectionalSequenceLSTMOp

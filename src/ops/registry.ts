@@ -16,6 +16,7 @@ import { concatenation } from './concatenation.js';
 import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
 import { div } from './div.js';
+import { elu } from './elu.js';
 import { fullyConnected } from './fully-connected.js';
 import { gather } from './gather.js';
 import { hardSwish } from './hard-swish.js';
@@ -28,7 +29,7 @@ import { maximum, minimum } from './maximum-minimum.js';
 import { mean } from './mean.js';
 import type { OpDef, OpOf } from './op-def.js';
 import { pack, unpack } from './pack.js';
-import { pad } from './pad.js';
+import { mirrorPad, pad, padV2 } from './pad.js';
 import { averagePool2d, maxPool2d } from './pool2d.js';
 import { prelu } from './prelu.js';
 import { dequantize, quantize } from './quantize.js';
@@ -111,6 +112,9 @@ export const OPS: OpTable = {
   ReadVariable: readVariable,
   AssignVariable: assignVariable,
   CallOnce: callOnce,
+  Elu: elu,
+  PadV2: padV2,
+  MirrorPad: mirrorPad,
   Unsupported: unsupportedOp,
 };
 

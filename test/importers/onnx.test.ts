@@ -3,8 +3,7 @@
  *   - every shared .onnx and every backend test (52 PyTorch modules with the outputs PyTorch
  *     computed): imported, run through the reference interpreter and the tfjs float runner on
  *     the shipped input and on seeded inputs, within 1e-4 of ONNX Runtime's output range;
- *     backend tests that need an IR op this build lacks must fail with the unsupported error
- *     naming that op (BLOCKED below);
+ *     every one of them lowers whole;
  *   - content detection never claims other formats, opsets outside 6..21 are refused by name,
  *     external data is read from beside the model, and the missing file is named.
  * The tolerance is not 0 because ONNX Runtime sums convolutions in another order (MLAS) than
@@ -25,14 +24,6 @@ import { buildModel, ONNX_DIR, ortRun, referenceRun, relErr, seeded, tfjsRun, re
 
 const TOL = 1e-4;
 const BACKEND = join(ONNX_DIR, 'backend-tests');
-
-/** Backend tests blocked on IR ops this build lacks (or on ONNX features tinyml does not lower), with the op named in the error. */
-const BLOCKED: Record<string, RegExp> = {
-  // Not in the IR's planned set at all: named as unsupported ONNX features.
-  test_ELU: /Elu_0 \(Elu\)/,
-  test_ConstantPad2d: /\(Pad\): constant value 2/,
-  test_operator_pad: /\(Pad\): mode 'reflect'/,
-};
 
 function readPb(path: string): { data: Float32Array; dims: number[] } {
   const t = readTensor(decodeOnnxTensor(new Uint8Array(readFileSync(path)), path), path);
@@ -103,16 +94,6 @@ describe('ONNX backend tests (PyTorch modules) against PyTorch outputs and ONNX 
         .filter((f) => f.startsWith('input_'))
         .sort()
         .map((f) => readPb(join(data, f)));
-    if (BLOCKED[d]) {
-      it(`${d}: imports with the node marked unsupported; convert would refuse, naming what it needs`, async () => {
-        const g = await importModel(file);
-        const err = refusal(g);
-        expect(err).toBeInstanceOf(UnsupportedOpsError);
-        expect((err as Error).message).toMatch(BLOCKED[d]!);
-        expect((err as Error).message).toContain(file);
-      });
-      continue;
-    }
     it(`${d}: shipped input gives PyTorch's output; seeded inputs agree with ONNX Runtime`, async () => {
       const g = await importModel(file);
       const ins = pbIns();
@@ -168,7 +149,7 @@ describe('ONNX detection and model checks', () => {
   it('lists every unsupported node at once, with names and op types', async () => {
     const bytes = buildModel({
       nodes: [
-        { op: 'Elu', inputs: ['x'], outputs: ['a'], name: 'first_elu' },
+        { op: 'Selu', inputs: ['x'], outputs: ['a'], name: 'first_selu' },
         { op: 'Relu', inputs: ['a'], outputs: ['b'] },
         { op: 'Erf', inputs: ['b'], outputs: ['c'], name: 'the_erf' },
         { op: 'Sin', inputs: ['x'], outputs: ['d'], name: 'the_sin' },
@@ -181,8 +162,8 @@ describe('ONNX detection and model checks', () => {
     const err = refusal(g);
     expect(err).toBeInstanceOf(UnsupportedOpsError);
     const layers = (err as UnsupportedOpsError).layers;
-    expect(layers.map((l) => l.name)).toEqual(['first_elu', 'the_erf', 'the_sin']);
-    expect(layers[0]!.type).toBe('Elu');
+    expect(layers.map((l) => l.name)).toEqual(['first_selu', 'the_erf', 'the_sin']);
+    expect(layers[0]!.type).toBe('Selu');
     expect(layers[2]!.type).toBe('Sin');
     expect(listUnsupportedOnnxNodes(bytes, 'bad.onnx')).toEqual(layers);
   });
