@@ -296,6 +296,12 @@ export class Lowering extends GraphBuilder {
       c.future('Transpose', { inputs: [src, this.constI32(`${c.name}/perm`, perm)], outputs: [y], perm }, why);
       return y;
     }
+    // Views of different splits (a channel shuffle's Reshape → Transpose → Reshape read as
+    // NHWC): through the ONNX order, two Transposes.
+    if (!isIdentityLayout(cur, v.shape)) {
+      const mid = this.identity(c, v, why);
+      return this.asLayout(c, { ...v, ir: mid, layout: identityLayout(v.shape) }, target, why);
+    }
     return c.unsupported(`${why} needs a layout change tinyml cannot express`);
   }
 
@@ -1058,9 +1064,11 @@ const lowerTranspose: Handler = (c) => {
   if (perm.length !== r || new Set(perm).size !== r || perm.some((p) => !(p >= 0 && p < r))) c.bad(`perm [${perm.join(',')}] is not a permutation of ${r} axes`);
   const shape = perm.map((p) => x.shape[p]!);
   let l = x.layout!;
+  let ir = x.ir!;
   let al = alignSplit(x.shape, l);
   if (!al) {
-    c.L.identity(c, x, 'a Transpose after a reshape of a permuted tensor');
+    // The relabel below needs the ONNX order: the IR tensor in it replaces x's.
+    ir = c.L.identity(c, x, 'a Transpose after a reshape of a permuted tensor');
     l = identityLayout(x.shape);
     al = alignSplit(x.shape, l)!;
   }
@@ -1068,7 +1076,7 @@ const lowerTranspose: Handler = (c) => {
   const order = [...perm.map((p) => al.axisOf[p]!), ...al.inserted];
   const split = order.map((s) => l.split[s]!);
   const newPerm = l.perm.map((s) => order.indexOf(s));
-  c.outAct(0, shape, x.ir!, { split, perm: newPerm });
+  c.outAct(0, shape, ir, { split, perm: newPerm });
 };
 
 const lowerConcat: Handler = (c) => {
