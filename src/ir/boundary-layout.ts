@@ -78,3 +78,9 @@ export function dropBoundaryOps(g: Graph): Graph {
   delete out.boundaryLayout;
   return out;
 }
+
+/** `g`'s NHWC body: `g` itself when nothing converts at its boundary, else `dropBoundaryOps(g)`. */
+export function nhwcBody(g: Graph): Graph {
+  const bl = g.boundaryLayout;
+  return bl && [...bl.inputs, ...bl.outputs].some(hasBoundaryOps) ? dropBoundaryOps(g) : g;
+}

@@ -14,7 +14,7 @@ import { buildHost, runHostProgram } from '../../src/build/host.js';
 import { hasTool } from '../../src/build/tools.js';
 import { inspectGraph } from '../../src/cli/inspect.js';
 import { importModelBytes } from '../../src/importers/index.js';
-import { dropBoundaryOps } from '../../src/ir/boundary-layout.js';
+import { dropBoundaryOps, nhwcBody } from '../../src/ir/boundary-layout.js';
 import { elementCount } from '../../src/ir/graph.js';
 import { loadInt8Graph } from '../../src/pipeline/convert.js';
 import { quantizeInput } from '../../src/quantize/fidelity.js';
@@ -137,5 +137,14 @@ describe('ONNX boundary layout: NCHW in, NCHW out, everywhere', () => {
     const g = await importModelBytes(flat, 'flat.onnx');
     expect(() => dropBoundaryOps(g)).toThrow(/no layout change at its inputs or outputs/);
     expect(elementCount(g.tensors[g.inputs[0]!]!.shape)).toBe(4);
+  });
+});
+
+describe('nhwcBody (what distill runs an NCHW teacher on)', () => {
+  it('drops the boundary ops of an NCHW model and leaves other graphs as they are', async () => {
+    const g = await importModelBytes(bytes, 'conv.onnx');
+    expect(nhwcBody(g).tensors[nhwcBody(g).inputs[0]!]!.shape).toEqual([1, H, W, C]);
+    const flat = await importModelBytes(buildModel({ nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }], inputs: [{ name: 'x', shape: [1, 4] }], outputs: [{ name: 'y' }] }), 'flat.onnx');
+    expect(nhwcBody(flat)).toBe(flat);
   });
 });
