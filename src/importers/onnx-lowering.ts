@@ -297,7 +297,18 @@ export class Lowering extends GraphBuilder {
       return y;
     }
     // Views of different splits (a channel shuffle's Reshape → Transpose → Reshape read as
-    // NHWC): through the ONNX order, two Transposes.
+    // NHWC): on a split that refines both, one Transpose; else through the ONNX order.
+    const common = refineSplits(cur.split, target.split);
+    if (common && common.sizes.length <= 6) {
+      const expand = (l: Layout, groups: number[][]): Layout => ({ split: common.sizes, perm: l.perm.flatMap((s) => groups[s]!) });
+      const curR = expand(cur, common.a);
+      const tgtR = expand(target, common.b);
+      const perm = tgtR.perm.map((tp) => curR.perm.indexOf(tp));
+      const src = this.viewAs(c, v.ir!, irShapeOf(curR));
+      const y = c.newAct(irShapeOf(tgtR), 0, '/transpose');
+      c.future('Transpose', { inputs: [src, this.constI32(`${c.name}/perm`, perm)], outputs: [y], perm }, why);
+      return this.viewAs(c, y, shape);
+    }
     if (!isIdentityLayout(cur, v.shape)) {
       const mid = this.identity(c, v, why);
       return this.asLayout(c, { ...v, ir: mid, layout: identityLayout(v.shape) }, target, why);
@@ -1065,7 +1076,7 @@ const lowerTranspose: Handler = (c) => {
   const shape = perm.map((p) => x.shape[p]!);
   let l = x.layout!;
   let ir = x.ir!;
-  let al = alignSplit(x.shape, l);
+  let al = alignSplit(x.shape, l) ?? ((l = splitAs(l, x.shape) ?? l), alignSplit(x.shape, l));
   if (!al) {
     // The relabel below needs the ONNX order: the IR tensor in it replaces x's.
     ir = c.L.identity(c, x, 'a Transpose after a reshape of a permuted tensor');
@@ -1647,6 +1658,53 @@ function keepUnsupported(L: Lowering, c: Ctx, ins: (Value | undefined)[], declar
   });
   const inputs = ins.filter((v): v is Value => v !== undefined && v.ir !== undefined).map((v) => v.ir!);
   L.ops.push({ kind: 'Unsupported', name: c.name, type: why.type, reason: why.reason ?? 'not supported', inputs, outputs });
+}
+
+/**
+ * Layout `l` rewritten on the split `shape` (the value's ONNX shape) when every axis of `l`'s
+ * split is a run of `shape`'s axes (a reshape that splits an NHWC-held channel axis): the same
+ * IR element order, so no data moves; size-1 axes of `shape` go first in the IR order.
+ */
+function splitAs(l: Layout, shape: readonly number[]): Layout | undefined {
+  const common = refineSplits(l.split, shape);
+  const real = shape.map((d, i) => [d, i] as const).filter(([d]) => d !== 1);
+  if (!common || common.sizes.length !== real.length || common.sizes.some((d, j) => d !== real[j]![0])) return undefined;
+  const ones = shape.flatMap((d, i) => (d === 1 ? [i] : []));
+  return { split: [...shape], perm: [...ones, ...l.perm.flatMap((s) => common.a[s]!.map((j) => real[j]![1]))] };
+}
+
+/**
+ * The coarsest split that refines both `a` and `b` (row-major factorizations of the same
+ * element count), without size-1 axes: `sizes`, and for each axis of `a` and of `b` the refined
+ * axes it covers (outer to inner; none for a size-1 axis). Undefined when their axis
+ * boundaries do not nest (e.g. [6, 4] and [4, 6]).
+ */
+export function refineSplits(a: readonly number[], b: readonly number[]): { sizes: number[]; a: number[][]; b: number[][] } | undefined {
+  // Boundaries as the element stride at which an axis starts, from the innermost axis out.
+  const strides = (s: readonly number[]) => {
+    const lo: number[] = new Array<number>(s.length);
+    let acc = 1;
+    for (let i = s.length - 1; i >= 0; i--) {
+      lo[i] = acc;
+      acc *= s[i]!;
+    }
+    return { lo, total: acc };
+  };
+  const A = strides(a);
+  const B = strides(b);
+  if (A.total !== B.total) return undefined;
+  const cuts = [...new Set([...A.lo, ...B.lo, A.total])].sort((x, y) => x - y);
+  for (let k = 1; k < cuts.length; k++) if (cuts[k]! % cuts[k - 1]! !== 0) return undefined;
+  // Refined axis j (outer to inner) spans strides [cuts[m − 1 − j], cuts[m − j]).
+  const m = cuts.length - 1;
+  const sizes = Array.from({ length: m }, (_, j) => cuts[m - j]! / cuts[m - 1 - j]!);
+  const groups = (s: readonly number[], lo: number[]) =>
+    s.map((d, i) => {
+      const out: number[] = [];
+      for (let j = 0; j < m; j++) if (cuts[m - 1 - j]! >= lo[i]! && cuts[m - j]! <= lo[i]! * d) out.push(j);
+      return out;
+    });
+  return { sizes, a: groups(a, A.lo), b: groups(b, B.lo) };
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { importModelBytes } from '../../src/importers/index.js';
+import { refineSplits } from '../../src/importers/onnx-lowering.js';
 import { OnnxDataType } from '../../src/importers/onnx-schema.js';
 import { elementCount, type Graph, type StridedSliceOp } from '../../src/ir/graph.js';
 import { af, ai, aints, as, buildModel, ortRun, referenceRun, relErr, seeded, type ModelSpec, type TensorInit } from './onnx-fixtures.js';
@@ -150,5 +151,14 @@ describe('ONNX padding modes and ELU (PADV2, MIRROR_PAD, ELU)', () => {
     const hand = referenceRun(g, [Float32Array.of(-1, 1.5, 0, -3, 2, 0.25, -0.5, 1, -2, 3)])[0]!;
     expect(hand[0]).toBeCloseTo(2 * (Math.exp(-1) - 1), 6);
     expect(hand[1]).toBe(1.5);
+  });
+});
+
+describe('refineSplits (one Transpose between views of different splits)', () => {
+  it('finds the common refinement, or none when axis boundaries do not nest', () => {
+    expect(refineSplits([1, 8, 5, 3], [1, 2, 4, 5, 3])).toEqual({ sizes: [2, 4, 5, 3], a: [[], [0, 1], [2], [3]], b: [[], [0], [1], [2], [3]] });
+    expect(refineSplits([6, 4], [4, 6])).toBeUndefined();
+    expect(refineSplits([12], [3, 4])).toEqual({ sizes: [3, 4], a: [[0, 1]], b: [[0], [1]] });
+    expect(refineSplits([2, 3], [7])).toBeUndefined();
   });
 });

@@ -132,8 +132,8 @@ describe('PyTorch architecture patterns: ONNX Runtime in float, host C == refere
     expect(g.ops.find((o) => o.kind === 'Concatenation')).toMatchObject({ axis: 3 });
   }, 120_000);
 
-  it('ShuffleNet channel shuffle: Reshape [N, g, C/g, H, W] → Transpose(0, 2, 1, 3, 4) → Reshape [N, C, H, W]', async () => {
-    await pattern('shuffle', {
+  it('ShuffleNet channel shuffle: Reshape [N, g, C/g, H, W] → Transpose(0, 2, 1, 3, 4) → Reshape [N, C, H, W] is one NHWC transpose', async () => {
+    const g = await pattern('shuffle', {
       nodes: [
         conv('x', 'w0', 'c0', 1, {}, 'b0'),
         { op: 'Reshape', inputs: ['c0', 's5'], outputs: ['r5'] },
@@ -145,6 +145,11 @@ describe('PyTorch architecture patterns: ONNX Runtime in float, host C == refere
       outputs: [{ name: 'y' }],
       initializers: [w('w0', [8, 4, 1, 1]), w('b0', [8], 0.2), i64('s5', [1, 2, 4, 5, 3]), i64('s4', [1, 8, 5, 3]), w('w1', [6, 8, 1, 1]), w('b1', [6], 0.2)],
     });
+    // In NHWC the shuffle swaps the two factors of the channel axis: [H, W, 2, 4] → [H, W, 4, 2].
+    const body = g.ops.filter((o) => o.kind === 'Transpose').slice(1, -1);
+    expect(body.length).toBe(1);
+    expect(g.tensors[body[0]!.inputs[0]!]!.shape).toEqual([5, 3, 2, 4]);
+    expect(body[0]).toMatchObject({ perm: [0, 1, 3, 2] });
   }, 120_000);
 
   it('SiLU: x · Sigmoid(x) after a conv', async () => {
