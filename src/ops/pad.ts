@@ -196,8 +196,7 @@ function mirrorCopies(g: Graph, op: MirrorPadOp): StridedCopy[] {
   return copies;
 }
 
-function mirrorKernel(g: Graph, op: MirrorPadOp, copies: StridedCopy[]): Kernel {
-  void g;
+function mirrorKernel(op: MirrorPadOp, copies: StridedCopy[]): Kernel {
   const x = op.inputs[0]!;
   const y = op.outputs[0]!;
   return stridedCopyKernel(copies, copies.map((_, k) => (k === 0 ? x : y)), copies.map(() => y));
@@ -215,8 +214,8 @@ export const mirrorPad: OpDef<MirrorPadOp, StridedCopy[]> = {
     requireDtype(output(g, op), ['int8'], op, 'output');
     return mirrorCopies(g, op);
   },
-  evalQuantized: (g, op, p) => mirrorKernel(g, op, p),
-  evalFloat: (g, op) => mirrorKernel(g, op, mirrorCopies(g, op)),
+  evalQuantized: (_g, op, p) => mirrorKernel(op, p),
+  evalFloat: (g, op) => mirrorKernel(op, mirrorCopies(g, op)),
   emitC(ctx, op, p) {
     const dtype = ctx.g.tensors[op.outputs[0]!]!.dtype;
     p.forEach((c, k) => emitCopyCall(ctx, c, dtype, ctx.ptr(k === 0 ? op.inputs[0]! : op.outputs[0]!), ctx.ptr(op.outputs[0]!), `_${k}`));
