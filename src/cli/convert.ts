@@ -14,6 +14,7 @@ interface ConvertCliOptions {
   output: string;
   planner: string;
   activations: 'int8' | 'int16';
+  ioLayout: 'model' | 'nhwc';
   plan?: boolean;
   json?: boolean;
   format: string;
@@ -43,12 +44,17 @@ export function registerConvert(program: Command): void {
   program
     .command('convert')
     .description('Compile a model to an int8 (or 16x8) C project for a board: arena plan, model.c/model.h, kernels, build files')
-    .argument('<model>', 'model file (.tflite, Keras .h5/.keras, TF.js model.json); float models are quantized first')
+    .argument('<model>', 'model file (.tflite, Keras .h5/.keras, TF.js model.json, .onnx); float models are quantized first')
     .option('-b, --board <id>', 'board id (boards/<id>.json) or a path to a board .json file (default: qemu-mps2-an386 when arm-none-eabi-gcc and qemu-system-arm are installed, else host)')
     .requiredOption('-o, --output <dir>', 'output project directory (replaced atomically)')
     .option('-c, --calibration <data>', 'calibration samples for float models: .npy, raw float32 .bin, or a folder')
     .option('--kernels <set>', "kernel set to plan and build for instead of the board's (reference, cortex-m): in-place layers and scratch depend on it")
     .addOption(new Option('--activations <dtype>', 'activation type float models are quantized to: int8, or int16 for 16x8 (int8 weights, int64 biases)').choices(['int8', 'int16']).default('int8'))
+    .addOption(
+      new Option('--io-layout <layout>', "layout of the firmware's input and output buffers for models whose own layout is not NHWC (ONNX NCHW): model (as the model takes and gives them, through boundary transposes) or nhwc (the transposes dropped, for pre-processing that already produces NHWC)")
+        .choices(['model', 'nhwc'])
+        .default('model'),
+    )
     .option('--planner <id>', 'memory planner: greedy-by-size or linear', 'greedy-by-size')
     .option('--plan', 'print the memory plan (per tensor: offset, size, first/last layer)')
     .option('--json', 'print convert-report.json on stdout')
@@ -63,6 +69,10 @@ Examples:
   tinyml convert ad01_fp32.tflite --board host --calibration slices.bin -o out/ad01 --json
   tinyml convert model.tflite --board ./my-board.json -o out/m --plan
   tinyml convert kws_float.tflite --board host --calibration samples/ --activations int16 -o out/kws16
+  tinyml convert classifier.onnx --board host --calibration nchw.bin -o out/cls
+      → model_input/model_output are NCHW, as the tensor fed to PyTorch
+  tinyml convert classifier.onnx --board host --calibration nchw.bin --io-layout nhwc -o out/cls
+      → no boundary transposes: the buffers are NHWC (calibration data stays NCHW)
 
 The project holds model.h (the API: tinyml_invoke, scales, zero points, per-layer hook),
 model.c (weights in flash, one static arena), kernels/ (only those the model uses) and the
@@ -97,6 +107,7 @@ A model that does not fit the board's flash or RAM is refused (exit code 5) with
           runGraph,
           planner: o.planner,
           activations: o.activations,
+          ioLayout: o.ioLayout,
           logger: log,
           onProgress: bar.onProgress,
           ...(o.calibration ? { calibration: o.calibration } : {}),

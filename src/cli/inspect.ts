@@ -4,6 +4,7 @@ import type { Graph, Op, Tensor } from '../ir/graph.js';
 import { graphCost } from '../ops/cost.js';
 import { layerSupport } from '../ops/support.js';
 import { printJson } from './output.js';
+import { nhwcShape } from '../ir/boundary-layout.js';
 import { stateLayout } from '../plan/planner.js';
 
 /**
@@ -23,10 +24,12 @@ export interface InspectTensor {
   scale: number | number[] | null;
   zeroPoint: number | number[] | null;
   /**
-   * For models whose own layout differs from the IR's (ONNX NCHW): the shape the model's user
-   * feeds or reads, and whether data is transposed between the two at this boundary.
+   * For models whose own layout differs from the IR's (ONNX NCHW): `shape` is the model's own
+   * (what the graph takes or gives, and the firmware's buffer by default), `nhwcShape` the
+   * NHWC body's on the other side of the boundary Transpose (the buffer with
+   * `convert --io-layout nhwc`), `transposed` whether data moves between the two.
    */
-  source?: { shape: number[]; transposed: boolean };
+  source?: { shape: number[]; nhwcShape: number[]; transposed: boolean };
 }
 
 export interface InspectLayer {
@@ -78,7 +81,7 @@ function describeTensor(g: Graph, index: number, kind?: 'inputs' | 'outputs'): I
   const one = <T>(xs: T[] | undefined): T | T[] | null => (!xs ? null : xs.length === 1 ? xs[0]! : xs);
   const out: InspectTensor = { index, name: t.name, shape: [...t.shape], dtype: t.dtype, scale: one(q?.scale), zeroPoint: one(q?.zeroPoint) };
   const b = kind ? g.boundaryLayout?.[kind][g[kind].indexOf(index)] : undefined;
-  if (b) out.source = { shape: [...b.sourceShape], transposed: b.transpose };
+  if (b && b.transpose) out.source = { shape: [...b.sourceShape], nhwcShape: nhwcShape(b), transposed: b.transpose };
   return out;
 }
 
@@ -182,7 +185,7 @@ export function renderInspect(r: InspectReport): string {
   ] as const) {
     out.push(`${label}:`);
     for (const t of list) {
-      const src = t.source ? `  (model layout ${shape(t.source.shape)}${t.source.transposed ? ', NCHW ↔ NHWC at the boundary' : ', same order'})` : '';
+      const src = t.source ? `  (model layout; NHWC ${shape(t.source.nhwcShape)} inside, through a boundary Transpose that convert --io-layout nhwc drops)` : '';
       out.push(`  ${t.name}  ${shape(t.shape)} ${t.dtype}${quantText(t)}${src}`);
     }
   }
@@ -229,7 +232,7 @@ export function registerInspect(program: Command): void {
 Examples:
   tinyml inspect kws_ref_model.tflite
   tinyml inspect ad01.h5 --json | jq .totals.macs
-  tinyml inspect classifier.onnx          (inputs show the IR's NHWC shape and the model's NCHW one)
+  tinyml inspect classifier.onnx          (inputs show the model's NCHW shape and the NHWC one inside)
 
 JSON: { model, inputs: [{name, shape, dtype, scale, zeroPoint}], layers: [{op, inputShapes, outputShapes,
 params, macs, activationBytes, supported, reason}], dtypes: {dtype: count}, summary, totals: {params,

@@ -2,7 +2,8 @@ import { rename, writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { writeTfliteFile } from '../codegen/tflite-writer.js';
 import { TinymlError } from '../errors.js';
-import { importModel } from '../importers/index.js';
+import { importModel, supportedSourceOps } from '../importers/index.js';
+import { assertSupported } from '../ops/support.js';
 import { elementCount } from '../ir/graph.js';
 import { runGraph } from '../reference/interpreter.js';
 import { loadSamples, syntheticSamples, type CalibrationSet } from '../quantize/calibration-data.js';
@@ -123,6 +124,7 @@ converter does), percentile.`,
     .action(async (modelPath: string, o: QuantizeCliOptions) => {
       const log = cliLogger('QUANT', { quiet: !!o.json });
       const graph = await importModel(modelPath);
+      assertSupported(graph, supportedSourceOps(graph)); // every unsupported layer at once (exit 4)
       const opts: QuantizeOptions = { run: runGraph, observer: o.observer, logger: log };
       if (o.percentile !== undefined) {
         const p = Number(o.percentile);

@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { TinymlError } from '../errors.js';
-import { importModel } from '../importers/index.js';
+import { importModel, supportedSourceOps } from '../importers/index.js';
 import type { Graph, TensorData } from '../ir/graph.js';
-import { boundaryToIr, outputsFromIr, userShape } from '../ir/boundary-layout.js';
 import { readSamples, tensorBytesLE } from '../io/samples.js';
 import { resolveRunBackend } from '../pipeline/run-backends.js';
 import { assertSupported } from '../ops/support.js';
@@ -45,10 +44,8 @@ async function loadInputs(graph: Graph, files: string[]): Promise<TensorData[][]
       'Give one --input file per model input, in the model\'s input order (see `tinyml inspect`).',
     );
   }
-  // Samples come in the source model's layout (NCHW for ONNX) and go to the IR's.
-  const perInput = await Promise.all(
-    graph.inputs.map(async (ti, k) => (await readSamples(files[k]!, graph.tensors[ti]!)).map((d) => boundaryToIr(d, graph.boundaryLayout?.inputs[k]))),
-  );
+  // Samples come in the model's own layout (NCHW for ONNX): the graph's inputs keep it.
+  const perInput = await Promise.all(graph.inputs.map(async (ti, k) => readSamples(files[k]!, graph.tensors[ti]!)));
   const n = perInput[0]!.length;
   perInput.forEach((s, k) => {
     if (s.length !== n) throw new TinymlError('input', `${files[k]} holds ${s.length} samples but ${files[0]} holds ${n}`);
@@ -71,7 +68,7 @@ async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
 export async function runCommand(model: string, opts: RunCommandOptions): Promise<void> {
   const log = cliLogger('RUN', { quiet: opts.json === true });
   const graph = await importModel(model);
-  assertSupported(graph); // every unsupported layer at once (exit 4), before any input is read
+  assertSupported(graph, supportedSourceOps(graph)); // every unsupported layer at once (exit 4), before any input is read
   const samples = await loadInputs(graph, opts.input);
   // A float model on a board: the int8 firmware convert would produce, next to the float model.
   if (opts.board !== undefined && needsQuantization(graph)) {
@@ -97,9 +94,6 @@ export async function runCommand(model: string, opts: RunCommandOptions): Promis
   } finally {
     bar.stop();
   }
-  // Outputs go back to the source model's layout.
-  outputs = outputs.map((o) => outputsFromIr(graph, o));
-
   if (opts.output) {
     const parts = outputs.flatMap((o) => o.map(tensorBytesLE));
     const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -121,7 +115,7 @@ export async function runCommand(model: string, opts: RunCommandOptions): Promis
       stream: opts.stream === true,
       outputTensors: graph.outputs.map((ti) => {
         const t = graph.tensors[ti]!;
-        return { name: t.name, shape: userShape(graph, 'outputs', graph.outputs.indexOf(ti)), dtype: t.dtype, scale: t.quant?.scale[0] ?? null, zeroPoint: t.quant?.zeroPoint[0] ?? null };
+        return { name: t.name, shape: [...t.shape], dtype: t.dtype, scale: t.quant?.scale[0] ?? null, zeroPoint: t.quant?.zeroPoint[0] ?? null };
       }),
       outputs: outputs.map((o) => (single ? Array.from(o[0]!) : o.map((d) => Array.from(d)))),
       argmax: outputs.map((o) => (single ? argmax(o[0]!) : o.map(argmax))),

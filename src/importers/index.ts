@@ -8,4 +8,4 @@ import './keras-v3.js';
 import './tfjs-layers.js';
 import './onnx.js';
 
-export { importModel, importModelBytes, listImporters } from './registry.js';
+export { importModel, importModelBytes, listImporters, supportedSourceOps } from './registry.js';

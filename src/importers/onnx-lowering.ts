@@ -21,8 +21,10 @@
  *      still checked), and ONE UnsupportedOpsError lists them all at the end.
  *   3. IR passes shared with the Keras importer: BatchNorm Mul/Add folded into the preceding
  *      Conv/FullyConnected, Relu/Relu6 fused, unused tensors dropped; validateGraph.
- *   4. `boundaryLayout` records, per graph input/output, the ONNX shape and the permutation
- *      between it and the IR tensor (the user keeps feeding NCHW data).
+ *   4. Graph inputs and outputs keep the ONNX shape and order (the user feeds NCHW data to the
+ *      reference, the firmware and `tinyml run` alike): IR Transpose ops (and a Reshape for
+ *      N×C×L) take a channels-last input into the NHWC body and the body's result back out;
+ *      `boundaryInputs`/`boundaryOutputs` record them for `graph.boundaryLayout`.
  *
  * It does not promise: dynamic shapes (other than a symbolic batch of 1), control flow (If,
  * Loop, Scan), sequences, training-mode nodes, or non-default domains other than the QDQ ops.
@@ -171,13 +173,13 @@ export class Ctx {
     throw new ModelFormatError(this.L.file, `node '${this.name}' (${this.node.opType}): ${what}`);
   }
   unsupported(reason: string): never {
-    this.L.unsupported.push({ name: this.name, type: `${this.node.opType}: ${reason}` });
+    this.L.unsupported.push({ name: this.name, type: this.node.opType, reason });
     throw new Skip();
   }
   /** Emits `op` when its kind exists in this build, else reports the node (see FUTURE_IR_OPS). */
   future(kind: (typeof FUTURE_IR_OPS)[number], fields: Record<string, unknown> & { inputs: number[]; outputs: number[] }, why = ''): void {
     if (!(OP_KINDS as readonly string[]).includes(kind)) {
-      this.L.unsupported.push({ name: this.name, type: `${this.node.opType}${why ? ` (${why})` : ''}: needs IR op ${kind}, not in this build` });
+      this.L.unsupported.push({ name: this.name, type: this.node.opType, reason: `${why ? `${why}: ` : ''}needs IR op ${kind}, not in this build` });
       throw new Skip();
     }
     this.L.ops.push({ kind, name: this.name, ...fields } as unknown as Op);
@@ -207,6 +209,11 @@ type Handler = (c: Ctx) => void;
 export class Lowering extends GraphBuilder {
   readonly values = new Map<string, Value>();
   readonly unsupported: UnsupportedLayer[] = [];
+  /** IR tensors written by Unsupported ops (kept so that inspect shows the whole model). */
+  readonly unsupportedOutputs = new Set<number>();
+  /** The channels-last layout of each graph input/output that boundary ops convert (by index). */
+  readonly boundaryInputs = new Map<number, Layout>();
+  readonly boundaryOutputs = new Map<number, Layout>();
   readonly warnings: string[] = [];
   readonly file: string;
   readonly opset: number;
@@ -288,6 +295,23 @@ export class Lowering extends GraphBuilder {
       const src = this.viewAs(c, v.ir!, irShapeOf(cur));
       c.future('Transpose', { inputs: [src, this.constI32(`${c.name}/perm`, perm)], outputs: [y], perm }, why);
       return y;
+    }
+    // Views of different splits (a channel shuffle's Reshape → Transpose → Reshape read as
+    // NHWC): on a split that refines both, one Transpose; else through the ONNX order.
+    const common = refineSplits(cur.split, target.split);
+    if (common && common.sizes.length <= 6) {
+      const expand = (l: Layout, groups: number[][]): Layout => ({ split: common.sizes, perm: l.perm.flatMap((s) => groups[s]!) });
+      const curR = expand(cur, common.a);
+      const tgtR = expand(target, common.b);
+      const perm = tgtR.perm.map((tp) => curR.perm.indexOf(tp));
+      const src = this.viewAs(c, v.ir!, irShapeOf(curR));
+      const y = c.newAct(irShapeOf(tgtR), 0, '/transpose');
+      c.future('Transpose', { inputs: [src, this.constI32(`${c.name}/perm`, perm)], outputs: [y], perm }, why);
+      return this.viewAs(c, y, shape);
+    }
+    if (!isIdentityLayout(cur, v.shape)) {
+      const mid = this.identity(c, v, why);
+      return this.asLayout(c, { ...v, ir: mid, layout: identityLayout(v.shape) }, target, why);
     }
     return c.unsupported(`${why} needs a layout change tinyml cannot express`);
   }
@@ -843,7 +867,7 @@ function lowerVariadic(kind: 'Maximum' | 'Minimum' | 'Add'): Handler {
   };
 }
 
-function lowerUnary(kind: 'Relu' | 'Relu6' | 'Logistic' | 'Tanh'): Handler {
+function lowerUnary(kind: 'Relu' | 'Relu6' | 'Logistic' | 'Tanh' | 'Elu'): Handler {
   return (c) => {
     const x = c.act(0, 'X');
     const y = c.newAct(irShapeOf(x.layout!));
@@ -851,6 +875,29 @@ function lowerUnary(kind: 'Relu' | 'Relu6' | 'Logistic' | 'Tanh'): Handler {
     c.outAct(0, x.shape, y, x.layout!);
   };
 }
+
+/**
+ * Elu: TFLite's ELU has alpha 1. Another alpha is alpha·elu(x) + (1 − alpha)·relu(x), which is
+ * alpha·(exp(x) − 1) below 0 and x above: ELU, RELU, two MULs by a scalar and an ADD.
+ */
+const lowerElu: Handler = (c) => {
+  const alpha = c.at.float('alpha', 1);
+  if (alpha === 1) return lowerUnary('Elu')(c);
+  const x = c.act(0, 'X');
+  const shape = irShapeOf(x.layout!);
+  const e = c.newAct(shape, 0, '/elu');
+  const r = c.newAct(shape, 0, '/relu');
+  const ea = c.newAct(shape, 0, '/elu_alpha');
+  const rb = c.newAct(shape, 0, '/relu_1-alpha');
+  const y = c.newAct(shape);
+  const k = (tag: string, v: number) => c.L.constF32(`${c.name}/${tag}`, [1], Float32Array.of(v));
+  c.emit({ kind: 'Elu', name: `${c.name}/elu`, inputs: [x.ir!], outputs: [e] });
+  c.emit({ kind: 'Relu', name: `${c.name}/relu`, inputs: [x.ir!], outputs: [r] });
+  c.emit({ kind: 'Mul', name: `${c.name}/alpha`, inputs: [e, k('alpha', alpha)], outputs: [ea], activation: 'none' });
+  c.emit({ kind: 'Mul', name: `${c.name}/1-alpha`, inputs: [r, k('1-alpha', 1 - alpha)], outputs: [rb], activation: 'none' });
+  c.emit({ kind: 'Add', name: c.name, inputs: [ea, rb], outputs: [y], activation: 'none' });
+  c.outAct(0, x.shape, y, x.layout!);
+};
 
 const lowerClip: Handler = (c) => {
   const x = c.act(0, 'X');
@@ -1028,9 +1075,11 @@ const lowerTranspose: Handler = (c) => {
   if (perm.length !== r || new Set(perm).size !== r || perm.some((p) => !(p >= 0 && p < r))) c.bad(`perm [${perm.join(',')}] is not a permutation of ${r} axes`);
   const shape = perm.map((p) => x.shape[p]!);
   let l = x.layout!;
-  let al = alignSplit(x.shape, l);
+  let ir = x.ir!;
+  let al = alignSplit(x.shape, l) ?? ((l = splitAs(l, x.shape) ?? l), alignSplit(x.shape, l));
   if (!al) {
-    c.L.identity(c, x, 'a Transpose after a reshape of a permuted tensor');
+    // The relabel below needs the ONNX order: the IR tensor in it replaces x's.
+    ir = c.L.identity(c, x, 'a Transpose after a reshape of a permuted tensor');
     l = identityLayout(x.shape);
     al = alignSplit(x.shape, l)!;
   }
@@ -1038,7 +1087,7 @@ const lowerTranspose: Handler = (c) => {
   const order = [...perm.map((p) => al.axisOf[p]!), ...al.inserted];
   const split = order.map((s) => l.split[s]!);
   const newPerm = l.perm.map((s) => order.indexOf(s));
-  c.outAct(0, shape, x.ir!, { split, perm: newPerm });
+  c.outAct(0, shape, ir, { split, perm: newPerm });
 };
 
 const lowerConcat: Handler = (c) => {
@@ -1103,8 +1152,7 @@ const lowerPad: Handler = (c) => {
     }
   }
   if (pads.length !== 2 * r) c.bad(`pads have ${pads.length} values for rank ${r}`);
-  if (mode !== 'constant') c.unsupported(`mode '${mode}' (only constant)`);
-  if (value !== 0) c.unsupported(`constant value ${value} (only 0)`);
+  if (mode !== 'constant' && mode !== 'reflect') c.unsupported(`mode '${mode}' (constant and reflect are supported; TFLite has no ${mode} padding)`);
   if (pads.some((p) => p < 0)) c.unsupported('negative pads (cropping)');
   let l = x.layout!;
   let ir = x.ir!;
@@ -1122,7 +1170,16 @@ const lowerPad: Handler = (c) => {
   const shape = x.shape.map((d, j) => d + pads[j]! + pads[j + r]!);
   const y = c.newAct(irShapeOf(outLayout));
   const pt = c.L.addTensor({ name: `${c.name}/paddings`, shape: [paddings.length, 2], dtype: 'int32', data: Int32Array.from(paddings.flat()) });
-  c.emit({ kind: 'Pad', name: c.name, inputs: [ir, pt], outputs: [y], paddings });
+  if (mode === 'reflect') {
+    // ONNX reflect = TFLite MIRROR_PAD REFLECT (the edge is not repeated).
+    x.shape.forEach((d, j) => {
+      if (Math.max(pads[j]!, pads[j + r]!) > d - 1) c.unsupported(`reflect pads [${pads.join(',')}] wider than the input's size − 1 on axis ${j}`);
+    });
+    c.emit({ kind: 'MirrorPad', name: c.name, inputs: [ir, pt], outputs: [y], paddings, mode: 'reflect' });
+  } else if (value !== 0) {
+    const vt = c.L.addTensor({ name: `${c.name}/constant_value`, shape: [], dtype: 'float32', data: Float32Array.of(value) });
+    c.emit({ kind: 'PadV2', name: c.name, inputs: [ir, pt, vt], outputs: [y], paddings });
+  } else c.emit({ kind: 'Pad', name: c.name, inputs: [ir, pt], outputs: [y], paddings });
   c.outAct(0, shape, y, outLayout);
 };
 
@@ -1245,24 +1302,29 @@ const lowerSplit: Handler = (c) => {
     sizes = Array.from({ length: n }, (_, i) => Math.max(0, Math.min(each, d - i * each)));
   }
   if (sizes.length !== n || sizes.reduce((p, d) => p + d, 0) !== x.shape[axis]) c.bad(`split sizes [${sizes.join(',')}] do not add up to ${x.shape[axis]}`);
-  const ir = c.L.identity(c, x, 'a split');
-  let at = 0;
-  sizes.forEach((sz, k) => {
-    const shape = [...x.shape];
-    shape[axis] = sz;
-    const y = c.newAct(shape, k);
-    c.L.stridedSlice(
-      c,
-      ir,
-      y,
-      x.shape.map((_, i) => (i === axis ? at : 0)),
-      x.shape.map(() => 1),
-      shape,
-      String(k),
-    );
-    c.outAct(k, shape, y, identityLayout(shape));
-    at += sz;
+  // Split along the axis as the IR holds it (an NHWC-held channel split stays in NHWC); a
+  // layout that does not align the axis is brought to the ONNX order first.
+  let l = x.layout!;
+  let ir = x.ir!;
+  let al = alignSplit(x.shape, l);
+  if (!al) {
+    ir = c.L.identity(c, x, 'a split');
+    l = identityLayout(x.shape);
+    al = alignSplit(x.shape, l)!;
+  }
+  const s = al.axisOf[axis]!;
+  const irAxis = l.perm.indexOf(s);
+  const src = c.L.viewAs(c, ir, irShapeOf(l));
+  const outputs = sizes.map((sz, k) => {
+    const shape = x.shape.map((d, i) => (i === axis ? sz : d));
+    const layout: Layout = { split: l.split.map((d, j) => (j === s ? sz : d)), perm: l.perm };
+    const y = c.newAct(irShapeOf(layout), k);
+    c.outAct(k, shape, y, layout);
+    return y;
   });
+  const axisT = c.L.constI32(`${c.name}/axis`, [irAxis]);
+  if (sizes.every((v) => v === sizes[0])) c.emit({ kind: 'Split', name: c.name, inputs: [axisT, src], outputs, axis: irAxis, sizes });
+  else c.emit({ kind: 'SplitV', name: c.name, inputs: [src, c.L.constI32(`${c.name}/sizes`, sizes), axisT], outputs, axis: irAxis, sizes });
 };
 
 const lowerGather: Handler = (c) => {
@@ -1327,6 +1389,7 @@ export const LOWERINGS: Record<string, Handler> = {
   MatMul: lowerMatMul,
   BatchNormalization: lowerBatchNorm,
   Relu: lowerUnary('Relu'),
+  Elu: lowerElu,
   Sigmoid: lowerUnary('Logistic'),
   Tanh: lowerUnary('Tanh'),
   Clip: lowerClip,
@@ -1381,7 +1444,7 @@ const NEEDS_FUTURE: Record<string, (typeof FUTURE_IR_OPS)[number]> = {
   Upsample: 'ResizeNearestNeighbor',
 };
 /** Op types that fold on constants but need an IR op of FUTURE_IR_OPS on run-time values. */
-const CONST_ONLY: Record<string, (typeof FUTURE_IR_OPS)[number]> = { Slice: 'StridedSlice', Split: 'StridedSlice', Gather: 'Gather', Max: 'Maximum', Min: 'Minimum' };
+const CONST_ONLY: Record<string, (typeof FUTURE_IR_OPS)[number]> = { Slice: 'StridedSlice', Gather: 'Gather', Max: 'Maximum', Min: 'Minimum' };
 
 /** Op types the importer accepts (lowered, folded, or QDQ), for error messages. */
 export function supportedOnnxOps(): string[] {
@@ -1406,7 +1469,6 @@ const STATIC_NEEDS: Record<string, (typeof FUTURE_IR_OPS)[number]> = {
   LogSoftmax: 'LogSoftmax',
   ReduceMax: 'ReduceMax',
   ReduceSum: 'Sum',
-  Split: 'StridedSlice',
   Slice: 'StridedSlice',
 };
 
@@ -1468,40 +1530,41 @@ export function lowerOnnxGraph(g: OnnxGraphProto, opts: LoweringOptions, quantHo
     });
     if (shape.reduce((p, d) => p * d, 1) > 1 << 26) throw new ModelFormatError(file, `graph input '${vi.name}' has shape [${shape.join(',')}]`);
     const layout = is2d && (shape.length === 4 || shape.length === 3) ? channelsLastLayout(shape) : identityLayout(shape);
-    const ir = L.addTensor({ name: vi.name, shape: irShapeOf(layout), dtype: 'float32' });
-    const v: Value = { name: vi.name, shape, type: OnnxDataType.FLOAT, ir, layout };
-    L.values.set(vi.name, v);
+    // The graph input keeps the ONNX shape and order; IR ops carry it into the layout the
+    // lowering holds it in (boundaryIn).
+    const ir = L.addTensor({ name: vi.name, shape: [...shape], dtype: 'float32' });
+    const v: Value = { name: vi.name, shape, type: OnnxDataType.FLOAT, ir, layout: identityLayout(shape) };
     inputs.push(v);
+    L.values.set(vi.name, isIdentityLayout(layout, shape) ? v : { ...v, ir: boundaryIn(L, v, layout, inputs.length - 1), layout });
   }
   if (inputs.length === 0) throw new ModelFormatError(file, 'the graph has no (non-constant) input');
 
   const nodes = topoOrder(g, new Set(L.values.keys()), file);
+  const declared = declaredShapes(g);
   nodes.forEach((node, index) => {
     const c = new Ctx(L, node, index);
     const op = node.opType;
-    if (node.domain !== '' && node.domain !== 'ai.onnx' && !(quantHook && node.domain === 'com.microsoft')) {
-      L.unsupported.push({ name: c.name, type: `${node.domain}.${op} (custom domain)` });
-      for (const o of node.output) if (o) L.values.set(o, { name: o, shape: [], type: 0, failed: true });
-      return;
-    }
     const ins = node.input.map((n) => (n === '' ? undefined : L.values.get(n)));
-    const failedIn = ins.some((v) => v?.failed);
-    const markFailed = () => {
-      for (const o of node.output) if (o) L.values.set(o, { name: o, shape: [], type: 0, failed: true });
-    };
+    if (node.domain !== '' && node.domain !== 'ai.onnx' && !(quantHook && node.domain === 'com.microsoft')) {
+      L.unsupported.push({ name: c.name, type: `${node.domain}.${op}`, reason: `an op of the custom domain '${node.domain}'` });
+      return keepUnsupported(L, c, ins, declared, L.unsupported.at(-1)!);
+    }
     const known = op in LOWERINGS || FOLDABLE_OPS.has(op) || op === 'QuantizeLinear' || op === 'DequantizeLinear' || op.startsWith('QLinear');
     if (!known) {
-      L.unsupported.push({ name: c.name, type: op });
-      markFailed();
-      return;
+      L.unsupported.push({ name: c.name, type: op, reason: 'tinyml has no lowering for this ONNX op' });
+      return keepUnsupported(L, c, ins, declared, L.unsupported.at(-1)!);
     }
+    const failedIn = ins.find((v) => v?.failed);
     if (failedIn) {
-      // Its inputs are unknown, but some ops need a missing IR op whatever they are.
+      // Its input's shape is unknown, but some ops need a missing IR op whatever it is.
       const need = STATIC_NEEDS[op];
-      if (need && !(OP_KINDS as readonly string[]).includes(need)) L.unsupported.push({ name: c.name, type: `${op}: needs IR op ${need}, not in this build` });
-      markFailed();
-      return;
+      if (need && !(OP_KINDS as readonly string[]).includes(need)) {
+        L.unsupported.push({ name: c.name, type: op, reason: `needs IR op ${need}, not in this build` });
+        return keepUnsupported(L, c, ins, declared, L.unsupported.at(-1)!);
+      }
+      return keepUnsupported(L, c, ins, declared, { name: c.name, type: op, reason: `reads '${failedIn.name}', the output of an unsupported node, whose shape tinyml cannot tell` });
     }
+    const opsBefore = L.ops.length;
     try {
       // Constant folding first: every data input constant (Shape/Size: only the shape is needed).
       const foldable = FOLDABLE_OPS.has(op) && (SHAPE_ONLY_OPS.has(op) || ins.every((v) => v === undefined || v.const !== undefined));
@@ -1521,7 +1584,10 @@ export function lowerOnnxGraph(g: OnnxGraphProto, opts: LoweringOptions, quantHo
       h!(c);
       for (const o of node.output) if (o && !L.values.has(o)) c.bad(`output '${o}' was not produced`);
     } catch (e) {
-      if (e instanceof Skip) return markFailed();
+      if (e instanceof Skip) {
+        L.ops.length = opsBefore; // drop what the handler emitted before it gave up
+        return keepUnsupported(L, c, ins, declared, L.unsupported.at(-1)!);
+      }
       if (e instanceof RangeError) throw new ModelFormatError(file, `node '${c.name}' (${op}): ${e.message}`);
       throw e;
     }
@@ -1530,15 +1596,17 @@ export function lowerOnnxGraph(g: OnnxGraphProto, opts: LoweringOptions, quantHo
   const outputs = g.output.map((vi, k) => {
     const v = L.values.get(vi.name);
     if (!v) throw new ModelFormatError(file, `graph output '${vi.name}' is never computed`);
-    if (v.failed || v.ir === undefined || !v.layout) return v;
-    const sameOrderAsOnnx = sameOrder(v.layout, identityLayout(v.shape));
-    if (isBoundaryLayout(v) && !sameOrderAsOnnx) return v;
-    if (sameOrderAsOnnx && isIdentityLayout(v.layout, v.shape)) return v;
-    // Any other pending permutation is carried out before the output (the boundary only
-    // ever swaps NCHW and NHWC).
-    const c = new Ctx(L, { input: [vi.name], output: [vi.name], name: `output_${k}`, opType: 'Output', domain: '', attribute: [] }, nodes.length + k);
+    if (v.failed || v.ir === undefined || !v.layout || L.unsupportedOutputs.has(v.ir)) return v;
+    if (isIdentityLayout(v.layout, v.shape)) return v;
+    // The graph output keeps the ONNX shape and order: IR ops (a Transpose, a Reshape) carry
+    // the value there. A channels-last value's are the boundary ops `--io-layout nhwc` drops.
+    if (isBoundaryLayout(v) && !keepsOrder(v.layout)) L.boundaryOutputs.set(k, v.layout);
+    const c = new Ctx(L, { input: [vi.name], output: [vi.name], name: `${vi.name}/to_onnx_layout`, opType: 'Output', domain: '', attribute: [] }, nodes.length + k);
     try {
       const ir = L.identity(c, v, `the graph output '${vi.name}'`);
+      // The graph output carries the ONNX name; the body's tensor is the NHWC one.
+      if (L.tensors[v.ir]!.name === vi.name) L.tensors[v.ir]!.name = `${vi.name}/nhwc`;
+      L.tensors[ir]!.name = vi.name;
       const w: Value = { ...v, ir, layout: identityLayout(v.shape) };
       L.values.set(vi.name, w);
       return w;
@@ -1548,6 +1616,109 @@ export function lowerOnnxGraph(g: OnnxGraphProto, opts: LoweringOptions, quantHo
     }
   });
   return { lowering: L, inputs, outputs };
+}
+
+/** Elementwise ops: their output has the shape of input 0 (an unsupported one keeps its layout). */
+const SAME_SHAPE_OPS = new Set([
+  'Abs', 'Acos', 'Acosh', 'Asin', 'Asinh', 'Atan', 'Atanh', 'Celu', 'Ceil', 'Cos', 'Cosh', 'Elu', 'Erf', 'Exp', 'Floor', 'Gelu', 'HardSigmoid', 'HardSwish', 'LeakyRelu', 'Log', 'Mish',
+  'Neg', 'Not', 'Reciprocal', 'Relu', 'Round', 'Selu', 'Shrink', 'Sigmoid', 'Sign', 'Sin', 'Sinh', 'Softplus', 'Softsign', 'Sqrt', 'Tan', 'Tanh', 'ThresholdedRelu', 'Clip', 'Dropout', 'Identity',
+  'Softmax', 'LogSoftmax', 'Hardmax', 'LpNormalization', 'InstanceNormalization', 'LayerNormalization', 'MeanVarianceNormalization', 'LRN', 'BatchNormalization', 'CumSum', 'IsNaN', 'IsInf',
+]);
+
+/** Static shapes the file declares for values (value_info and graph outputs; a symbolic batch is 1). */
+function declaredShapes(g: OnnxGraphProto): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const vi of [...g.valueInfo, ...g.output]) {
+    if (!vi.shape || vi.elemType === undefined) continue;
+    const dims = vi.shape.map((d, i) => (d.value !== undefined && d.value > 0 ? d.value : i === 0 && vi.shape!.length > 1 ? 1 : -1));
+    if (dims.every((d) => d > 0)) out.set(vi.name, dims);
+  }
+  return out;
+}
+
+/**
+ * Keeps a node tinyml cannot lower in the graph as an IR Unsupported op, so that `inspect`
+ * shows the whole model: it reads the IR tensors of its activation inputs, and each output gets
+ * an IR tensor of the shape the file declares (or, for an elementwise op, its input's shape and
+ * layout). Later nodes then lower as usual; an output whose shape is unknown stays `failed` and
+ * the nodes reading it are kept as Unsupported ops too, naming it.
+ */
+function keepUnsupported(L: Lowering, c: Ctx, ins: (Value | undefined)[], declared: Map<string, number[]>, why: UnsupportedLayer): void {
+  const x = ins[0];
+  const like = SAME_SHAPE_OPS.has(c.node.opType) && x && !x.failed && x.ir !== undefined && x.layout ? x : undefined;
+  const outputs: number[] = [];
+  c.node.output.forEach((o, k) => {
+    if (!o) return;
+    const shape = declared.get(o) ?? (k === 0 && like ? [...like.shape] : undefined);
+    const layout = like && k === 0 && shape && shape.every((d, i) => d === like.shape[i]) ? like.layout! : shape ? identityLayout(shape) : undefined;
+    const ir = L.addTensor({ name: o, shape: layout ? irShapeOf(layout) : [], dtype: 'float32' });
+    L.unsupportedOutputs.add(ir);
+    outputs.push(ir);
+    L.values.set(o, layout ? { name: o, shape: shape!, type: OnnxDataType.FLOAT, ir, layout } : { name: o, shape: [], type: OnnxDataType.FLOAT, ir, failed: true });
+  });
+  const inputs = ins.filter((v): v is Value => v !== undefined && v.ir !== undefined).map((v) => v.ir!);
+  L.ops.push({ kind: 'Unsupported', name: c.name, type: why.type, reason: why.reason ?? 'not supported', inputs, outputs });
+}
+
+/**
+ * Layout `l` rewritten on the split `shape` (the value's ONNX shape) when every axis of `l`'s
+ * split is a run of `shape`'s axes (a reshape that splits an NHWC-held channel axis): the same
+ * IR element order, so no data moves; size-1 axes of `shape` go first in the IR order.
+ */
+function splitAs(l: Layout, shape: readonly number[]): Layout | undefined {
+  const common = refineSplits(l.split, shape);
+  const real = shape.map((d, i) => [d, i] as const).filter(([d]) => d !== 1);
+  if (!common || common.sizes.length !== real.length || common.sizes.some((d, j) => d !== real[j]![0])) return undefined;
+  const ones = shape.flatMap((d, i) => (d === 1 ? [i] : []));
+  return { split: [...shape], perm: [...ones, ...l.perm.flatMap((s) => common.a[s]!.map((j) => real[j]![1]))] };
+}
+
+/**
+ * The coarsest split that refines both `a` and `b` (row-major factorizations of the same
+ * element count), without size-1 axes: `sizes`, and for each axis of `a` and of `b` the refined
+ * axes it covers (outer to inner; none for a size-1 axis). Undefined when their axis
+ * boundaries do not nest (e.g. [6, 4] and [4, 6]).
+ */
+export function refineSplits(a: readonly number[], b: readonly number[]): { sizes: number[]; a: number[][]; b: number[][] } | undefined {
+  // Boundaries as the element stride at which an axis starts, from the innermost axis out.
+  const strides = (s: readonly number[]) => {
+    const lo: number[] = new Array<number>(s.length);
+    let acc = 1;
+    for (let i = s.length - 1; i >= 0; i--) {
+      lo[i] = acc;
+      acc *= s[i]!;
+    }
+    return { lo, total: acc };
+  };
+  const A = strides(a);
+  const B = strides(b);
+  if (A.total !== B.total) return undefined;
+  const cuts = [...new Set([...A.lo, ...B.lo, A.total])].sort((x, y) => x - y);
+  for (let k = 1; k < cuts.length; k++) if (cuts[k]! % cuts[k - 1]! !== 0) return undefined;
+  // Refined axis j (outer to inner) spans strides [cuts[m − 1 − j], cuts[m − j]).
+  const m = cuts.length - 1;
+  const sizes = Array.from({ length: m }, (_, j) => cuts[m - j]! / cuts[m - 1 - j]!);
+  const groups = (s: readonly number[], lo: number[]) =>
+    s.map((d, i) => {
+      const out: number[] = [];
+      for (let j = 0; j < m; j++) if (cuts[m - 1 - j]! >= lo[i]! && cuts[m - j]! <= lo[i]! * d) out.push(j);
+      return out;
+    });
+  return { sizes, a: groups(a, A.lo), b: groups(b, B.lo) };
+}
+
+/**
+ * IR ops taking graph input `v` (ONNX shape, identity layout) into `layout`: a Reshape onto the
+ * layout's split when it has an inserted axis (N×C×L → N×C×1×L), then the Transpose (a Reshape
+ * alone when only size-1 axes move). Returns the IR tensor in `layout`.
+ */
+function boundaryIn(L: Lowering, v: Value, layout: Layout, k: number): number {
+  if (!keepsOrder(layout)) L.boundaryInputs.set(k, layout);
+  const c = new Ctx(L, { input: [v.name], output: [v.name], name: `${v.name}/to_nhwc`, opType: 'Input', domain: '', attribute: [] }, -1 - k);
+  const split = layout.split.length === v.shape.length ? v : { ...v, shape: [...layout.split], ir: L.viewAs(c, v.ir!, layout.split), layout: identityLayout(layout.split) };
+  const ir = L.asLayout(c, split, layout, `graph input '${v.name}'`);
+  L.tensors[ir]!.name = `${v.name}/nhwc`;
+  return ir;
 }
 
 /** Layouts a graph boundary may keep: the ONNX order, or channels-last (NCHW ↔ NHWC, also flattened). */

@@ -211,5 +211,17 @@ export function applyQuantization(g: Graph, L: Lowering, file: string): Graph {
   void L;
   void file;
   void TinymlError;
+  // The graph's boundary Transposes/Reshapes (and any other data movement the lowering added)
+  // move values without changing them: a QDQ param on one side holds on the other (TFLite's
+  // TRANSPOSE and RESHAPE keep their input's params), so the graph input and output keep the
+  // model's own params. Forward, then backward for params known only downstream.
+  const moves = g.ops.filter((op) => op.kind === 'Transpose' || op.kind === 'Reshape');
+  const share = (from: number, to: number) => {
+    const a = g.tensors[from]!;
+    const b = g.tensors[to]!;
+    if (a.quant && !b.quant && a.quant.scale.length === 1) b.quant = { scale: [...a.quant.scale], zeroPoint: [...a.quant.zeroPoint] };
+  };
+  for (const op of moves) share(op.inputs[0]!, op.outputs[0]!);
+  for (const op of [...moves].reverse()) share(op.outputs[0]!, op.inputs[0]!);
   return g;
 }

@@ -6,19 +6,21 @@
  *   2. check the model: a graph, and a default-domain opset from MIN_OPSET to MAX_OPSET;
  *   3. read external-data tensors from files beside the model (a missing file is named);
  *   4. lower the graph (onnx-lowering.ts; QDQ and QOperator models through onnx-quant.ts);
- *      every unsupported node is listed in ONE UnsupportedOpsError;
+ *      every node it cannot lower stays in the graph as an IR Unsupported op (name, op type,
+ *      reason): inspect lists the whole model, convert/run refuse with all of them at once;
  *   5. fold BatchNorm and fuse activations (shared with the Keras importer), drop unused
- *      tensors, validate, and record the NCHW ↔ NHWC permutation of each graph input and
- *      output in `graph.boundaryLayout`.
+ *      tensors, validate. Graph inputs and outputs keep the ONNX shapes and order; the IR
+ *      Transpose/Reshape ops between them and the NHWC body are recorded in
+ *      `graph.boundaryLayout` (src/ir/boundary-layout.ts drops them for `--io-layout nhwc`).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, normalize, sep } from 'node:path';
-import { ModelFormatError, TinymlError, UnsupportedOpsError, type UnsupportedLayer } from '../errors.js';
+import { ModelFormatError, TinymlError, type UnsupportedLayer } from '../errors.js';
 import type { BoundaryLayout, Graph } from '../ir/graph.js';
 import { foldConstants } from '../ops/fold.js';
 import { validateGraph } from '../ops/validate.js';
 import { compact, foldAndFuse } from './keras-lowering.js';
-import { irShapeOf, keepsOrder, sameOrder, identityLayout } from './onnx-layout.js';
+import { keepsOrder, identityLayout, type Layout } from './onnx-layout.js';
 import { lowerOnnxGraph, supportedOnnxOps, type Value } from './onnx-lowering.js';
 import { applyQuantization, quantHook } from './onnx-quant.js';
 import { decodeOnnxModel, looksLikeOnnx, type OnnxModelProto } from './onnx-schema.js';
@@ -83,9 +85,10 @@ interface Lowered {
   warnings: string[];
 }
 
-function boundary(v: Value, irShape: number[]): BoundaryLayout {
-  const l = v.layout!;
-  return { sourceName: v.name, sourceShape: [...v.shape], split: [...l.split], perm: [...l.perm], transpose: !keepsOrder(l) && !sameOrder(l, identityLayout(v.shape)) && irShape.length > 0 };
+/** What the boundary ops of one graph input/output do (identity when there are none). */
+function boundary(v: Value, inner: Layout | undefined): BoundaryLayout {
+  const l = inner ?? identityLayout(v.shape);
+  return { sourceName: v.name, sourceShape: [...v.shape], split: [...l.split], perm: [...l.perm], transpose: !keepsOrder(l) };
 }
 
 function lower(bytes: Uint8Array, file: string): Lowered {
@@ -93,7 +96,6 @@ function lower(bytes: Uint8Array, file: string): Lowered {
   const opset = checkModel(model, file);
   const name = basename(file, extname(file)).replace(/#\d+$/, '') || model.graph!.name;
   const { lowering: L, inputs, outputs } = lowerOnnxGraph(model.graph!, { file, opset, external: externalReader(file), name }, quantHook);
-  if (L.unsupported.length > 0) return { graph: undefined as unknown as Graph, unsupported: L.unsupported, warnings: L.warnings };
   for (const v of outputs) {
     if (v.ir === undefined) throw new TinymlError('unsupported', `${file}: graph output '${v.name}' is a constant (the model computes nothing from its inputs)`);
   }
@@ -105,21 +107,23 @@ function lower(bytes: Uint8Array, file: string): Lowered {
     outputs: outputs.map((v) => v.ir!),
     source: { format: 'onnx', path: file },
   };
-  const b = { inputs: inputs.map((v) => boundary(v, irShapeOf(v.layout!))), outputs: outputs.map((v) => boundary(v, irShapeOf(v.layout!))) };
+  const b = { inputs: inputs.map((v, k) => boundary(v, L.boundaryInputs.get(k))), outputs: outputs.map((v, k) => boundary(v, L.boundaryOutputs.get(k))) };
   foldAndFuse(g);
   // Shape constants and data movement on constants left by the lowering become constants.
   let out = compact(foldConstants(g).graph);
   out = applyQuantization(out, L, file);
-  if ([...b.inputs, ...b.outputs].some((x) => x.transpose || x.split.length !== x.sourceShape.length || x.split.some((d, i) => d !== x.sourceShape[i]))) out.boundaryLayout = b;
+  if (L.boundaryInputs.size + L.boundaryOutputs.size > 0) out.boundaryLayout = b;
   validateGraph(out);
-  return { graph: out, unsupported: [], warnings: L.warnings };
+  return { graph: out, unsupported: L.unsupported, warnings: L.warnings };
 }
 
-/** Imports an ONNX model (throws UnsupportedOpsError listing every unsupported node). */
+/**
+ * Imports an ONNX model. Nodes tinyml cannot lower stay in the graph as Unsupported ops (with
+ * the node name, op type and reason), so `inspect` lists every layer; `convert` and `run`
+ * refuse such a graph with all of them at once (src/ops/support.ts).
+ */
 export function onnxToGraph(bytes: Uint8Array, file: string): Graph {
-  const r = lower(bytes, file);
-  if (r.unsupported.length > 0) throw new UnsupportedOpsError(file, r.unsupported, supportedOnnxOps());
-  return r.graph;
+  return lower(bytes, file).graph;
 }
 
 /**
@@ -140,4 +144,5 @@ registerImporter({
   description: 'ONNX model (.onnx, protobuf ModelProto, opsets 6-21)',
   detect: (bytes) => looksLikeOnnx(bytes),
   load: async (bytes, path) => onnxToGraph(bytes, path),
+  supportedOps: supportedOnnxOps,
 });

@@ -17,6 +17,8 @@ export interface Importer {
   description: string;
   detect(bytes: Uint8Array, path: string): boolean;
   load(bytes: Uint8Array, path: string): Promise<Graph>;
+  /** The source ops it reads, for "unsupported layer" errors (default: the TFLite builtins). */
+  supportedOps?: () => readonly string[];
 }
 
 const importers: Importer[] = [];
@@ -27,6 +29,11 @@ export function registerImporter(imp: Importer): void {
 
 export function listImporters(): readonly Importer[] {
   return importers;
+}
+
+/** The ops the importer of `g`'s format reads, when it names them (ONNX op types); else undefined. */
+export function supportedSourceOps(g: Graph): readonly string[] | undefined {
+  return importers.find((i) => i.id === g.source?.format)?.supportedOps?.();
 }
 
 export async function importModelBytes(bytes: Uint8Array, path: string): Promise<Graph> {

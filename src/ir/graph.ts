@@ -128,6 +128,19 @@ export interface PadOp extends OpBase {
   paddings: [number, number][];
 }
 
+/** PADV2: constant padding with the value of the constant scalar input 2 (inputs: x, paddings, value). */
+export interface PadV2Op extends OpBase {
+  kind: 'PadV2';
+  paddings: [number, number][];
+}
+
+/** MIRROR_PAD: reflect (edge not repeated) or symmetric (edge repeated) padding. */
+export interface MirrorPadOp extends OpBase {
+  kind: 'MirrorPad';
+  paddings: [number, number][];
+  mode: 'reflect' | 'symmetric';
+}
+
 export interface ConcatenationOp extends OpBase {
   kind: 'Concatenation';
   axis: number;
@@ -151,7 +164,7 @@ export interface SoftmaxOp extends OpBase {
 }
 
 export interface UnaryOp extends OpBase {
-  kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' | 'Rsqrt' | 'HardSwish' | 'LogSoftmax' | 'Cast' | 'Abs' | 'Neg' | 'Square' | 'Sqrt' | 'Exp' | 'Log' | 'Floor' | 'Ceil' | 'Round' | 'ReluN1To1' | 'Relu0To1' | 'ZerosLike' | 'LogicalNot';
+  kind: 'Logistic' | 'Tanh' | 'Relu' | 'Relu6' | 'Quantize' | 'Dequantize' | 'Rsqrt' | 'HardSwish' | 'LogSoftmax' | 'Cast' | 'Abs' | 'Neg' | 'Square' | 'Sqrt' | 'Exp' | 'Log' | 'Floor' | 'Ceil' | 'Round' | 'ReluN1To1' | 'Relu0To1' | 'ZerosLike' | 'LogicalNot' | 'Elu';
 }
 
 /** L2_NORMALIZATION over the last dimension; TFLite's options carry a fused activation. */
@@ -435,6 +448,9 @@ export type Op =
   | ExpandDimsOp
   | GatherOp
   | (UnaryOp & { kind: 'Cast' })
+  | (UnaryOp & { kind: 'Elu' })
+  | PadV2Op
+  | MirrorPadOp
   | ShapeOp
   | FillOp
   | UnidirectionalSequenceLSTMOp
@@ -466,11 +482,11 @@ export interface GraphSource {
 }
 
 /**
- * How one graph input or output relates to the source model's own layout, for formats whose
- * activations are not NHWC (ONNX: NCHW). The IR tensor's data is
- * `transpose(reshape(source, split), perm)`, in row-major order; the user-facing value keeps
- * `sourceShape`. Callers that take or give data in the source layout (`tinyml run` on a
- * .onnx, the firmware boundary) convert with src/ir/boundary-layout.ts.
+ * The layout change at one graph input or output, for formats whose activations are not NHWC
+ * (ONNX: NCHW). The graph's tensor keeps the source model's shape and order (`sourceShape`);
+ * IR ops right after the input (right before the output) — a Transpose, with a Reshape where
+ * an axis is inserted — hold it as `transpose(reshape(source, split), perm)` in the NHWC body.
+ * `convert --io-layout nhwc` drops those ops (src/ir/boundary-layout.ts `dropBoundaryOps`).
  */
 export interface BoundaryLayout {
   /** The value's name and shape in the source model. */
@@ -491,8 +507,9 @@ export interface Graph {
   outputs: number[];
   source?: GraphSource;
   /**
-   * Present when the source model's inputs/outputs are in another layout than the IR's
-   * (ONNX NCHW): one entry per `inputs[k]` / `outputs[k]`, in order.
+   * Present when some of the source model's inputs/outputs are in another layout than the
+   * IR's body (ONNX NCHW) and boundary ops convert them: one entry per `inputs[k]` /
+   * `outputs[k]`, in order (an identity entry where nothing changes).
    */
   boundaryLayout?: { inputs: BoundaryLayout[]; outputs: BoundaryLayout[] };
   /**

@@ -20,6 +20,7 @@ import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise-conv2d.js';
 import { div } from './div.js';
 import { abs, ceil, exp, floor, log, neg, relu0To1, reluN1To1, round, sqrt, square } from './elementwise-unary.js';
+import { elu } from './elu.js';
 import { embeddingLookup } from './embedding-lookup.js';
 import { floorDiv, floorMod } from './floor-div-mod.js';
 import { fullyConnected } from './fully-connected.js';
@@ -35,7 +36,7 @@ import { maximum, minimum } from './maximum-minimum.js';
 import { mean } from './mean.js';
 import type { OpDef, OpOf } from './op-def.js';
 import { pack, unpack } from './pack.js';
-import { pad } from './pad.js';
+import { mirrorPad, pad, padV2 } from './pad.js';
 import { averagePool2d, l2Pool2d, maxPool2d } from './pool2d.js';
 import { prelu } from './prelu.js';
 import { dequantize, quantize } from './quantize.js';
@@ -159,6 +160,9 @@ export const OPS: OpTable = {
   FloorMod: floorMod,
   EmbeddingLookup: embeddingLookup,
   Gelu: gelu,
+  Elu: elu,
+  PadV2: padV2,
+  MirrorPad: mirrorPad,
   Unsupported: unsupportedOp,
 };
 

@@ -39,8 +39,11 @@ export function unsupportedLayers(g: Graph): UnsupportedLayer[] {
   return out;
 }
 
-/** Throws one UnsupportedOpsError listing every layer of `g` that cannot run. */
-export function assertSupported(g: Graph): void {
+/**
+ * Throws one UnsupportedOpsError listing every layer of `g` that cannot run; `supported` is the
+ * list the error ends with (the source format's ops, e.g. ONNX op types; default TFLite's).
+ */
+export function assertSupported(g: Graph, supported: readonly string[] = SUPPORTED_TFLITE_OPS): void {
   const bad = unsupportedLayers(g);
-  if (bad.length > 0) throw new UnsupportedOpsError(g.source?.path ?? g.name, bad, SUPPORTED_TFLITE_OPS);
+  if (bad.length > 0) throw new UnsupportedOpsError(g.source?.path ?? g.name, bad, supported);
 }

@@ -150,6 +150,8 @@ export const OPTION_TABLES: Readonly<Record<string, readonly OptionField[]>> = {
   ReshapeOptions: [f(0, 'new_shape', 'i32[]')],
   MulOptions: [f(0, 'fused_activation_function', 'i8')],
   PadOptions: [],
+  PadV2Options: [],
+  MirrorPadOptions: [f(0, 'mode', 'i8')],
   GatherOptions: [f(0, 'axis', 'i32'), f(1, 'batch_dims', 'i32')],
   TransposeOptions: [],
   ReducerOptions: [f(0, 'keep_dims', 'bool')],

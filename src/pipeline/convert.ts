@@ -15,7 +15,9 @@ import { writeArmProject } from '../build/arm-project.js';
 import { measureCodeSize, type CodeSize } from '../build/host.js';
 import { hasTool } from '../build/tools.js';
 import { TinymlError } from '../errors.js';
-import { importModel } from '../importers/index.js';
+import { importModel, supportedSourceOps } from '../importers/index.js';
+import { compact } from '../importers/keras-lowering.js';
+import { dropBoundaryOps } from '../ir/boundary-layout.js';
 import { graphCost } from '../ops/cost.js';
 import type { Graph } from '../ir/graph.js';
 import { elementCount, tensorBytes } from '../ir/graph.js';
@@ -42,6 +44,12 @@ export interface ConvertOptions {
   /** Activation type a float model is quantized to: int8 (default) or int16 (16x8). */
   activations?: ActivationDtype;
   planner?: string;
+  /**
+   * Layout of the generated code's input and output buffers for models whose own layout is not
+   * NHWC (ONNX NCHW): 'model' (default) keeps the model's, through the IR Transpose ops at the
+   * boundary; 'nhwc' drops those ops (src/ir/boundary-layout.ts).
+   */
+  ioLayout?: 'model' | 'nhwc';
   /** Compile to measure code bytes (host template, when a C compiler is present). Default true. */
   measureCode?: boolean;
   logger?: Logger;
@@ -145,7 +153,7 @@ export async function loadInt8Graph(
 ): Promise<{ graph: Graph; quantization: QuantReport | null }> {
   const log = opts.logger ?? silentLogger;
   const imported = await importModel(modelPath);
-  assertSupported(imported);
+  assertSupported(imported, supportedSourceOps(imported));
   if (!needsQuantization(imported)) return { graph: stripFloatEdges(imported), quantization: null };
   const inT = imported.tensors[imported.inputs[0]!]!;
   const size = elementCount(inT.shape);
@@ -370,5 +378,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
 /** The whole convert: import, quantize if needed, generate. */
 export async function convertModel(modelPath: string, opts: ConvertOptions): Promise<ConvertResult> {
   const { graph, quantization } = await loadInt8Graph(modelPath, opts);
-  return convertGraph(graph, modelPath, quantization, opts);
+  // Calibration ran on the model's own layout; only then do the boundary transposes go.
+  const g = opts.ioLayout === 'nhwc' ? compact(dropBoundaryOps(graph)) : graph;
+  return convertGraph(g, modelPath, quantization, opts);
 }

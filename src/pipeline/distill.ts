@@ -25,6 +25,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { writeTflite } from '../codegen/tflite-writer.js';
 import { TinymlError } from '../errors.js';
 import { importModel } from '../importers/index.js';
+import { nhwcBody } from '../ir/boundary-layout.js';
 import { parseNpy, writeNpy } from '../io/npy.js';
 import { graphCost } from '../ops/cost.js';
 import { elementCount, type Graph } from '../ir/graph.js';
@@ -197,7 +198,8 @@ export async function distill(opts: DistillOptions): Promise<DistillReport> {
   const t0 = Date.now();
   const log = opts.logger ?? silentLogger;
   const { tf } = await loadTf();
-  const teacher = opts.teacher ? await importModel(opts.teacher) : undefined;
+  // The dataset and the students are NHWC: an NCHW (ONNX) teacher runs on its NHWC body.
+  const teacher = opts.teacher ? nhwcBody(await importModel(opts.teacher)) : undefined;
   const teacherShape = teacher ? teacher.tensors[teacher.inputs[0]!]!.shape.slice(1) : undefined;
   let ds = await loadDataset(opts.data, teacherShape);
   if (opts.limit && opts.limit < ds.y.length) {

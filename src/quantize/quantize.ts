@@ -25,7 +25,6 @@ import { TinymlError } from '../errors.js';
 import { elementCount, isQuantizedDtype, type Graph, type TensorData } from '../ir/graph.js';
 import type { Logger, ProgressFn } from '../log.js';
 import { createSession, type RunGraph } from '../reference/interpreter.js';
-import { boundaryToIr } from '../ir/boundary-layout.js';
 import type { CalibrationSet } from './calibration-data.js';
 import { compareModels, type FidelityMetrics } from './fidelity.js';
 import { makeObserver, type Observer, type ObserverKind } from './observers.js';
@@ -141,13 +140,6 @@ export function cloneGraph(g: Graph): Graph {
   return out;
 }
 
-/** Samples given in the source model's layout (ONNX NCHW), in the IR input's layout. */
-function inIrLayout(g: Graph, set: CalibrationSet | undefined): CalibrationSet | undefined {
-  const b = g.boundaryLayout?.inputs[0];
-  if (!set || !b?.transpose) return set;
-  return { ...set, samples: set.samples.map((s) => boundaryToIr(s, b)) };
-}
-
 /** Step 1: the real range of every activation tensor over the samples. */
 export function calibrate(
   run: RunGraph,
@@ -210,9 +202,8 @@ export function quantizeModel(g: Graph, opts: QuantizeOptions): { graph: Graph; 
   if (inT.dtype !== 'float32') {
     throw new TinymlError('unsupported', `${model}: input '${inT.name}' is ${inT.dtype}; a float model has a float32 input`, 'Mixed int8/float models are not supported.');
   }
-  // Calibration data comes as the user's model takes it (NCHW for ONNX).
-  const cal = inIrLayout(g, opts.calibration);
-  opts = { ...opts, ...(opts.holdout ? { holdout: inIrLayout(g, opts.holdout)! } : {}) };
+  // Calibration data comes as the user's model takes it (NCHW for ONNX: its graph input).
+  const cal = opts.calibration;
   if (!cal || cal.samples.length === 0) throw new TinymlError('usage', 'quantizing a float model needs calibration samples (or synthetic ones)');
   const size = elementCount(inT.shape);
   for (const set of [cal, opts.holdout]) {

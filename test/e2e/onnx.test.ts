@@ -20,7 +20,6 @@ import { hasTool } from '../../src/build/tools.js';
 import { loadInt8Graph } from '../../src/pipeline/convert.js';
 import { loadMnist } from '../../src/distill/dataset.js';
 import { parseNpy } from '../../src/io/npy.js';
-import { boundaryToIr } from '../../src/ir/boundary-layout.js';
 import { elementCount } from '../../src/ir/graph.js';
 import { quantizeInput } from '../../src/quantize/fidelity.js';
 import { runGraph } from '../../src/reference/interpreter.js';
@@ -83,10 +82,10 @@ describe('tinyml CLI on an ONNX CNN', () => {
     expect(r.code, r.stderr).toBe(0);
     const rep = JSON.parse(r.stdout);
     expect(rep.model.format).toBe('onnx');
-    expect(rep.inputs[0]).toMatchObject({ shape: [1, 12, 12, 3], source: { shape: [1, 3, 12, 12], transposed: true } });
-    expect(rep.layers.map((l: { op: string }) => l.op)).toEqual(['Conv2D', 'MaxPool2D', 'DepthwiseConv2D', 'Mean', 'FullyConnected', 'Softmax']);
+    expect(rep.inputs[0]).toMatchObject({ shape: [1, 3, 12, 12], source: { shape: [1, 3, 12, 12], nhwcShape: [1, 12, 12, 3], transposed: true } });
+    expect(rep.layers.map((l: { op: string }) => l.op)).toEqual(['Transpose', 'Conv2D', 'MaxPool2D', 'DepthwiseConv2D', 'Mean', 'FullyConnected', 'Softmax']);
     const text = await cli(['inspect', CNN]);
-    expect(text.stdout).toContain('model layout [1,3,12,12], NCHW ↔ NHWC at the boundary');
+    expect(text.stdout).toContain('[1,3,12,12] float32  (model layout; NHWC [1,12,12,3] inside');
   });
 
   it('run takes NCHW samples and gives ONNX Runtime\'s outputs', async () => {
@@ -106,9 +105,8 @@ describe('tinyml CLI on an ONNX CNN', () => {
     const want = await ortOutputs();
     let agree = 0;
     for (let s = 0; s < N; s++) {
-      // The .tflite is NHWC: the sample goes through the boundary permutation first.
-      const nhwc = boundaryToIr(samples.slice(s * PER, (s + 1) * PER), { sourceName: 'x', sourceShape: [1, 3, 12, 12], split: [1, 3, 12, 12], perm: [0, 2, 3, 1], transpose: true });
-      const q = runGraph(g, [quantizeInput(nhwc, g.tensors[g.inputs[0]!]!)])[0] as Int8Array;
+      // The .tflite keeps the NCHW input (its first op is the boundary TRANSPOSE).
+      const q = runGraph(g, [quantizeInput(samples.slice(s * PER, (s + 1) * PER), g.tensors[g.inputs[0]!]!)])[0] as Int8Array;
       const am = (a: ArrayLike<number>) => Array.from(a).indexOf(Math.max(...Array.from(a)));
       if (am(q) === am(want[s]!)) agree++;
     }
@@ -125,7 +123,7 @@ describe('tinyml CLI on an ONNX CNN', () => {
     const inT = g.tensors[g.inputs[0]!]!;
     const n = elementCount(inT.shape);
     const inputs: Int8Array[] = [];
-    for (let s = 0; s < N; s++) inputs.push(quantizeInput(boundaryToIr(samples.slice(s * PER, (s + 1) * PER), g.boundaryLayout!.inputs[0]), inT));
+    for (let s = 0; s < N; s++) inputs.push(quantizeInput(samples.slice(s * PER, (s + 1) * PER), inT));
     const r2 = seeded(20 * n, 9, 1);
     for (let k = 0; k < 20; k++) inputs.push(Int8Array.from(r2.subarray(k * n, (k + 1) * n), (v) => Math.round(v * 127)));
     const batch = new Int8Array(inputs.length * n);

@@ -3,11 +3,13 @@
  * encodeOnnxModel), runs them with ONNX Runtime (the outside oracle) and through tinyml's
  * import (reference interpreter and tfjs), and compares.
  */
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { loadTf } from '../../src/distill/tf.js';
 import { runGraphTf, tfGraphSupport } from '../../src/distill/tf-graph.js';
-import { inputsToIr, outputsFromIr } from '../../src/ir/boundary-layout.js';
+import { supportedSourceOps } from '../../src/importers/index.js';
+import { assertSupported } from '../../src/ops/support.js';
 import { elementCount, type Graph } from '../../src/ir/graph.js';
 import { encodeOnnxModel, OnnxAttributeType, OnnxDataType } from '../../src/importers/onnx-schema.js';
 import { runGraph } from '../../src/reference/interpreter.js';
@@ -42,6 +44,8 @@ export interface ModelSpec {
   nodes: NodeSpec[];
   inputs: { name: string; shape: (number | string)[] }[];
   outputs: { name: string; shape?: (number | string)[] }[];
+  /** Shapes of intermediate values (GraphProto.value_info). */
+  valueInfo?: { name: string; shape?: (number | string)[] }[];
   initializers?: TensorInit[];
   opset?: number;
   irVersion?: number;
@@ -106,6 +110,7 @@ export function buildModel(m: ModelSpec): Uint8Array {
       initializer: (m.initializers ?? []).map(tensorProto),
       input: m.inputs.map(valueInfo),
       output: m.outputs.map(valueInfo),
+      valueInfo: (m.valueInfo ?? []).map(valueInfo),
     },
   });
 }
@@ -128,9 +133,9 @@ export async function ortRun(model: Uint8Array | string, feeds: Record<string, {
   return res;
 }
 
-/** Our outputs (reference interpreter), given inputs in ONNX layout, returned in ONNX layout. */
+/** Our outputs (reference interpreter): the graph's inputs and outputs keep the ONNX layout. */
 export function referenceRun(g: Graph, inputs: Float32Array[]): Float32Array[] {
-  return outputsFromIr(g, runGraph(g, inputsToIr(g, inputs))) as Float32Array[];
+  return runGraph(g, inputs) as Float32Array[];
 }
 
 let tfLoaded: Awaited<ReturnType<typeof loadTf>> | undefined;
@@ -140,12 +145,12 @@ export async function tfjsRun(g: Graph, inputs: Float32Array[]): Promise<Float32
   const why = tfGraphSupport(g);
   if (why) return why;
   tfLoaded ??= await loadTf();
-  const irIn = inputsToIr(g, inputs)[0] as Float32Array;
+  const irIn = inputs[0]!;
   const inT = g.tensors[g.inputs[0]!]!;
   const count = inT.shape[0]!;
   if (elementCount(inT.shape) !== irIn.length) return 'input size';
   const y = runGraphTf(tfLoaded.tf, g, irIn, count);
-  return outputsFromIr(g, [y]) as Float32Array[];
+  return [y as Float32Array];
 }
 
 /** max |a − b| relative to the range of `want` (1 when the range is 0). */
@@ -162,4 +167,25 @@ export function relErr(got: Float32Array, want: Float32Array): number {
   }
   const range = hi - lo > 0 ? hi - lo : Math.max(1, Math.abs(hi));
   return err / range;
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runs the CLI from source (`tinyml <args>`): its exit code and output. */
+export function tinyml(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('npx', ['tsx', 'src/cli/entry.ts', ...args], { cwd: ROOT, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** The error convert/run/quantize refuse `g` with (every unsupported layer at once), or undefined. */
+export function refusal(g: Graph): unknown {
+  try {
+    assertSupported(g, supportedSourceOps(g));
+  } catch (e) {
+    return e;
+  }
+  return undefined;
 }

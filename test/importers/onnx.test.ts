@@ -3,8 +3,7 @@
  *   - every shared .onnx and every backend test (52 PyTorch modules with the outputs PyTorch
  *     computed): imported, run through the reference interpreter and the tfjs float runner on
  *     the shipped input and on seeded inputs, within 1e-4 of ONNX Runtime's output range;
- *     backend tests that need an IR op this build lacks must fail with the unsupported error
- *     naming that op (BLOCKED below);
+ *     every one of them lowers whole;
  *   - content detection never claims other formats, opsets outside 6..21 are refused by name,
  *     external data is read from beside the model, and the missing file is named.
  * The tolerance is not 0 because ONNX Runtime sums convolutions in another order (MLAS) than
@@ -21,18 +20,10 @@ import { listUnsupportedOnnxNodes } from '../../src/importers/onnx.js';
 import { decodeOnnxTensor, encodeOnnxModel, looksLikeOnnx, OnnxDataType } from '../../src/importers/onnx-schema.js';
 import { readTensor } from '../../src/importers/onnx-tensors.js';
 import { elementCount } from '../../src/ir/graph.js';
-import { buildModel, ONNX_DIR, ortRun, referenceRun, relErr, seeded, tfjsRun } from './onnx-fixtures.js';
+import { buildModel, ONNX_DIR, ortRun, referenceRun, relErr, seeded, tfjsRun, refusal } from './onnx-fixtures.js';
 
 const TOL = 1e-4;
 const BACKEND = join(ONNX_DIR, 'backend-tests');
-
-/** Backend tests blocked on IR ops this build lacks (or on ONNX features tinyml does not lower), with the op named in the error. */
-const BLOCKED: Record<string, RegExp> = {
-  // Not in the IR's planned set at all: named as unsupported ONNX features.
-  test_ELU: /Elu_0 \(Elu\)/,
-  test_ConstantPad2d: /Pad: constant value 2/,
-  test_operator_pad: /Pad: mode 'reflect'/,
-};
 
 function readPb(path: string): { data: Float32Array; dims: number[] } {
   const t = readTensor(decodeOnnxTensor(new Uint8Array(readFileSync(path)), path), path);
@@ -80,9 +71,13 @@ describe('shared ONNX models against ONNX Runtime', () => {
     expect(g.ops.map((o) => `${o.kind}:${'activation' in o ? o.activation : ''}`)).toEqual(['FullyConnected:relu', 'FullyConnected:relu', 'FullyConnected:none']);
   });
 
-  it('test_Conv2d.onnx: the NCHW input is held NHWC, recorded in boundaryLayout', async () => {
+  it('test_Conv2d.onnx: the NCHW input and output stay NCHW; boundary Transposes carry them to and from the NHWC body', async () => {
     const g = await importModel(join(ONNX_DIR, 'test_Conv2d.onnx'));
-    expect(g.tensors[g.inputs[0]!]!.shape).toEqual([2, 7, 5, 3]);
+    expect(g.tensors[g.inputs[0]!]!.shape).toEqual([2, 3, 7, 5]);
+    expect(g.tensors[g.outputs[0]!]!.shape).toEqual([2, 4, 5, 4]);
+    expect(g.ops.map((o) => o.kind)).toEqual(['Transpose', 'Conv2D', 'Transpose']);
+    expect(g.ops[0]).toMatchObject({ perm: [0, 2, 3, 1] });
+    expect(g.ops[2]).toMatchObject({ perm: [0, 3, 1, 2] });
     expect(g.boundaryLayout!.inputs[0]).toMatchObject({ sourceShape: [2, 3, 7, 5], perm: [0, 2, 3, 1], transpose: true });
     expect(g.boundaryLayout!.outputs[0]).toMatchObject({ sourceShape: [2, 4, 5, 4], transpose: true });
   });
@@ -99,15 +94,6 @@ describe('ONNX backend tests (PyTorch modules) against PyTorch outputs and ONNX 
         .filter((f) => f.startsWith('input_'))
         .sort()
         .map((f) => readPb(join(data, f)));
-    if (BLOCKED[d]) {
-      it(`${d}: refused, naming what it needs`, async () => {
-        const err = await importModel(file).catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(UnsupportedOpsError);
-        expect((err as Error).message).toMatch(BLOCKED[d]!);
-        expect((err as Error).message).toContain(file);
-      });
-      continue;
-    }
     it(`${d}: shipped input gives PyTorch's output; seeded inputs agree with ONNX Runtime`, async () => {
       const g = await importModel(file);
       const ins = pbIns();
@@ -163,7 +149,7 @@ describe('ONNX detection and model checks', () => {
   it('lists every unsupported node at once, with names and op types', async () => {
     const bytes = buildModel({
       nodes: [
-        { op: 'Elu', inputs: ['x'], outputs: ['a'], name: 'first_elu' },
+        { op: 'Selu', inputs: ['x'], outputs: ['a'], name: 'first_selu' },
         { op: 'Relu', inputs: ['a'], outputs: ['b'] },
         { op: 'Erf', inputs: ['b'], outputs: ['c'], name: 'the_erf' },
         { op: 'Sin', inputs: ['x'], outputs: ['d'], name: 'the_sin' },
@@ -172,11 +158,12 @@ describe('ONNX detection and model checks', () => {
       inputs: [{ name: 'x', shape: [1, 4] }],
       outputs: [{ name: 'y' }],
     });
-    const err = await importModelBytes(bytes, 'bad.onnx').catch((e: unknown) => e);
+    const g = await importModelBytes(bytes, 'bad.onnx');
+    const err = refusal(g);
     expect(err).toBeInstanceOf(UnsupportedOpsError);
     const layers = (err as UnsupportedOpsError).layers;
-    expect(layers.map((l) => l.name)).toEqual(['first_elu', 'the_erf', 'the_sin']);
-    expect(layers[0]!.type).toBe('Elu');
+    expect(layers.map((l) => l.name)).toEqual(['first_selu', 'the_erf', 'the_sin']);
+    expect(layers[0]!.type).toBe('Selu');
     expect(layers[2]!.type).toBe('Sin');
     expect(listUnsupportedOnnxNodes(bytes, 'bad.onnx')).toEqual(layers);
   });

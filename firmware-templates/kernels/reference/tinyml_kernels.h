@@ -498,7 +498,7 @@ void tinyml_logistic_s16(int32_t input_multiplier, int32_t input_left_shift, int
 void tinyml_tanh_s16(int32_t input_multiplier, int32_t input_left_shift, int32_t size, const int16_t *input,
                      int16_t *output);
 /* ---- SUB, DIV, MAXIMUM/MINIMUM, SQUARED_DIFFERENCE, PRELU, LEAKY_RELU (int16), LOG_SOFTMAX,
- *      L2_NORMALIZATION. RSQRT, HARD_SWISH and int8 LEAKY_RELU are tinyml_lut_s8 tables. ---- */
+ *      L2_NORMALIZATION. RSQRT, HARD_SWISH, ELU and int8 LEAKY_RELU are tinyml_lut_s8 tables. ---- */
 
 /* Sub with 4-D broadcast (TFLM sub.cc, CalculateOpDataSub): parameters as tinyml_add_s8, with
  * left_shift 20 for int8 and 15 for int16 (16x8) tensors. */
