@@ -74,8 +74,9 @@ Examples:
   tinyml convert classifier.onnx --board host --calibration nchw.bin --io-layout nhwc -o out/cls
       → no boundary transposes: the buffers are NHWC (calibration data stays NCHW)
 
-The project holds model.h (the API: tinyml_invoke, scales, zero points, per-layer hook),
-model.c (weights in flash, one static arena), kernels/ (only those the model uses) and the
+The project holds model.h (the API: tinyml_invoke, tinyml_reset for stateful models, scales,
+zero points, per-layer hook), model.c (weights in flash; one static RAM object: the arena and
+the LSTM/SVDF/variable state kept between calls), kernels/ (only those the model uses) and the
 board template's build files, plus convert-report.json (sizes, plan, quantization fidelity).
 A model that does not fit the board's flash or RAM is refused (exit code 5) with the numbers.
 

@@ -68,7 +68,7 @@ export function registerDistill(program: Command): void {
   program
     .command('distill')
     .description('Distill a large teacher into a small int8 student that fits a board (budget search, KD training, int8 + QAT)')
-    .argument('[teacher]', 'teacher model (.tflite, Keras .h5/.keras, TF.js model.json); optional with --teacher-logits')
+    .argument('[teacher]', 'teacher model (.tflite, Keras .h5/.keras, TF.js model.json, .onnx); optional with --teacher-logits')
     .requiredOption('-d, --data <dir|mnist>', "dataset: a folder per class, a folder with x.npy + y.npy, or 'mnist'")
     .requiredOption('-o, --output <dir>', 'output directory')
     .option('-b, --board <id>', 'board whose flash and RAM bound the student')

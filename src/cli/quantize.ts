@@ -91,7 +91,7 @@ export function registerQuantize(program: Command): void {
   program
     .command('quantize')
     .description('Quantize a float model to a fully-int8 .tflite (TFLite int8 scheme), or to 16x8 (int16 activations), and report its fidelity vs the float model.')
-    .argument('<model>', 'float model (.tflite, Keras .h5/.keras, TF.js model.json)')
+    .argument('<model>', 'float model (.tflite, Keras .h5/.keras, TF.js model.json, .onnx)')
     .option('-c, --calibration <data>', 'calibration samples: .npy (N × input shape), raw float32 .bin (N samples concatenated), or a folder of those')
     .requiredOption('-o, --output <file>', 'int8 .tflite to write')
     .option('--holdout <data>', 'held-out samples (same formats) for the fidelity report')
