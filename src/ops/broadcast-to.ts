@@ -7,7 +7,7 @@
 import type { BroadcastToOp, Graph } from '../ir/graph.js';
 import { input, inShape, noMacs, noParams, output, requireDtype, shapeFail, shapeStr, unsupported } from './common.js';
 import type { OpDef } from './op-def.js';
-import { emitCopyCall, MOVABLE_DTYPES, rowMajorStrides, simplifyCopy, stridedCopyKernel, type StridedCopy } from './strided-copy.js';
+import { MOVABLE_DTYPES, oneCopyKernels, rowMajorStrides, simplifyCopy, type StridedCopy } from './strided-copy.js';
 
 /** kMaxDims of TFLM's broadcast_to.cc. */
 const MAX_RANK = 5;
@@ -48,12 +48,7 @@ export const broadcastTo: OpDef<BroadcastToOp, StridedCopy> = {
     if (s !== undefined && s >= 0 && !g.tensors[s]?.data) unsupported(op, 'the shape operand is not a constant');
     return plan(g, op);
   },
-  evalQuantized: (_g, op, p) => stridedCopyKernel([p], [op.inputs[0]!], [op.outputs[0]!]),
-  evalFloat: (g, op) => stridedCopyKernel([plan(g, op)], [op.inputs[0]!], [op.outputs[0]!]),
-  emitC(ctx, op, p) {
-    emitCopyCall(ctx, p, ctx.g.tensors[op.outputs[0]!]!.dtype, ctx.ptr(op.inputs[0]!), ctx.ptr(op.outputs[0]!));
-    return ['strided_copy'];
-  },
+  ...oneCopyKernels(plan),
   tflite: {
     builtin: 'BROADCAST_TO',
     options: 'BroadcastToOptions',

@@ -9,7 +9,7 @@
 import type { Graph, SliceOp } from '../ir/graph.js';
 import { input, inShape, noMacs, noParams, output, requireDtype, shapeFail, shapeStr, unsupported } from './common.js';
 import type { OpDef } from './op-def.js';
-import { emitCopyCall, MOVABLE_DTYPES, rowMajorStrides, simplifyCopy, stridedCopyKernel, type StridedCopy } from './strided-copy.js';
+import { MOVABLE_DTYPES, oneCopyKernels, rowMajorStrides, simplifyCopy, type StridedCopy } from './strided-copy.js';
 
 /** TFLM's kMaxDim for SLICE. */
 const MAX_RANK = 5;
@@ -71,12 +71,7 @@ export const slice: OpDef<SliceOp, StridedCopy> = {
     }
     return plan(g, op);
   },
-  evalQuantized: (_g, op, p) => stridedCopyKernel([p], [op.inputs[0]!], [op.outputs[0]!]),
-  evalFloat: (g, op) => stridedCopyKernel([plan(g, op)], [op.inputs[0]!], [op.outputs[0]!]),
-  emitC(ctx, op, p) {
-    emitCopyCall(ctx, p, ctx.g.tensors[op.outputs[0]!]!.dtype, ctx.ptr(op.inputs[0]!), ctx.ptr(op.outputs[0]!));
-    return ['strided_copy'];
-  },
+  ...oneCopyKernels(plan),
   tflite: {
     builtin: 'SLICE',
     options: 'SliceOptions',

@@ -13,7 +13,7 @@ import type * as TF from '@tensorflow/tfjs';
 import type { Graph, SpaceDepthOp } from '../ir/graph.js';
 import { input, inShape, need4d, noMacs, noParams, output, requireDtype, requireSameParams, shapeFail, shapeStr } from './common.js';
 import type { OpDef } from './op-def.js';
-import { emitCopyCall, MOVABLE_DTYPES, simplifyCopy, stridedCopyKernel, type StridedCopy } from './strided-copy.js';
+import { MOVABLE_DTYPES, oneCopyKernels, simplifyCopy, type StridedCopy } from './strided-copy.js';
 
 function outShape(op: SpaceDepthOp, s: readonly number[]): number[] {
   need4d(op, s, 'input');
@@ -71,12 +71,7 @@ function def<K extends SpaceDepthOp['kind']>(kind: K): OpDef<SpaceDepthOp & { ki
       requireSameParams(op, x, 'input', y, 'output', 'TFLM copies the values');
       return plan(g, op);
     },
-    evalQuantized: (_g, op, p) => stridedCopyKernel([p], [op.inputs[0]!], [op.outputs[0]!]),
-    evalFloat: (g, op) => stridedCopyKernel([plan(g, op)], [op.inputs[0]!], [op.outputs[0]!]),
-    emitC(ctx, op, p) {
-      emitCopyCall(ctx, p, ctx.g.tensors[op.outputs[0]!]!.dtype, ctx.ptr(op.inputs[0]!), ctx.ptr(op.outputs[0]!));
-      return ['strided_copy'];
-    },
+    ...oneCopyKernels(plan),
     tflite: {
       builtin: s2d ? 'SPACE_TO_DEPTH' : 'DEPTH_TO_SPACE',
       options: s2d ? 'SpaceToDepthOptions' : 'DepthToSpaceOptions',

@@ -16,7 +16,7 @@
  * kernel (firmware-templates/kernels/reference/strided_copy.c) is generic over the element
  * size: int8, int16, int32, float32 and bool tensors share it.
  */
-import { bytesPerElement, type DType, type TensorData } from '../ir/graph.js';
+import { bytesPerElement, type DType, type Graph, type Op, type TensorData } from '../ir/graph.js';
 import type { EmitContext, Kernel } from './op-def.js';
 import { cInt32Array } from './common.js';
 
@@ -119,6 +119,21 @@ export function emitCopyCall(ctx: EmitContext, c: StridedCopy, dtype: DType, src
   const rank = c.dims.length;
   ctx.decl(cInt32Array(`${L}_dims`, c.dims), cInt32Array(`${L}_src_strides`, c.src.strides), cInt32Array(`${L}_dst_strides`, c.dst.strides));
   ctx.call(`tinyml_strided_copy(${bytesPerElement(dtype)}, ${rank}, ${L}_dims, (const void *)${src}, ${c.src.offset}, ${L}_src_strides, (void *)${dst}, ${c.dst.offset}, ${L}_dst_strides);`);
+}
+
+/**
+ * evalQuantized, evalFloat and emitC of an op that is one strided copy of its input 0 into its
+ * output 0: `plan` gives the copy (the prepared value, and the float path's plan).
+ */
+export function oneCopyKernels<O extends Op>(plan: (g: Graph, op: O) => StridedCopy) {
+  return {
+    evalQuantized: (_g: Graph, op: O, p: StridedCopy): Kernel => stridedCopyKernel([p], [op.inputs[0]!], [op.outputs[0]!]),
+    evalFloat: (g: Graph, op: O): Kernel => stridedCopyKernel([plan(g, op)], [op.inputs[0]!], [op.outputs[0]!]),
+    emitC(ctx: EmitContext, op: O, p: StridedCopy): string[] {
+      emitCopyCall(ctx, p, ctx.g.tensors[op.outputs[0]!]!.dtype, ctx.ptr(op.inputs[0]!), ctx.ptr(op.outputs[0]!));
+      return ['strided_copy'];
+    },
+  };
 }
 
 /** Dtypes the data-movement kernels move (any element size the C kernel knows). */

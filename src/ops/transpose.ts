@@ -12,7 +12,7 @@
 import type { Graph, TransposeOp } from '../ir/graph.js';
 import { input, inShape, noMacs, noParams, output, requireDtype, shapeFail, shapeStr, unsupported } from './common.js';
 import type { OpDef } from './op-def.js';
-import { emitCopyCall, MOVABLE_DTYPES, rowMajorStrides, simplifyCopy, stridedCopyKernel, type StridedCopy } from './strided-copy.js';
+import { MOVABLE_DTYPES, oneCopyKernels, rowMajorStrides, simplifyCopy, type StridedCopy } from './strided-copy.js';
 
 /** Largest rank TFLite's TRANSPOSE takes (kTransposeMaxDimensions). */
 const MAX_RANK = 6;
@@ -63,12 +63,7 @@ export const transpose: OpDef<TransposeOp, StridedCopy> = {
     if (permIn !== undefined && permIn >= 0 && !g.tensors[permIn]?.data) unsupported(op, 'the perm operand is not a constant (TFLM: "Non-constant >perm< tensor is not supported")');
     return plan(g, op);
   },
-  evalQuantized: (_g, op, p) => stridedCopyKernel([p], [op.inputs[0]!], [op.outputs[0]!]),
-  evalFloat: (g, op) => stridedCopyKernel([plan(g, op)], [op.inputs[0]!], [op.outputs[0]!]),
-  emitC(ctx, op, p) {
-    emitCopyCall(ctx, p, ctx.g.tensors[op.outputs[0]!]!.dtype, ctx.ptr(op.inputs[0]!), ctx.ptr(op.outputs[0]!));
-    return ['strided_copy'];
-  },
+  ...oneCopyKernels(plan),
   tflite: {
     builtin: 'TRANSPOSE',
     options: 'TransposeOptions',
