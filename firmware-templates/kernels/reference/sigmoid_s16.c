@@ -27,54 +27,42 @@ static const uint16_t sigmoid_table_uint16[256] = {
     65530, 65530, 65531, 65531, 65531, 65531, 65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
     65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535};
 
-/* reference_integer_ops::Logistic for int16 (Q3.12 in, Q0.15 out). */
-int16_t tinyml_logistic_s16_value(int16_t x, int32_t input_multiplier, int32_t input_left_shift) {
-  int32_t round, input_data;
-  uint32_t abs_input_data, uh, result;
-  /* Shifts are done in 32 bits explicitly: int is 16 bits on some targets (AVR). */
+/* The int16 Prepare's input rescaling (multiplier 0: a power-of-two input scale, multiplier
+ * 3 << shift). Shifts are done in 32 bits explicitly: int is 16 bits on some targets (AVR). */
+static int32_t rescale_input(int16_t x, int32_t input_multiplier, int32_t input_left_shift) {
+  int32_t round;
   if (input_multiplier == 0) {
     input_multiplier = (int32_t)3 << input_left_shift;
     input_left_shift = 0;
   }
   round = (input_left_shift > 0) ? (int32_t)1 << (input_left_shift - 1) : 0;
-  input_data = ((int32_t)x * input_multiplier + round) >> input_left_shift;
-  abs_input_data = (uint32_t)(input_data < 0 ? -input_data : input_data);
-  uh = abs_input_data >> 9;
-  if (uh >= 255) {
-    result = (uint32_t)0x7FFF << 10;
-  } else {
-    const uint32_t ua = sigmoid_table_uint16[uh];
-    const uint32_t ub = sigmoid_table_uint16[uh + 1];
-    const uint32_t ut = abs_input_data & 0x1ff;
-    result = (ua << 9) + ut * (ub - ua);
-  }
+  return ((int32_t)x * input_multiplier + round) >> input_left_shift;
+}
+
+/* The table interpolated at `frac_bits` fractional bits of |v|: (ua << frac_bits) + t * (ub - ua),
+ * or the saturated end value past the table. */
+static uint32_t interpolate(uint32_t abs_v, int frac_bits, uint32_t saturated) {
+  const uint32_t uh = abs_v >> frac_bits;
+  uint32_t ua, ub;
+  if (uh >= 255) return saturated;
+  ua = sigmoid_table_uint16[uh];
+  ub = sigmoid_table_uint16[uh + 1];
+  return (ua << frac_bits) + (abs_v & (((uint32_t)1 << frac_bits) - 1)) * (ub - ua);
+}
+
+/* reference_integer_ops::Logistic for int16 (Q3.12 in, Q0.15 out). */
+int16_t tinyml_logistic_s16_value(int16_t x, int32_t input_multiplier, int32_t input_left_shift) {
+  const int32_t input_data = rescale_input(x, input_multiplier, input_left_shift);
+  uint32_t result = interpolate((uint32_t)(input_data < 0 ? -input_data : input_data), 9, (uint32_t)0x7FFF << 10);
   result = (input_data >= 0) ? (result + ((uint32_t)1 << 9)) : (((uint32_t)1 << (16 + 9)) - result + ((uint32_t)1 << 9) - 1);
-  result >>= 10;
-  return (int16_t)result;
+  return (int16_t)(result >> 10);
 }
 
 /* reference_integer_ops::Tanh for int16 (Q0.15 out). */
 int16_t tinyml_tanh_s16_value(int16_t x, int32_t input_multiplier, int32_t input_left_shift) {
-  int32_t round, input_data, result;
-  uint32_t abs_input_data, uh;
-  if (input_multiplier == 0) {
-    input_multiplier = (int32_t)3 << input_left_shift;
-    input_left_shift = 0;
-  }
-  round = (input_left_shift > 0) ? (int32_t)1 << (input_left_shift - 1) : 0;
-  input_data = ((int32_t)x * input_multiplier + round) >> input_left_shift;
-  abs_input_data = (uint32_t)(input_data < 0 ? -input_data : input_data);
-  uh = abs_input_data >> 8;
-  if (uh >= 255) {
-    result = (int32_t)0xFFFF << 8;
-  } else {
-    const uint32_t ua = sigmoid_table_uint16[uh];
-    const uint32_t ub = sigmoid_table_uint16[uh + 1];
-    const uint32_t ut = abs_input_data & 0xFF;
-    result = (int32_t)((ua << 8) + ut * (ub - ua));
-  }
+  const int32_t input_data = rescale_input(x, input_multiplier, input_left_shift);
+  int32_t result = (int32_t)interpolate((uint32_t)(input_data < 0 ? -input_data : input_data), 8, (uint32_t)0xFFFF << 8);
   result = (input_data >= 0) ? (result - ((int32_t)1 << (14 + 9)) + ((int32_t)1 << (9 - 2)))
                              : (-result + ((int32_t)1 << (14 + 9)) + ((int32_t)1 << (9 - 2)) - 1);
-  result >>= (9 - 1);
-  return (int16_t)result;
+  return (int16_t)(result >> (9 - 1));
 }
