@@ -328,6 +328,8 @@ export class Lowering extends GraphBuilder {
 
   reshapeIr(c: Ctx, x: number, shape: number[]): number {
     const y = c.newAct(shape, 0, '/reshape');
+    // Activations are float until quantized; index tensors (ArgMax) stay int32.
+    if (this.tensors[x]!.dtype === 'int32') this.tensors[y]!.dtype = 'int32';
     this.ops.push({ kind: 'Reshape', name: `${c.name}/reshape`, inputs: [x, this.constI32(`${c.name}/shape`, shape)], outputs: [y], newShape: shape });
     return y;
   }
@@ -867,7 +869,7 @@ function lowerVariadic(kind: 'Maximum' | 'Minimum' | 'Add'): Handler {
   };
 }
 
-function lowerUnary(kind: 'Relu' | 'Relu6' | 'Logistic' | 'Tanh' | 'Elu'): Handler {
+function lowerUnary(kind: 'Relu' | 'Relu6' | 'Logistic' | 'Tanh' | 'Elu' | 'Abs' | 'Exp' | 'Log' | 'Sqrt' | 'Floor' | 'Ceil' | 'Round'): Handler {
   return (c) => {
     const x = c.act(0, 'X');
     const y = c.newAct(irShapeOf(x.layout!));
@@ -1252,15 +1254,50 @@ function lowerReduce(kind: 'Mean' | 'ReduceMax' | 'Sum'): Handler {
     const shape = keep ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !ax.includes(i));
     let outLayout: Layout;
     if (keep) outLayout = { split: l.split.map((d, s) => (sAxes.includes(s) ? 1 : d)), perm: l.perm };
-    else {
-      const keptSplit = l.split.map((_, s) => s).filter((s) => !sAxes.includes(s));
-      outLayout = { split: keptSplit.map((s) => l.split[s]!), perm: l.perm.filter((s) => !sAxes.includes(s)).map((s) => keptSplit.indexOf(s)) };
-    }
+    else outLayout = dropSplitAxes(l, sAxes);
     const y = c.newAct(irShapeOf(outLayout));
     const axesT = c.L.constI32(`${c.name}/axes`, irAx);
     if (kind === 'Mean') c.emit({ kind: 'Mean', name: c.name, inputs: [ir, axesT], outputs: [y], axes: irAx, keepDims: keep });
     else c.future(kind, { inputs: [ir, axesT], outputs: [y], axes: irAx, keepDims: keep });
     c.outAct(0, shape, y, outLayout);
+  };
+}
+
+/** The split and perm of `l` without the split axes `sAxes` (a reduction that drops them). */
+function dropSplitAxes(l: Layout, sAxes: number[]): Layout {
+  const keptSplit = l.split.map((_, s) => s).filter((s) => !sAxes.includes(s));
+  return { split: keptSplit.map((s) => l.split[s]!), perm: l.perm.filter((s) => !sAxes.includes(s)).map((s) => keptSplit.indexOf(s)) };
+}
+
+/**
+ * ArgMax / ArgMin on the axis as the IR holds it: int32 indices (ONNX says int64; TFLM writes
+ * int32), the first index on ties as TFLite picks it, keepdims by a Reshape.
+ */
+function lowerArgMinMax(kind: 'ArgMax' | 'ArgMin'): Handler {
+  return (c) => {
+    const x = c.act(0, 'data');
+    if (c.at.int('select_last_index', 0) !== 0) c.unsupported('select_last_index=1 (TFLite returns the first index of equal values)');
+    const r = x.shape.length;
+    const a = normAxis(c.at.int('axis', 0), r) ?? c.bad(`axis ${c.at.int('axis', 0)} out of range for rank ${r}`);
+    let l = x.layout!;
+    let ir = x.ir!;
+    let al = alignSplit(x.shape, l);
+    if (!al) {
+      ir = c.L.identity(c, x, 'an arg-max over a reshaped permuted tensor');
+      l = identityLayout(x.shape);
+      al = alignSplit(x.shape, l)!;
+    }
+    const s = al.axisOf[a]!;
+    const irAxis = l.perm.indexOf(s);
+    const dropped = dropSplitAxes(l, [s]);
+    const y = c.L.addTensor({ name: c.node.output[0] || c.name, shape: irShapeOf(dropped), dtype: 'int32' });
+    c.emit({ kind, name: c.name, inputs: [ir, c.L.constI32(`${c.name}/axis`, [irAxis])], outputs: [y], axis: irAxis });
+    if (c.at.int('keepdims', 1) !== 1) {
+      c.outAct(0, x.shape.filter((_, i) => i !== a), y, dropped, OnnxDataType.INT64);
+      return;
+    }
+    const kept: Layout = { split: l.split.map((d, k) => (k === s ? 1 : d)), perm: l.perm };
+    c.outAct(0, x.shape.map((d, i) => (i === a ? 1 : d)), c.L.reshapeIr(c, y, irShapeOf(kept)), kept, OnnxDataType.INT64);
   };
 }
 
@@ -1409,6 +1446,15 @@ export const LOWERINGS: Record<string, Handler> = {
   Min: lowerVariadic('Minimum'),
   Sum: lowerVariadic('Add'),
   Neg: lowerNeg,
+  Abs: lowerUnary('Abs'),
+  Exp: lowerUnary('Exp'),
+  Log: lowerUnary('Log'),
+  Sqrt: lowerUnary('Sqrt'),
+  Floor: lowerUnary('Floor'),
+  Ceil: lowerUnary('Ceil'),
+  Round: lowerUnary('Round'),
+  ArgMax: lowerArgMinMax('ArgMax'),
+  ArgMin: lowerArgMinMax('ArgMin'),
   Concat: lowerConcat,
   Flatten: lowerFlatten,
   Reshape: lowerReshape,
@@ -1452,7 +1498,7 @@ export function supportedOnnxOps(): string[] {
   const all = [...new Set([...Object.keys(LOWERINGS), ...FOLDABLE_OPS, 'QuantizeLinear', 'DequantizeLinear', 'Cast'])].sort();
   return all
     .filter((op) => !NEEDS_FUTURE[op] || has(NEEDS_FUTURE[op]))
-    .map((op) => (CONST_ONLY[op] && !has(CONST_ONLY[op]) ? `${op} (constant inputs)` : ['Shape', 'Size', 'Range', 'Equal', 'Where', 'Expand', 'ConstantOfShape', 'Floor', 'Ceil', 'Sqrt', 'Cast'].includes(op) ? `${op} (shape arithmetic)` : op));
+    .map((op) => (CONST_ONLY[op] && !has(CONST_ONLY[op]) ? `${op} (constant inputs)` : ['Shape', 'Size', 'Range', 'Equal', 'Where', 'Expand', 'ConstantOfShape', 'Cast'].includes(op) ? `${op} (shape arithmetic)` : op));
 }
 
 /* ------------------------------------------------------------------ */

@@ -43,7 +43,8 @@ export interface NodeSpec {
 export interface ModelSpec {
   nodes: NodeSpec[];
   inputs: { name: string; shape: (number | string)[] }[];
-  outputs: { name: string; shape?: (number | string)[] }[];
+  /** Graph outputs; `type` is the element type (FLOAT unless given, e.g. INT64 for ArgMax). */
+  outputs: { name: string; shape?: (number | string)[]; type?: number }[];
   /** Shapes of intermediate values (GraphProto.value_info). */
   valueInfo?: { name: string; shape?: (number | string)[] }[];
   initializers?: TensorInit[];
@@ -87,9 +88,9 @@ function attrProto(name: string, a: Attr): Record<string, unknown> {
   return o;
 }
 
-const valueInfo = (v: { name: string; shape?: (number | string)[] }) => ({
+const valueInfo = (v: { name: string; shape?: (number | string)[]; type?: number }) => ({
   name: v.name,
-  type: { tensorType: { elemType: OnnxDataType.FLOAT, ...(v.shape ? { shape: { dim: v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } : {}) } },
+  type: { tensorType: { elemType: v.type ?? OnnxDataType.FLOAT, ...(v.shape ? { shape: { dim: v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } : {}) } },
 });
 
 export function buildModel(m: ModelSpec): Uint8Array {
@@ -128,7 +129,8 @@ export async function ortRun(model: Uint8Array | string, feeds: Record<string, {
   const f: Record<string, ort.Tensor> = {};
   for (const [k, v] of Object.entries(feeds)) f[k] = new ort.Tensor('float32', v.data, v.dims);
   const out = await s.run(f);
-  const res = s.outputNames.map((n) => Float32Array.from(out[n]!.data as Float32Array));
+  // int64 outputs (ArgMax) come as BigInt64Array: compared as numbers.
+  const res = s.outputNames.map((n) => Float32Array.from(out[n]!.data as ArrayLike<number | bigint>, Number));
   await s.release();
   return res;
 }

@@ -10,6 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { importModelBytes } from '../../src/importers/index.js';
 import { OnnxDataType } from '../../src/importers/onnx-schema.js';
 import { elementCount, type Graph } from '../../src/ir/graph.js';
+import { runGraph } from '../../src/reference/interpreter.js';
+import { syntheticSamples } from '../../src/quantize/calibration-data.js';
+import { quantizeModel } from '../../src/quantize/quantize.js';
+import { runBoth } from '../ops/exact-cases.js';
 import { af, ai, aints, as, buildModel, ortRun, referenceRun, refusal, relErr, seeded, tfjsRun, type ModelSpec, type TensorInit } from './onnx-fixtures.js';
 
 const TOL = 1e-4;
@@ -389,6 +393,92 @@ describe('elementwise', () => {
     });
     expect(kinds(g)).toEqual(['Maximum', 'Minimum']);
     expect(g.ops.every((o) => !('activation' in o))).toBe(true);
+  });
+});
+
+describe('unary math and arg-max', () => {
+  it('Abs, Sqrt, Log, Exp, Floor, Ceil and Round on an NCHW tensor are the IR ops of the same name, layout kept', async () => {
+    const g = await check(
+      {
+        nodes: [
+          { op: 'Abs', inputs: ['x'], outputs: ['a'] },
+          { op: 'Sqrt', inputs: ['a'], outputs: ['s'] },
+          { op: 'Log', inputs: ['a'], outputs: ['l'] },
+          { op: 'Exp', inputs: ['x'], outputs: ['e'] },
+          { op: 'Floor', inputs: ['x'], outputs: ['f'] },
+          { op: 'Ceil', inputs: ['x'], outputs: ['c'] },
+          { op: 'Round', inputs: ['x'], outputs: ['r'] },
+        ],
+        inputs: X4(3, 4, 5),
+        outputs: ['s', 'l', 'e', 'f', 'c', 'r'].map((name) => ({ name })),
+      },
+      { tfjs: false },
+    );
+    expect(kinds(g).sort()).toEqual(['Abs', 'Ceil', 'Exp', 'Floor', 'Log', 'Round', 'Sqrt']);
+  });
+
+  /** Our indices and ONNX Runtime's, exactly, on seeded inputs. */
+  async function argCheck(spec: ModelSpec): Promise<Graph> {
+    const bytes = buildModel(spec);
+    const g = await importModelBytes(bytes, 'arg.onnx');
+    for (const seed of [3, 4, 5]) {
+      const dims = spec.inputs[0]!.shape as number[];
+      const data = seeded(elementCount(dims), seed, 2);
+      const [want] = await ortRun(bytes, { x: { data, dims } });
+      const [got] = referenceRun(g, [data]);
+      expect(Array.from(got!), `seed ${seed}`).toEqual(Array.from(want!));
+      expect(g.tensors[g.outputs[0]!]!.dtype).toBe('int32');
+    }
+    return body(g);
+  }
+
+  const classifierSpec: ModelSpec = {
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['c'], attrs: { kernel_shape: aints([3, 3]) } },
+      { op: 'GlobalAveragePool', inputs: ['c'], outputs: ['p'] },
+      { op: 'Flatten', inputs: ['p'], outputs: ['f'] },
+      { op: 'Gemm', inputs: ['f', 'fw', 'fb'], outputs: ['logits'], attrs: { transB: ai(1) } },
+      { op: 'ArgMax', inputs: ['logits'], outputs: ['y'], attrs: { axis: ai(1), keepdims: ai(0) } },
+    ],
+    inputs: X4(3, 6, 6),
+    outputs: [{ name: 'y', type: OnnxDataType.INT64 }],
+    initializers: [w('w', [8, 3, 3, 3]), w('b', [8]), w('fw', [10, 8]), w('fb', [10])],
+  };
+
+  it('a classifier head ending in ArgMax (axis 1, keepdims 0) gives ONNX Runtime\'s class index', async () => {
+    const g = await argCheck(classifierSpec);
+    expect(kinds(g).at(-1)).toBe('ArgMax');
+    // Quantized: the int8 ArgMax (int32 indices) runs the same in the host C as in the reference.
+    const full = await importModelBytes(buildModel(classifierSpec), 'cls.onnx');
+    const { graph: q } = quantizeModel(full, { run: runGraph, calibration: syntheticSamples(32, 3 * 6 * 6, 1) });
+    const qi = q.tensors[q.inputs[0]!]!.quant!;
+    const held = syntheticSamples(4, 3 * 6 * 6, 2).samples.map((x) => [Int8Array.from(x, (v) => Math.max(-128, Math.min(127, Math.round(v / qi.scale[0]!) + qi.zeroPoint[0]!)))]);
+    const { reference, host } = await runBoth(q, held, 'argmax_cls_int8');
+    expect(host).toEqual(reference);
+    expect(q.ops.find((o) => o.kind === 'ArgMax') && q.tensors[q.outputs[0]!]!.dtype).toBe('int32');
+  });
+
+  it('ArgMax over the channels of an NCHW tensor (keepdims 1) reduces the NHWC channel axis', async () => {
+    const g = await argCheck({
+      nodes: [
+        { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attrs: { kernel_shape: aints([1, 1]) } },
+        { op: 'ArgMax', inputs: ['c'], outputs: ['y'], attrs: { axis: ai(1) } },
+      ],
+      inputs: X4(2, 3, 5),
+      outputs: [{ name: 'y', type: OnnxDataType.INT64 }],
+      initializers: [w('w', [6, 2, 1, 1])],
+    });
+    const arg = g.ops.find((o) => o.kind === 'ArgMax')!;
+    expect(arg).toMatchObject({ axis: 3 });
+  });
+
+  it('ArgMin on the last axis with keepdims 1, and select_last_index=1 is refused by name', async () => {
+    const g = await argCheck({ nodes: [{ op: 'ArgMin', inputs: ['x'], outputs: ['y'], attrs: { axis: ai(-1) } }], inputs: [{ name: 'x', shape: [3, 7] }], outputs: [{ name: 'y', type: OnnxDataType.INT64 }] });
+    expect(kinds(g)).toEqual(['ArgMin', 'Reshape']);
+    const bytes = buildModel({ opset: 12, nodes: [{ op: 'ArgMax', inputs: ['x'], outputs: ['y'], attrs: { axis: ai(0), select_last_index: ai(1) } }], inputs: [{ name: 'x', shape: [4] }], outputs: [{ name: 'y', type: OnnxDataType.INT64 }] });
+    const bad = await importModelBytes(bytes, 'last.onnx');
+    const u = bad.ops.find((o) => o.kind === 'Unsupported');
+    expect(JSON.stringify(u)).toContain('select_last_index');
   });
 });
 
