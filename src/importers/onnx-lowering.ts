@@ -1156,16 +1156,9 @@ const lowerPad: Handler = (c) => {
   if (pads.length !== 2 * r) c.bad(`pads have ${pads.length} values for rank ${r}`);
   if (mode !== 'constant' && mode !== 'reflect') c.unsupported(`mode '${mode}' (constant and reflect are supported; TFLite has no ${mode} padding)`);
   if (pads.some((p) => p < 0)) c.unsupported('negative pads (cropping)');
-  let l = x.layout!;
-  let ir = x.ir!;
-  let al = alignSplit(x.shape, l);
-  if (!al) {
-    ir = c.L.identity(c, x, 'padding a reshaped permuted tensor');
-    l = identityLayout(x.shape);
-    al = alignSplit(x.shape, l)!;
-  }
+  const { ir, l, axisOf } = alignedAxes(c, x, 'padding a reshaped permuted tensor');
   const splitPads: [number, number][] = l.split.map(() => [0, 0]);
-  al.axisOf.forEach((s, j) => (splitPads[s] = [pads[j]!, pads[j + r]!]));
+  axisOf.forEach((s, j) => (splitPads[s] = [pads[j]!, pads[j + r]!]));
   const paddings = l.perm.map((s) => splitPads[s]!);
   const split = l.split.map((d, s) => d + splitPads[s]![0] + splitPads[s]![1]);
   const outLayout: Layout = { split, perm: l.perm };
@@ -1241,15 +1234,8 @@ function lowerReduce(kind: 'Mean' | 'ReduceMax' | 'Sum'): Handler {
     }
     const ax = axes.map((a) => normAxis(a, r) ?? c.bad(`axis ${a} out of range for rank ${r}`));
     const keep = c.at.int('keepdims', 1) === 1;
-    let l = x.layout!;
-    let ir = x.ir!;
-    let al = alignSplit(x.shape, l);
-    if (!al) {
-      ir = c.L.identity(c, x, 'a reduction over a reshaped permuted tensor');
-      l = identityLayout(x.shape);
-      al = alignSplit(x.shape, l)!;
-    }
-    const sAxes = ax.map((a) => al.axisOf[a]!);
+    const { ir, l, axisOf } = alignedAxes(c, x, 'a reduction over a reshaped permuted tensor');
+    const sAxes = ax.map((a) => axisOf[a]!);
     const irAx = sAxes.map((s) => l.perm.indexOf(s)).sort((a, b) => a - b);
     const shape = keep ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !ax.includes(i));
     let outLayout: Layout;
@@ -1261,6 +1247,17 @@ function lowerReduce(kind: 'Mean' | 'ReduceMax' | 'Sum'): Handler {
     else c.future(kind, { inputs: [ir, axesT], outputs: [y], axes: irAx, keepDims: keep });
     c.outAct(0, shape, y, outLayout);
   };
+}
+
+/**
+ * `x` in a layout whose split axes line up with its ONNX axes — brought to the ONNX order when
+ * they do not (`why` says for what) —: its IR tensor, that layout, and each ONNX axis's split axis.
+ */
+function alignedAxes(c: Ctx, x: Value, why: string): { ir: number; l: Layout; axisOf: number[] } {
+  const al = alignSplit(x.shape, x.layout!);
+  if (al) return { ir: x.ir!, l: x.layout!, axisOf: al.axisOf };
+  const l = identityLayout(x.shape);
+  return { ir: c.L.identity(c, x, why), l, axisOf: alignSplit(x.shape, l)!.axisOf };
 }
 
 /** The split and perm of `l` without the split axes `sAxes` (a reduction that drops them). */
@@ -1279,15 +1276,8 @@ function lowerArgMinMax(kind: 'ArgMax' | 'ArgMin'): Handler {
     if (c.at.int('select_last_index', 0) !== 0) c.unsupported('select_last_index=1 (TFLite returns the first index of equal values)');
     const r = x.shape.length;
     const a = normAxis(c.at.int('axis', 0), r) ?? c.bad(`axis ${c.at.int('axis', 0)} out of range for rank ${r}`);
-    let l = x.layout!;
-    let ir = x.ir!;
-    let al = alignSplit(x.shape, l);
-    if (!al) {
-      ir = c.L.identity(c, x, 'an arg-max over a reshaped permuted tensor');
-      l = identityLayout(x.shape);
-      al = alignSplit(x.shape, l)!;
-    }
-    const s = al.axisOf[a]!;
+    const { ir, l, axisOf } = alignedAxes(c, x, 'an arg-max over a reshaped permuted tensor');
+    const s = axisOf[a]!;
     const irAxis = l.perm.indexOf(s);
     const dropped = dropSplitAxes(l, [s]);
     const y = c.L.addTensor({ name: c.node.output[0] || c.name, shape: irShapeOf(dropped), dtype: 'int32' });
@@ -1341,15 +1331,8 @@ const lowerSplit: Handler = (c) => {
   if (sizes.length !== n || sizes.reduce((p, d) => p + d, 0) !== x.shape[axis]) c.bad(`split sizes [${sizes.join(',')}] do not add up to ${x.shape[axis]}`);
   // Split along the axis as the IR holds it (an NHWC-held channel split stays in NHWC); a
   // layout that does not align the axis is brought to the ONNX order first.
-  let l = x.layout!;
-  let ir = x.ir!;
-  let al = alignSplit(x.shape, l);
-  if (!al) {
-    ir = c.L.identity(c, x, 'a split');
-    l = identityLayout(x.shape);
-    al = alignSplit(x.shape, l)!;
-  }
-  const s = al.axisOf[axis]!;
+  const { ir, l, axisOf } = alignedAxes(c, x, 'a split');
+  const s = axisOf[axis]!;
   const irAxis = l.perm.indexOf(s);
   const src = c.L.viewAs(c, ir, irShapeOf(l));
   const outputs = sizes.map((sz, k) => {
