@@ -36,7 +36,7 @@ export const embeddingLookup: OpDef<EmbeddingLookupOp, GatherPrepared> = {
   prepare(g: Graph, op) {
     const value = input(g, op, 1);
     const y = output(g, op);
-    if (value.dtype !== y.dtype) unsupported(op, `value is ${value.dtype} but the output is ${y.dtype}: TFLM's hybrid lookup (rows dequantized to float) is not implemented here`);
+    if (value.dtype !== y.dtype) unsupported(op, `value is ${value.dtype} but the output is ${y.dtype}: tinyml runs the lookup with the table's own dtype only, not TFLM's hybrid lookup (int8 rows dequantized to a float output)`);
     return gather.prepare(g, asGather(op));
   },
   evalQuantized: (g, op, p) => gather.evalQuantized(g, asGather(op), p),

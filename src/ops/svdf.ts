@@ -78,7 +78,7 @@ function prepareInt8(g: Graph, op: SVDFOp): SvdfPrepared {
   requireDtype(state, [wt.dtype], op, 'state (the same type as the time weights)');
   requireDtype(y, ['int8'], op, 'output');
   if (b) requireDtype(b, ['int32'], op, 'bias');
-  if (!b) unsupported(op, 'has no bias; TFLM\'s int8 SVDF reads the bias scale unconditionally (TODO #1751 there)');
+  if (!b) unsupported(op, 'has no bias; TFLM\'s int8 SVDF reads the bias scale unconditionally, so it requires one');
   const inScale = scaleOf(x, 'input', op);
   const fScale = scaleOf(wf, 'feature weights', op);
   const tScale = scaleOf(wt, 'time weights', op);

@@ -44,7 +44,7 @@
  * constants symmetric int16; FullyConnected weights per tensor (TFLite Micro's int16
  * FULLY_CONNECTED takes no per-channel weights); int8 params carried by a QDQ model are not
  * used (they are int8 params; `notes` says so); ops with a `custom` rule (LSTM, SVDF) are
- * refused (their 16x8 forms are not implemented).
+ * refused: they quantize to TFLite's int8 schemes only (int16 state where TFLM keeps it).
  *
  * It does not insert Quantize/Dequantize ops: the graph's inputs and outputs are int8, and
  * their params are what callers use to convert sensor data. It refuses float graphs that
@@ -323,7 +323,7 @@ export function rewriteToInt8(g: Graph, ranges: RangeMap, opts: RewriteOptions =
     const custom = opDef(op).quant.custom;
     if (!custom) return;
     const where = `${op.kind} '${op.name}'`;
-    if (is16) throw new TinymlError('unsupported', `${where}: its 16x8 form (int16 activations) is not implemented; its int8 form is`, 'Quantize with --activations int8.');
+    if (is16) throw new TinymlError('unsupported', `${where}: quantizes to TFLite's int8 scheme only (int8 activations, int16 state), not to 16x8`, 'Quantize with --activations int8.');
     const constF32 = (t: number): Float32Array => {
       const tensor = g.tensors[t]!;
       if (!(tensor.data instanceof Float32Array)) throw new TinymlError('unsupported', `${where}: '${tensor.name}' is not a float32 constant`);
