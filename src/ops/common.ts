@@ -326,6 +326,18 @@ export function constantOperandParams(g: Graph, op: Op): { input: number; bytesP
 export const noParams = (): { input: number; bytesPerElement: number }[] => [];
 export const noMacs = (): number => 0;
 
+/**
+ * The entries every one-input elementwise op with a calibrated output shares (ELU, GELU,
+ * HARD_SWISH, LEAKY_RELU, QUANTIZE, RSQRT): one input, the input's shape, no params or MACs.
+ */
+export const ELEMENTWISE_CALIBRATED = {
+  arity: { inputs: [1, 1] as const },
+  inferShapes: (g: Graph, op: Op): number[][] => [[...inShape(g, op, 0)]],
+  params: noParams,
+  macs: noMacs,
+  quant: { output: { kind: 'calibrated' as const } },
+};
+
 // ---- C formatting ------------------------------------------------------------------------------
 
 export function cString(s: string): string {

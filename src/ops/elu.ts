@@ -9,7 +9,7 @@
 import type { UnaryOp } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
 import { f32, roundHalfAway } from '../numerics/fixed-point.js';
-import { input, inShape, INT8_MAX, INT8_MIN, noMacs, noParams, output, requireDtype, scaleOf, versionByDtype, zeroPointOf } from './common.js';
+import { ELEMENTWISE_CALIBRATED, input, INT8_MAX, INT8_MIN, output, requireDtype, scaleOf, versionByDtype, zeroPointOf } from './common.js';
 import { emitLut, unaryFloat } from './logistic-tanh.js';
 import type { OpDef } from './op-def.js';
 
@@ -23,11 +23,7 @@ export interface EluPrepared {
 
 export const elu: OpDef<EluOp, EluPrepared> = {
   kind: 'Elu',
-  arity: { inputs: [1, 1] },
-  inferShapes: (g, op) => [[...inShape(g, op, 0)]],
-  params: noParams,
-  macs: noMacs,
-  quant: { output: { kind: 'calibrated' } },
+  ...ELEMENTWISE_CALIBRATED,
   prepare(g, op) {
     const x = input(g, op, 0);
     const y = output(g, op);

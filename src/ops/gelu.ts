@@ -13,7 +13,7 @@
 import type { GeluOp } from '../ir/graph.js';
 import { f32 } from '../numerics/fixed-point.js';
 import { erfc } from '../numerics/erfc.js';
-import { input, inShape, noMacs, noParams, unsupported } from './common.js';
+import { ELEMENTWISE_CALIBRATED, input, unsupported } from './common.js';
 import { unaryFloat } from './logistic-tanh.js';
 import type { OpDef } from './op-def.js';
 
@@ -34,11 +34,7 @@ export function geluApproximate(x: number): number {
 
 export const gelu: OpDef<GeluOp, never> = {
   kind: 'Gelu',
-  arity: { inputs: [1, 1] },
-  inferShapes: (g, op) => [[...inShape(g, op, 0)]],
-  params: noParams,
-  macs: noMacs,
-  quant: { output: { kind: 'calibrated' } },
+  ...ELEMENTWISE_CALIBRATED,
   prepare: (g, op) => unsupported(op, `TFLM has no GELU kernel (only desktop TFLite has one); this layer is ${input(g, op, 0).dtype}`, 'Keep this layer in a float model.'),
   evalQuantized: (_g, op) => unsupported(op, 'GELU has no integer kernel'),
   evalFloat: (g, op) => unaryFloat(g, op, op.approximate ? geluApproximate : geluExact),

@@ -12,7 +12,7 @@
 import type { UnaryOp } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
 import { f32, quantizeMultiplier } from '../numerics/fixed-point.js';
-import { input, inShape, INT8_MAX, INT8_MIN, noMacs, noParams, output, requireDtype, scaleOf, unsupported, zeroPointOf } from './common.js';
+import { ELEMENTWISE_CALIBRATED, input, INT8_MAX, INT8_MIN, output, requireDtype, scaleOf, unsupported, zeroPointOf } from './common.js';
 import { emitLut, unaryFloat } from './logistic-tanh.js';
 import type { OpDef } from './op-def.js';
 
@@ -84,11 +84,7 @@ export function hardSwishElement(p: HardSwishPrepared, x: number): number {
 
 export const hardSwish: OpDef<HardSwishOp, HardSwishPrepared> = {
   kind: 'HardSwish',
-  arity: { inputs: [1, 1] },
-  inferShapes: (g, op) => [[...inShape(g, op, 0)]],
-  params: noParams,
-  macs: noMacs,
-  quant: { output: { kind: 'calibrated' } },
+  ...ELEMENTWISE_CALIBRATED,
   prepare(g, op) {
     const x = input(g, op, 0);
     const y = output(g, op);

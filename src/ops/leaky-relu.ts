@@ -12,7 +12,7 @@ import type { LeakyReluOp } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
 import { f32, quantizeMultiplier } from '../numerics/fixed-point.js';
 import { mbqm } from '../numerics/requantize.js';
-import { cInt32, input, inShape, noMacs, noParams, output, qRange, requireDtype, scaleOf, versionByDtype, zeroPointOf } from './common.js';
+import { cInt32, ELEMENTWISE_CALIBRATED, input, output, qRange, requireDtype, scaleOf, versionByDtype, zeroPointOf } from './common.js';
 import { emitLut, unaryFloat } from './logistic-tanh.js';
 import type { OpDef } from './op-def.js';
 
@@ -30,11 +30,7 @@ export interface LeakyReluPrepared {
 
 export const leakyRelu: OpDef<LeakyReluOp, LeakyReluPrepared> = {
   kind: 'LeakyRelu',
-  arity: { inputs: [1, 1] },
-  inferShapes: (g, op) => [[...inShape(g, op, 0)]],
-  params: noParams,
-  macs: noMacs,
-  quant: { output: { kind: 'calibrated' } },
+  ...ELEMENTWISE_CALIBRATED,
   prepare(g, op) {
     const x = input(g, op, 0);
     const y = output(g, op);

@@ -17,7 +17,7 @@ import { elementCount } from '../ir/graph.js';
 import { f32, quantizeMultiplier, roundHalfAway } from '../numerics/fixed-point.js';
 import { mbqm } from '../numerics/requantize.js';
 import type { DType, Graph } from '../ir/graph.js';
-import { cInt32, input, inShape, noMacs, noParams, output, qRange, requireDtype, scaleOf, unsupported, versionByDtype, zeroPointOf } from './common.js';
+import { cInt32, ELEMENTWISE_CALIBRATED, input, inShape, noMacs, noParams, output, qRange, requireDtype, scaleOf, unsupported, versionByDtype, zeroPointOf } from './common.js';
 import { emitLut } from './logistic-tanh.js';
 import type { OpDef } from './op-def.js';
 
@@ -41,11 +41,7 @@ function quantizeVersion(g: Graph, op: QuantizeOp): number {
 
 export const quantize: OpDef<QuantizeOp, QuantizePrepared> = {
   kind: 'Quantize',
-  arity: { inputs: [1, 1] },
-  inferShapes: (g, op) => [[...inShape(g, op, 0)]],
-  params: noParams,
-  macs: noMacs,
-  quant: { output: { kind: 'calibrated' } },
+  ...ELEMENTWISE_CALIBRATED,
   usesFloatKernel: () => false,
   prepare(g, op) {
     const x = input(g, op, 0);

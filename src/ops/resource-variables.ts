@@ -21,7 +21,7 @@ import { TinymlError } from '../errors.js';
 import type { AssignVariableOp, CallOnceOp, DType, Graph, ReadVariableOp, Tensor, VarHandleOp } from '../ir/graph.js';
 import { elementCount, tensorBytes } from '../ir/graph.js';
 import { input, noMacs, noParams, output, unsupported } from './common.js';
-import type { Kernel, OpDef } from './op-def.js';
+import type { EmitContext, Kernel, OpDef } from './op-def.js';
 
 /** One resource variable of a model. */
 export interface ResourceVariable {
@@ -144,6 +144,18 @@ export const varHandle: OpDef<VarHandleOp, null> = {
   },
 };
 
+/** READ_VARIABLE / ASSIGN_VARIABLE: input 0 must be a resource handle (the variable's storage). */
+function requireResourceHandle(g: Graph, op: ReadVariableOp | AssignVariableOp): null {
+  if (!isResource(input(g, op, 0))) unsupported(op, `input '${input(g, op, 0).name}' is not a resource handle`);
+  return null;
+}
+
+/** C of a variable read or write: the bytes of tensor `from` into `to` (as many as `sized` holds). */
+function emitByteCopy(ctx: EmitContext, from: number, to: number, sized: number): string[] {
+  ctx.call(`tinyml_reshape_s8((const int8_t *)${ctx.ptr(from)}, (int8_t *)${ctx.ptr(to)}, ${tensorBytes(ctx.g.tensors[sized]!)});`);
+  return ['reshape_s8'];
+}
+
 export const readVariable: OpDef<ReadVariableOp, null> = {
   kind: 'ReadVariable',
   arity: { inputs: [1, 1], outputs: [1, 1] },
@@ -152,16 +164,9 @@ export const readVariable: OpDef<ReadVariableOp, null> = {
   macs: noMacs,
   quant: { output: { kind: 'none' } },
   usesFloatKernel: () => false,
-  prepare(g, op) {
-    if (!isResource(input(g, op, 0))) unsupported(op, `input '${input(g, op, 0).name}' is not a resource handle`);
-    return null;
-  },
+  prepare: requireResourceHandle,
   evalQuantized: (_g, op) => copyInto(op.outputs[0]!, op.inputs[0]!),
-  emitC(ctx, op) {
-    const n = tensorBytes(ctx.g.tensors[op.outputs[0]!]!);
-    ctx.call(`tinyml_reshape_s8((const int8_t *)${ctx.ptr(op.inputs[0]!)}, (int8_t *)${ctx.ptr(op.outputs[0]!)}, ${n});`);
-    return ['reshape_s8'];
-  },
+  emitC: (ctx, op) => emitByteCopy(ctx, op.inputs[0]!, op.outputs[0]!, op.outputs[0]!),
   tflite: {
     builtin: 'READ_VARIABLE',
     options: 'ReadVariableOptions',
@@ -178,16 +183,9 @@ export const assignVariable: OpDef<AssignVariableOp, null> = {
   macs: noMacs,
   quant: { output: { kind: 'none' } },
   usesFloatKernel: () => false,
-  prepare(g, op) {
-    if (!isResource(input(g, op, 0))) unsupported(op, `input '${input(g, op, 0).name}' is not a resource handle`);
-    return null;
-  },
+  prepare: requireResourceHandle,
   evalQuantized: (_g, op) => copyInto(op.inputs[0]!, op.inputs[1]!),
-  emitC(ctx, op) {
-    const n = tensorBytes(ctx.g.tensors[op.inputs[1]!]!);
-    ctx.call(`tinyml_reshape_s8((const int8_t *)${ctx.ptr(op.inputs[1]!)}, (int8_t *)${ctx.ptr(op.inputs[0]!)}, ${n});`);
-    return ['reshape_s8'];
-  },
+  emitC: (ctx, op) => emitByteCopy(ctx, op.inputs[1]!, op.inputs[0]!, op.inputs[1]!),
   tflite: {
     builtin: 'ASSIGN_VARIABLE',
     options: 'AssignVariableOptions',

@@ -15,7 +15,7 @@ import { elementCount } from '../ir/graph.js';
 import { f32, quantizeMultiplier } from '../numerics/fixed-point.js';
 import { mbqm } from '../numerics/requantize.js';
 import { getInvSqrtQuantizedMultiplierExp } from '../numerics/tflite-math.js';
-import { input, inShape, INT8_MAX, INT8_MIN, noMacs, noParams, output, requireDtype, scaleOf, unsupported, versionByDtype, zeroPointOf } from './common.js';
+import { ELEMENTWISE_CALIBRATED, input, INT8_MAX, INT8_MIN, output, requireDtype, scaleOf, unsupported, versionByDtype, zeroPointOf } from './common.js';
 import { emitLut, unaryFloat } from './logistic-tanh.js';
 import type { OpDef } from './op-def.js';
 
@@ -43,11 +43,7 @@ export function rsqrtElement(p: RsqrtPrepared, x: number): number {
 
 export const rsqrt: OpDef<RsqrtOp, RsqrtPrepared> = {
   kind: 'Rsqrt',
-  arity: { inputs: [1, 1] },
-  inferShapes: (g, op) => [[...inShape(g, op, 0)]],
-  params: noParams,
-  macs: noMacs,
-  quant: { output: { kind: 'calibrated' } },
+  ...ELEMENTWISE_CALIBRATED,
   prepare(g, op) {
     const x = input(g, op, 0);
     const y = output(g, op);
