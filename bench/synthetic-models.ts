@@ -21,7 +21,20 @@ import { quantizeModel } from '../src/quantize/quantize.js';
 import { runGraph } from '../src/reference/interpreter.js';
 import { mulberry32 } from '../src/rng.js';
 
-class Builder {
+/** Spatial options of a conv or depthwise layer (default: square kernel, 'same', undilated). */
+export interface LayerOptions {
+  kW?: number;
+  padding?: 'same' | 'valid';
+  dilation?: number;
+}
+
+function outSize(n: number, k: number, stride: number, o: LayerOptions): number {
+  const span = (k - 1) * (o.dilation ?? 1) + 1;
+  return o.padding === 'valid' ? Math.floor((n - span) / stride) + 1 : Math.ceil(n / stride);
+}
+
+/** A float graph built layer by layer with seeded He-initialised weights. */
+export class Builder {
   readonly tensors: Tensor[] = [];
   readonly ops: Op[] = [];
   private readonly rnd: () => number;
@@ -51,20 +64,25 @@ class Builder {
   private shape(t: number): number[] {
     return this.tensors[t]!.shape;
   }
-  conv(x: number, outC: number, k: number, stride: number, activation: Activation, name: string): number {
+  conv(x: number, outC: number, k: number, stride: number, activation: Activation, name: string, o: LayerOptions = {}): number {
     const [n, h, w, c] = this.shape(x) as [number, number, number, number];
-    const y = this.tensor(`${name}/out`, [n, Math.ceil(h / stride), Math.ceil(w / stride), outC]);
-    const wt = this.weights(`${name}/w`, [outC, k, k, c], k * k * c);
+    const kW = o.kW ?? k;
+    const d = o.dilation ?? 1;
+    const y = this.tensor(`${name}/out`, [n, outSize(h, k, stride, o), outSize(w, kW, stride, o), outC]);
+    const wt = this.weights(`${name}/w`, [outC, k, kW, c], k * kW * c);
     const b = this.bias(`${name}/b`, outC);
-    this.ops.push({ kind: 'Conv2D', name, inputs: [x, wt, b], outputs: [y], strideH: stride, strideW: stride, dilationH: 1, dilationW: 1, padding: 'same', activation });
+    this.ops.push({ kind: 'Conv2D', name, inputs: [x, wt, b], outputs: [y], strideH: stride, strideW: stride, dilationH: d, dilationW: d, padding: o.padding ?? 'same', activation });
     return y;
   }
-  depthwise(x: number, stride: number, activation: Activation, name: string): number {
+  depthwise(x: number, stride: number, activation: Activation, name: string, o: LayerOptions & { k?: number } = {}): number {
     const [n, h, w, c] = this.shape(x) as [number, number, number, number];
-    const y = this.tensor(`${name}/out`, [n, Math.ceil(h / stride), Math.ceil(w / stride), c]);
-    const wt = this.weights(`${name}/w`, [1, 3, 3, c], 9);
+    const k = o.k ?? 3;
+    const kW = o.kW ?? k;
+    const d = o.dilation ?? 1;
+    const y = this.tensor(`${name}/out`, [n, outSize(h, k, stride, o), outSize(w, kW, stride, o), c]);
+    const wt = this.weights(`${name}/w`, [1, k, kW, c], k * kW);
     const b = this.bias(`${name}/b`, c);
-    this.ops.push({ kind: 'DepthwiseConv2D', name, inputs: [x, wt, b], outputs: [y], strideH: stride, strideW: stride, dilationH: 1, dilationW: 1, padding: 'same', activation, depthMultiplier: 1 });
+    this.ops.push({ kind: 'DepthwiseConv2D', name, inputs: [x, wt, b], outputs: [y], strideH: stride, strideW: stride, dilationH: d, dilationW: d, padding: o.padding ?? 'same', activation, depthMultiplier: 1 });
     return y;
   }
   add(a: number, b: number, activation: Activation, name: string): number {

@@ -116,12 +116,26 @@ static char g_cmd[TINYML_CMD_MAX + 1];
 static size_t g_cmd_len;
 static int g_cmd_overflow;
 
-/* The db buffer is the model's packed input (every input at its TINYML_INPUTk_OFFSET):
- * aligned for the kernels' word loads. */
+/*
+ * The db buffer is the model's packed input (every input at its TINYML_INPUTk_OFFSET). By
+ * default it is no buffer of its own: each byte goes straight into the input's slot in the
+ * model's arena (tinyml_input_buffer), so the firmware holds the input once. When the model's
+ * plan reuses those bytes during an inference (TINYML_INPUT_KEPT 0), each load feeds one
+ * inference. Built with -DTINYML_RT_KEEP_INPUT (or for a model whose input is not in its arena)
+ * the runtime keeps its own copy, which the model copies in before every inference: more RAM,
+ * any number of inferences per load.
+ */
+#if defined(TINYML_RT_KEEP_INPUT) || !TINYML_INPUTS_IN_ARENA
+#define TINYML_RT_OWN_INPUT 1
 static union {
   uint8_t u8[TINYML_INPUT_BYTES];
   uint64_t align;
 } g_in;
+#else
+#define TINYML_RT_OWN_INPUT 0
+#endif
+/* Inferences one load can feed. */
+#define TINYML_RT_ONE_PER_LOAD (!TINYML_RT_OWN_INPUT && !TINYML_INPUT_KEPT)
 static union {
   uint8_t u8[TINYML_OUTPUT_BYTES];
   uint64_t align;
@@ -132,6 +146,27 @@ static int g_have_output;
 
 static size_t g_bin_remaining;
 static uint64_t g_bin_last;
+static int g_in_consumed; /* an inference has used the loaded input's bytes (TINYML_RT_ONE_PER_LOAD) */
+
+/* Byte `pos` of the packed input: in the runtime's copy, or in input k's arena slot (NULL for
+ * the alignment padding between two inputs). */
+static uint8_t *in_byte(size_t pos) {
+#if TINYML_RT_OWN_INPUT
+  return &g_in.u8[pos];
+#else
+  int k;
+  for (k = 0; k < TINYML_NUM_INPUTS; k++) {
+    size_t off = tinyml_input_offset(k);
+    if (pos >= off && pos < off + tinyml_input_bytes(k)) return (uint8_t *)tinyml_input_buffer(k) + (pos - off);
+  }
+  return NULL;
+#endif
+}
+
+static void put_in_byte(uint8_t b) {
+  uint8_t *p = in_byte(g_buf_pos++);
+  if (p) *p = b;
+}
 
 #if TINYML_NUM_LAYERS > 0
 static uint64_t g_layer_start;
@@ -251,7 +286,19 @@ static int invoke_once(void) {
   size_t i;
   for (i = 0; i < TINYML_NUM_LAYERS; i++) g_layer_ticks[i] = 0;
 #endif
+#if TINYML_RT_OWN_INPUT
   return tinyml_invoke(g_in.u8, g_out.u8);
+#else
+  {
+    const void *inputs[TINYML_NUM_INPUTS];
+    void *outputs[TINYML_NUM_OUTPUTS];
+    int k;
+    for (k = 0; k < TINYML_NUM_INPUTS; k++) inputs[k] = tinyml_input_buffer(k);
+    for (k = 0; k < TINYML_NUM_OUTPUTS; k++) outputs[k] = g_out.u8 + tinyml_output_offset(k);
+    g_in_consumed = TINYML_RT_ONE_PER_LOAD;
+    return tinyml_invoke_tensors(inputs, outputs);
+  }
+#endif
 }
 
 static void infer(long n, long w) {
@@ -268,6 +315,22 @@ static void infer(long n, long w) {
     put_str(" first]\r\n");
     return;
   }
+#if TINYML_RT_ONE_PER_LOAD
+  if (g_in_consumed) {
+    err("The last inference used up the input (this model reuses its bytes): db load it again");
+    return;
+  }
+  if (n + w > 1) {
+    put_str("e-[infer ");
+    put_u64((uint64_t)n);
+    tinyml_port_putc(' ');
+    put_u64((uint64_t)w);
+    put_str(": this model reuses its input's ");
+    put_u64(TINYML_INPUT_BYTES);
+    put_str(" bytes during an inference, so each db load feeds one: send infer 1 0 after each load, or build with -DTINYML_RT_KEEP_INPUT]\r\n");
+    return;
+  }
+#endif
   put_str("m-warmup-start-");
   put_u64((uint64_t)w);
   end_line();
@@ -317,6 +380,7 @@ static void db_load(const char *arg, int binary) {
   g_buf_size = (size_t)n;
   g_buf_pos = 0;
   g_have_output = 0;
+  g_in_consumed = 0;
   put_str("m-[Expecting ");
   put_u64((uint64_t)n);
   put_str(binary ? " raw bytes]\r\n" : " bytes]\r\n");
@@ -353,7 +417,7 @@ static void db_hex(const char *hex) {
     put_str(" bytes]\r\n");
     return;
   }
-  for (i = 0; i < len; i += 2) g_in.u8[g_buf_pos++] = (uint8_t)(hexval(hex[i]) * 16 + hexval(hex[i + 1]));
+  for (i = 0; i < len; i += 2) put_in_byte((uint8_t)(hexval(hex[i]) * 16 + hexval(hex[i + 1])));
   if (g_buf_pos == g_buf_size) put_str("m-load-done\r\n");
 }
 
@@ -361,7 +425,10 @@ static void db_print(void) {
   size_t i;
   for (i = 0; i < g_buf_size; i++) {
     if (i % 8u == 0) put_str("m-buffer-");
-    put_hex8(g_in.u8[i]);
+    {
+      const uint8_t *p = in_byte(i);
+      put_hex8(p ? *p : 0u);
+    }
     if ((i + 1) % 8u == 0 || i + 1 == g_buf_size)
       end_line();
     else
@@ -380,6 +447,8 @@ static void info(void) {
   put_u64(TINYML_STATE_BYTES);
   put_str(",input=");
   put_u64(TINYML_INPUT_BYTES);
+  put_str(",input-kept=");
+  put_u64(TINYML_RT_ONE_PER_LOAD ? 0u : 1u);
   put_str(",output=");
   put_u64(TINYML_OUTPUT_BYTES);
   put_str(",inputs=");
@@ -509,7 +578,7 @@ void tinyml_rt_init(void) {
 
 void tinyml_rt_rx(uint8_t byte) {
   if (g_bin_remaining > 0) {
-    g_in.u8[g_buf_pos++] = byte;
+    put_in_byte(byte);
     g_bin_last = tinyml_port_cycles();
     if (--g_bin_remaining == 0) put_str("m-load-done\r\nm-ready\r\n");
     return;

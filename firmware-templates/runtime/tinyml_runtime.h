@@ -15,19 +15,24 @@
  *   db print%            -> m-buffer-xx-xx-… (8 bytes a line)
  *   infer N W%           -> m-warmup-start-W m-warmup-done m-infer-start-N m-lap-us-…
  *                           m-lap-us-… m-infer-done m-results-[…]
+ *                           (a model whose plan reuses its input's bytes, input-kept=0 in
+ *                           tinyml-info, takes one inference per load, infer 1 0, unless
+ *                           the firmware is built with -DTINYML_RT_KEEP_INPUT)
  *   results%             -> m-results-[f,f,…]   (dequantized outputs, 3 decimals, as MLPerf Tiny)
  *
  * Extensions (all start with "tinyml-" or are new reply lines the official runner ignores):
  *   after infer and results: m-tinyml-output-[hex]        the raw int8 output bytes (bit-exact)
  *   after infer:             m-tinyml-cycles-[total,n,per] counter ticks for N inferences
  *   tinyml-info%             -> m-tinyml-info-[key=value,…] model, hash, arena/input/output bytes,
- *                               layers, cycle source and its Hz
+ *                               input-kept (0: one inference per load), layers, cycle source
+ *                               and its Hz
  *   tinyml-layers%           -> m-tinyml-layer-[i,name,ticks] per layer of the last inference
  *   db bin N%  + N raw bytes -> m-load-done: binary fast path (no hex); bytes after the '%' are
  *                               data, not commands. A stall of more than 1 s aborts with e-[…].
  *
  * Bounds: a command longer than TINYML_CMD_MAX characters is rejected whole with e-[…] (never
- * truncated and executed); the data buffer holds exactly the model's input bytes.
+ * truncated and executed); the data buffer holds exactly the model's input bytes, and is the
+ * input's own slot in the model's arena unless built with -DTINYML_RT_KEEP_INPUT.
  */
 #ifndef TINYML_RUNTIME_H
 #define TINYML_RUNTIME_H

@@ -14,6 +14,7 @@ interface ConvertCliOptions {
   output: string;
   planner: string;
   activations: 'int8' | 'int16';
+  streaming: 'auto' | 'none' | 'all';
   ioLayout: 'model' | 'nhwc';
   plan?: boolean;
   json?: boolean;
@@ -33,7 +34,9 @@ function summary(r: ConvertReport, outDir: string): string {
     ...(s.stateBytes ? [`  state:        ${s.stateBytes} bytes kept between invocations (LSTM/SVDF state, variables; tinyml_reset() restores it)`] : []),
     `  MACs:         ${s.macs}`,
     `  flash:        ${r.fit.flash.needed} of ${r.fit.flash.available} bytes (${pct(r.fit.flash.needed, r.fit.flash.available)})${r.fit.flashEstimated ? ' — weights only, code not measured' : ''}`,
-    `  RAM:          ${r.fit.ram.needed} of ${r.fit.ram.available} bytes (${pct(r.fit.ram.needed, r.fit.ram.available)}) — model ${s.modelRamBytes} (arena, kernel scratch${s.stateBytes ? ', state' : ''}, hook: model.o in the linker map) + input/output ${r.fit.ram.needed - s.modelRamBytes}`,
+    `  RAM:          ${r.fit.ram.needed} of ${r.fit.ram.available} bytes (${pct(r.fit.ram.needed, r.fit.ram.available)}) — model ${s.modelRamBytes} (arena, kernel scratch${s.stateBytes ? ', state' : ''}, hook: model.o in the linker map) + ${r.inputHome === 'caller' ? 'input/output' : 'output'} ${r.fit.ram.needed - s.modelRamBytes}`,
+    ...(r.streamed.length ? [`  streamed:     ${r.streamed.map((names) => names.join(' → ')).join('; ')} (a row at a time)`] : []),
+    `  input:        ${r.inputHome === 'caller' ? "the caller's buffer" : r.inputHome === 'arena-kept' ? 'in the arena, intact after an inference' : 'in the arena, reused once read: refill it before every inference'}`,
   ];
   if (r.quantization?.calibration?.warning) lines.push(`  WARNING: ${r.quantization.calibration.warning}`);
   if (r.template === 'host') lines.push(`next: make -C ${outDir} && ${outDir}/tinyml_host input.bin > output.bin`);
@@ -56,6 +59,11 @@ export function registerConvert(program: Command): void {
         .default('model'),
     )
     .option('--planner <id>', 'memory planner: greedy-by-size or linear', 'greedy-by-size')
+    .addOption(
+      new Option('--streaming <mode>', 'run conv layers a row at a time (a window of rows instead of a whole tensor, a residual ADD fused into the rows): auto where it makes the arena smaller, none for the fewest instructions, all wherever possible')
+        .choices(['auto', 'none', 'all'])
+        .default('auto'),
+    )
     .option('--plan', 'print the memory plan (per tensor: offset, size, first/last layer)')
     .option('--json', 'print convert-report.json on stdout')
     .option('--format <format>', `project (the board's build project), or also a library: ${LIBRARY_FORMATS.join(', ')} (<dir>/<name>/ and <dir>/<name>.zip)`, 'project')
@@ -68,6 +76,8 @@ Examples:
   make -C out/kws && out/kws/tinyml_host examples/mlperf-tiny/kws_input_0.int8.bin | xxd
   tinyml convert ad01_fp32.tflite --board host --calibration slices.bin -o out/ad01 --json
   tinyml convert model.tflite --board ./my-board.json -o out/m --plan
+  tinyml convert resnet.tflite --board nucleo-l4r5zi -o out/r --streaming none
+      → whole layers only: a few % fewer instructions, a bigger arena
   tinyml convert kws_float.tflite --board host --calibration samples/ --activations int16 -o out/kws16
   tinyml convert classifier.onnx --board host --calibration nchw.bin -o out/cls
       → model_input/model_output are NCHW, as the tensor fed to PyTorch
@@ -107,6 +117,7 @@ A model that does not fit the board's flash or RAM is refused (exit code 5) with
           outDir: o.output,
           runGraph,
           planner: o.planner,
+          streaming: o.streaming,
           activations: o.activations,
           ioLayout: o.ioLayout,
           logger: log,

@@ -21,7 +21,7 @@ import { TinymlError } from '../errors.js';
 import { arrayBody, cComment, cFloat, cInt32, cInt64, cString, cType } from '../ops/common.js';
 import type { EmitContext } from '../ops/op-def.js';
 import { opDef } from '../ops/registry.js';
-import type { GraphBuffers, MemoryPlan } from '../plan/planner.js';
+import type { GraphBuffers, MemoryPlan, StreamGroup } from '../plan/planner.js';
 import { formatPlan, stateHomes } from '../plan/planner.js';
 
 export interface EmitOptions {
@@ -151,7 +151,7 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
     const outK = outputIndex.get(t);
     if (outK !== undefined) return `((${ct} *)outputs[${outK}])`;
     const inK = inputIndex.get(t);
-    if (inK !== undefined) return `((const ${ct} *)inputs[${inK}])`;
+    if (inK !== undefined && h?.kind !== 'arena') return `((const ${ct} *)inputs[${inK}])`;
     if (!h) throw new Error(`tensor ${t} '${tensor.name}' has no home in the memory plan`);
     if (h.kind === 'const') return weight(t);
     if (h.kind !== 'arena') throw new Error(`tensor ${t} '${tensor.name}' is planned as ${h.kind}`);
@@ -239,11 +239,13 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
   };
 
   const invokeBody: string[] = [];
-  g.ops.forEach((op, i) => {
-    const def = opDef(op);
-    const body: string[] = [];
+  const groupAt = new Map(buffers.streams.map((sg) => [sg.first, sg]));
+  const groupOf = new Map<number, StreamGroup>();
+  for (const sg of buffers.streams) for (let i = sg.first; i <= sg.last; i++) groupOf.set(i, sg);
+  const layerCtx = (i: number, body: string[]): EmitContext => {
+    const op = g.ops[i]!;
     const where = `layer ${i} '${op.name}' (${op.kind})`;
-    const ctx: EmitContext = {
+    return {
       g,
       index: i,
       prefix: `l${i}`,
@@ -261,13 +263,104 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
       onceFlag: () => onceFlag(0, i, where),
       subgraphCall: (k) => subgraphCall(k, where),
     };
-    for (const k of def.emitC(ctx, op, opts.prepared[i])) kernels.add(k);
+  };
+  /**
+   * A stream group (src/plan/planner.ts StreamGroup): each op's own constants, then one loop
+   * over the rows of the group's layer that computes the producer's rows into the window just
+   * before they are needed and passes each output row through the fused ADD.
+   */
+  const emitGroup = (sg: StreamGroup): string[] => {
+    for (let i = sg.first; i <= sg.last; i++) {
+      const op = g.ops[i]!;
+      for (const k of opDef(op).emitC(layerCtx(i, []), op, opts.prepared[i])) kernels.add(k);
+    }
+    kernels.add('conv_rows_s8');
+    const fn = (i: number) => (g.ops[i]!.kind === 'DepthwiseConv2D' ? 'tinyml_depthwise_conv2d_s8' : 'tinyml_conv2d_s8');
+    const scratchR = buffers.scratch[sg.layer];
+    const scr = scratchR === undefined ? 'NULL, 0' : `(tinyml_arena + ${plan.placements[scratchR]!.offset}), ${plan.placements[scratchR]!.size}`;
+    const rowsCall = (i: number, input: string, row0: string, r0: string, out: string) => {
+      const op = g.ops[i]!;
+      const b = op.inputs[2] ?? -1;
+      return `if (tinyml_conv_rows_s8(${fn(i)}, &l${i}_p, l${i}_mult, l${i}_shift, &l${i}_in, ${input}, ${row0}, &l${i}_w, ${weight(op.inputs[1]!)}, ${b >= 0 ? weight(b) : 'NULL'}, &l${i}_out, ${r0}, ${r0} + 1, ${out}, ${scr}) != TINYML_OK) return -3;`;
+    };
+    const opB = g.ops[sg.layer]!;
+    const pb = opts.prepared[sg.layer] as { inH: number; inW: number; inC: number; outH: number; outW: number; outC: number; padH: number; kH: number };
+    const span = (pb.kH - 1) * (opB as { dilationH: number }).dilationH + 1;
+    const sb = (opB as { strideH: number }).strideH;
+    const inRow = pb.inW * pb.inC;
+    const outRow = pb.outW * pb.outC;
+    const lines: string[] = [];
+    const names = [sg.producer, sg.layer, sg.add].filter((i) => i >= 0).map((i) => `${i}`);
+    lines.push(`{ /* layers ${names.join(', ')} streamed: one row of layer ${sg.layer}'s output at a time */`, '  int32_t r;');
+    if (sg.add >= 0) lines.push(`  tinyml_shape4_t add_row = l${sg.add}_out; /* one row of the ADD (.h = 1 below) */`);
+    let bInput: string;
+    let bRow0: string;
+    if (sg.producer >= 0) {
+      const win = ptr(opB.inputs[0]!);
+      lines.push(
+        `  int32_t lo, hi, base = 0, have = 0; /* rows [base, have) of layer ${sg.producer}'s output are in its ${sg.windowRows}-row window */`,
+        `  int8_t *const win = ${win};`,
+      );
+      bInput = 'win';
+      bRow0 = 'base';
+    } else {
+      bInput = ptr(opB.inputs[0]!);
+      bRow0 = '0';
+    }
+    if (sg.add >= 0) lines.push('  add_row.h = 1;');
+    lines.push(`  for (r = 0; r < ${pb.outH}; ++r) {`);
+    if (sg.producer >= 0) {
+      lines.push(
+        `    lo = r * ${sb} - ${pb.padH};`,
+        `    hi = lo + ${span} < ${pb.inH} ? lo + ${span} : ${pb.inH};`,
+        '    if (lo < 0) lo = 0;',
+        '    if (have < lo) have = lo;',
+        `    if (lo > base) {`,
+        `      memmove(win, win + (lo - base) * ${inRow}, (size_t)((have - lo) * ${inRow}));`,
+        '      base = lo;',
+        '    }',
+        `    for (; have < hi; ++have) {`,
+        `      ${rowsCall(sg.producer, ptr(g.ops[sg.producer]!.inputs[0]!), '0', 'have', `win + (have - base) * ${inRow}`)}`,
+        '    }',
+      );
+    }
+    if (sg.add >= 0) {
+      const opAdd = g.ops[sg.add]!;
+      const row = ptr(opB.outputs[0]!);
+      const res = `${ptr(sg.residual)} + r * ${outRow}`;
+      const [in1, in2] = opAdd.inputs[0] === opB.outputs[0] ? [row, res] : [res, row];
+      lines.push(`    ${rowsCall(sg.layer, bInput, bRow0, 'r', row)}`, `    tinyml_add_s8(&l${sg.add}_p, &add_row, l${sg.add}_s1, ${in1}, l${sg.add}_s2, ${in2}, ${ptr(opAdd.outputs[0]!)} + r * ${outRow});`);
+    } else {
+      lines.push(`    ${rowsCall(sg.layer, bInput, bRow0, 'r', `${ptr(opB.outputs[0]!)} + r * ${outRow}`)}`);
+    }
+    lines.push('  }', '}');
+    return lines;
+  };
+  g.ops.forEach((op, i) => {
+    const group = groupOf.get(i);
+    if (group) {
+      invokeBody.push(`  /* ${i}: ${cComment(op.name)} (${op.kind}) */`, `  TINYML_LAYER_BEGIN(${i});`);
+      if (groupAt.get(i) === group) for (const line of emitGroup(group)) invokeBody.push(`  ${line}`);
+      else invokeBody.push(`  /* (in the stream of layers ${group.first}..${group.last}, counted under layer ${group.first}) */`);
+      invokeBody.push(`  TINYML_LAYER_END(${i});`);
+      return;
+    }
+    const def = opDef(op);
+    const body: string[] = [];
+    for (const k of def.emitC(layerCtx(i, body), op, opts.prepared[i])) kernels.add(k);
     invokeBody.push(`  /* ${i}: ${cComment(op.name)} (${op.kind}) */`, `  TINYML_LAYER_BEGIN(${i});`);
     for (const line of body) invokeBody.push(`  ${line}`);
     invokeBody.push(`  TINYML_LAYER_END(${i});`);
   });
 
   const numLayers = g.ops.length;
+  // Arena offset of each input's slot (-1: the caller's buffer).
+  const inSlots = g.inputs.map((t) => {
+    const h = buffers.homes[t];
+    return h?.kind === 'arena' ? plan.placements[h.request]!.offset : -1;
+  });
+  const allInArena = inSlots.every((o) => o >= 0);
+  const inputKept = buffers.inputs !== 'reused';
   const arenaAlloc = Math.max(plan.arenaBytes, 1);
   const ioDefines = (label: 'INPUT' | 'OUTPUT', layout: IoLayout): string =>
     layout.tensors
@@ -298,9 +391,14 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
  *   its buffers or its run-time input: scratch too small, output on its input where its kernel
  *   set does not allow it (the project built with a kernel set it was not generated for), or a
  *   GATHER index outside its axis (that layer's output is zeroed and the invocation stops there).
- * - The input and output buffers are the caller's; they are not part of the arena and may
- *   be anywhere in RAM. The arena (TINYML_ARENA_BYTES, exact: activations and kernel scratch)
- *   is a static array in model.c.
+ * - Inputs live in the arena: write input k into tinyml_input_buffer(k) (TINYML_INPUTk_BYTES,
+ *   aligned) and pass that pointer, and nothing is copied; any other buffer you pass is copied
+ *   there first. TINYML_INPUT_KEPT is 1 when an invocation leaves those bytes as they were (run
+ *   the same input again without refilling it), 0 when the memory plan reuses them once the
+ *   input is read: then refill before every call. (tinyml_input_buffer(k) is NULL for an input
+ *   that is also an output: pass your own buffer.) Outputs are the caller's buffers, anywhere in
+ *   RAM. The arena (TINYML_ARENA_BYTES, exact: inputs, activations and kernel scratch) is a
+ *   static array in model.c.
  * - No malloc. Not re-entrant: one invocation at a time (the arena is shared).
  * - State: models with recurrent state (LSTM, SVDF, resource variables) keep
  *   TINYML_STATE_BYTES bytes (in model.c's static object, beside the arena) that persist from
@@ -326,6 +424,9 @@ extern "C" {
 ${ioDefines('INPUT', inLayout)}
 ${ioDefines('OUTPUT', outLayout)}
 #define TINYML_ARENA_BYTES ${plan.arenaBytes}
+/* Every input in the arena (tinyml_input_buffer), and whether an invocation leaves it intact. */
+#define TINYML_INPUTS_IN_ARENA ${allInArena ? 1 : 0}
+#define TINYML_INPUT_KEPT ${inputKept ? 1 : 0}
 #define TINYML_STATE_BYTES ${state.bytes}
 #define TINYML_NUM_LAYERS ${numLayers}
 
@@ -351,6 +452,11 @@ int tinyml_output_type(int k);
 /* Fill dims[4] (trailing 1s for lower ranks) and return the tensor's rank (-1 out of range). */
 int tinyml_input_dims(int k, int32_t *dims);
 int tinyml_output_dims(int k, int32_t *dims);
+/* Where input k lives in the arena (TINYML_INPUTk_BYTES, aligned), NULL when it is not there. */
+void *tinyml_input_buffer(int k);
+/* Bytes of input / output k. */
+uint32_t tinyml_input_bytes(int k);
+uint32_t tinyml_output_bytes(int k);
 /* Byte offset of input / output k in the packed buffers of tinyml_invoke(). */
 uint32_t tinyml_input_offset(int k);
 uint32_t tinyml_output_offset(int k);
@@ -392,6 +498,7 @@ const char *tinyml_layer_name(int layer);
       `static const int32_t tinyml_${label}_dims[${n}][${maxRank}] = {${dims.map((d) => `{${[...d, ...new Array(maxRank - d.length).fill(1)].join(', ')}}`).join(', ') || '{0}'}};`,
       `static const uint32_t tinyml_${label}_offset[${n}] = {${(label === 'in' ? inLayout : outLayout).tensors.map((io) => io.offset).join(', ') || '0'}};`,
       `static const uint32_t tinyml_${label}_count[${n}] = {${tensors.map((t) => elementCount(g.tensors[t]!.shape)).join(', ') || '0'}};`,
+      `static const uint32_t tinyml_${label}_bytes[${n}] = {${tensors.map((t) => tensorBytes(g.tensors[t]!)).join(', ') || '0'}};`,
     ].join('\n');
   };
   const accessors = (label: 'in' | 'out', name: 'input' | 'output', count: number): string => `float tinyml_${name}_scale(int k) { return k >= 0 && k < ${count} ? tinyml_${label}_scale[k] : 0.0f; }
@@ -404,7 +511,8 @@ int tinyml_${name}_dims(int k, int32_t *dims) {
   return (int)tinyml_${label}_rank[k];
 }
 uint32_t tinyml_${name}_offset(int k) { return k >= 0 && k < ${count} ? tinyml_${label}_offset[k] : 0u; }
-uint32_t tinyml_${name}_count(int k) { return k >= 0 && k < ${count} ? tinyml_${label}_count[k] : 0u; }`;
+uint32_t tinyml_${name}_count(int k) { return k >= 0 && k < ${count} ? tinyml_${label}_count[k] : 0u; }
+uint32_t tinyml_${name}_bytes(int k) { return k >= 0 && k < ${count} ? tinyml_${label}_bytes[k] : 0u; }`;
 
   const readyOffset = state.entries.find((e) => e.kind === 'flag' && e.subgraph === -1)?.offset ?? -1;
   const stateDecl =
@@ -430,7 +538,7 @@ ${planTable}
  */
 #include <stddef.h>
 #include <stdint.h>
-
+${buffers.streams.length ? '#include <string.h>\n' : ''}
 #include "model.h"
 #include "tinyml_kernels.h"
 
@@ -477,6 +585,26 @@ const char *tinyml_model_hash(void) { return "${opts.modelHash}"; }
 ${accessors('in', 'input', g.inputs.length)}
 ${accessors('out', 'output', g.outputs.length)}
 
+/* Arena offset of each input (TINYML_NO_SLOT: the caller's buffer is used as it is). */
+#define TINYML_NO_SLOT 0xFFFFFFFFu
+static const uint32_t tinyml_in_slot[${Math.max(g.inputs.length, 1)}] = {${inSlots.map((o) => (o < 0 ? 'TINYML_NO_SLOT' : `${o}u`)).join(', ') || 'TINYML_NO_SLOT'}};
+
+void *tinyml_input_buffer(int k) {
+  if (k < 0 || k >= TINYML_NUM_INPUTS || tinyml_in_slot[k] == TINYML_NO_SLOT) return NULL;
+  return tinyml_arena + tinyml_in_slot[k];
+}
+
+/* Input k into its arena slot, unless the caller filled the slot itself. */
+static void tinyml_copy_in(int k, const void *src) {
+  const uint8_t *s = (const uint8_t *)src;
+  uint8_t *d;
+  uint32_t i;
+  if (tinyml_in_slot[k] == TINYML_NO_SLOT) return;
+  d = (uint8_t *)(tinyml_arena + tinyml_in_slot[k]);
+  if ((const void *)d == src) return;
+  for (i = 0; i < tinyml_in_bytes[k]; ++i) d[i] = s[i];
+}
+
 void tinyml_set_layer_hook(tinyml_layer_hook_t hook) { tinyml_hook = hook; }
 
 const char *tinyml_layer_name(int layer) {
@@ -496,6 +624,7 @@ int tinyml_invoke_tensors(const void *const *inputs, void *const *outputs) {
   if (inputs == NULL || outputs == NULL) return -1;
   for (k = 0; k < TINYML_NUM_INPUTS; ++k) if (inputs[k] == NULL) return -1;
   for (k = 0; k < TINYML_NUM_OUTPUTS; ++k) if (outputs[k] == NULL) return -1;
+  for (k = 0; k < TINYML_NUM_INPUTS; ++k) tinyml_copy_in(k, inputs[k]);
   (void)tinyml_arena; /* a model may keep every tensor in the caller's buffers */
 ${state.needsInit ? `  if (!tinyml_kept[${readyOffset}]) tinyml_reset();\n` : ''}${invokeBody.join('\n')}
 #ifdef TINYML_ARENA_GUARD

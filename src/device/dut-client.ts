@@ -16,6 +16,12 @@ export interface DutInfo {
   /** Bytes of state kept between inferences (0 for stateless models; 0 from firmware that predates it). */
   stateBytes: number;
   inputBytes: number;
+  /**
+   * Whether one load can feed several inferences. False when the model's plan reuses its
+   * input's bytes during an inference (the firmware then takes `infer 1 0` per load; `infer`
+   * here reloads the last input before each one). True from firmware that predates it.
+   */
+  inputKept: boolean;
   outputBytes: number;
   layers: number;
   cycleSource: string;
@@ -39,6 +45,11 @@ export class DutClient {
     readonly transport: Transport,
     private readonly opts: { timeoutMs?: number; maxReplyBytes?: number } = {},
   ) {}
+
+  /** From tinyml-info (undefined until asked): whether one load feeds several inferences. */
+  private inputKept: boolean | undefined;
+  /** The last input loaded, and how, to reload it when the firmware takes one inference per load. */
+  private lastLoad: { data: Uint8Array; binary: boolean } | undefined;
 
   /** Wait for the boot banner's m-ready (after reset / QEMU `cont`). */
   async waitReady(timeoutMs = 10000): Promise<void> {
@@ -92,12 +103,14 @@ export class DutClient {
         .split(',')
         .map((p) => p.split('=') as [string, string]),
     );
+    this.inputKept = kv['input-kept'] !== '0';
     return {
       model: kv.model ?? '',
       hash: kv.hash ?? '',
       arenaBytes: Number(kv.arena),
       stateBytes: Number(kv.state ?? 0),
       inputBytes: Number(kv.input),
+      inputKept: kv['input-kept'] !== '0',
       outputBytes: Number(kv.output),
       layers: Number(kv.layers),
       cycleSource: kv['cycle-source'] ?? '',
@@ -113,6 +126,7 @@ export class DutClient {
 
   /** Load input bytes with the standard hex `db` commands (chunks fit the 80-character limit). */
   async loadHex(data: Uint8Array): Promise<void> {
+    this.lastLoad = { data: data.slice(), binary: false };
     await this.command(`db load ${data.length}`);
     const CHUNK = 36; // "db " + 72 hex digits < 80
     for (let i = 0; i < data.length; i += CHUNK) {
@@ -123,6 +137,7 @@ export class DutClient {
 
   /** Load input bytes with the binary extension: `db bin N%`, wait for the go-ahead, N raw bytes. */
   async loadBinary(data: Uint8Array, timeoutMs = 30000): Promise<void> {
+    this.lastLoad = { data: data.slice(), binary: true };
     await this.transport.write(enc.encode(`db bin ${data.length}%`));
     const first = await this.readLine(timeoutMs);
     if (first.startsWith('e-[')) {
@@ -135,7 +150,33 @@ export class DutClient {
     if (!rest.includes('m-load-done')) throw new TinymlError('device', `${this.transport.path}: binary load of ${data.length} bytes not acknowledged`);
   }
 
+  /**
+   * `infer N W`. On firmware whose model reuses its input's bytes (tinyml-info input-kept=0),
+   * N + W > 1 runs as N + W rounds of (load the last input again, `infer 1 0`); the ticks are the
+   * sum over the N timed ones and the output is the last one's, as `infer N W` would give.
+   */
   async infer(n = 1, warmup = 0, timeoutMs = 600000): Promise<InferResult> {
+    if (n + warmup > 1) {
+      if (this.inputKept === undefined) await this.info();
+      if (this.inputKept === false) return this.inferReloading(n, warmup, timeoutMs);
+    }
+    return this.inferOnce(n, warmup, timeoutMs);
+  }
+
+  private async inferReloading(n: number, warmup: number, timeoutMs: number): Promise<InferResult> {
+    const load = this.lastLoad;
+    if (!load) throw new TinymlError('device', `${this.transport.path}: infer ${n} ${warmup} on firmware that takes one inference per load needs the input loaded through this client first`);
+    let total = 0;
+    let last: InferResult | undefined;
+    for (let i = 0; i < warmup + n; i++) {
+      await (load.binary ? this.loadBinary(load.data) : this.loadHex(load.data));
+      last = await this.inferOnce(1, 0, timeoutMs);
+      if (i >= warmup) total += last.totalTicks;
+    }
+    return { ...last!, totalTicks: total, n, ticksPerInference: Math.floor(total / n) };
+  }
+
+  private async inferOnce(n: number, warmup: number, timeoutMs: number): Promise<InferResult> {
     const lines = await this.command(`infer ${n} ${warmup}`, timeoutMs);
     const cyc = lines.find((l) => l.startsWith('m-tinyml-cycles-['));
     const out = lines.find((l) => l.startsWith('m-tinyml-output-['));

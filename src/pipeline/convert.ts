@@ -29,10 +29,11 @@ import { quantizeModel, SYNTHETIC_WARNING, type QuantReport } from '../quantize/
 import type { RunGraph } from '../reference/interpreter.js';
 import { emitModel, ioLayout, modelRamBytes, type IoLayout } from '../codegen/emit-c.js';
 import { opDef } from '../ops/registry.js';
+import type { ConvGeometry } from '../ops/conv2d.js';
 import { assertSupported } from '../ops/support.js';
 import { modelHash } from '../codegen/model-hash.js';
 import { templatesDir } from '../codegen/paths.js';
-import { activationBytes, bufferRequests, formatPlan, PLANNERS, type GraphBuffers, type MemoryPlan } from '../plan/planner.js';
+import { activationBytes, bufferRequests, formatPlan, PLANNERS, type BufferOptions, type GraphBuffers, type MemoryPlan, type MemoryPlanner, type RowGeometry } from '../plan/planner.js';
 import { needsQuantization, stripFloatEdges } from '../codegen/prepare.js';
 
 export interface ConvertOptions {
@@ -44,6 +45,12 @@ export interface ConvertOptions {
   /** Activation type a float model is quantized to: int8 (default) or int16 (16x8). */
   activations?: ActivationDtype;
   planner?: string;
+  /**
+   * Layers run a row at a time (src/plan/planner.ts StreamGroup): 'auto' (default) where that
+   * makes the arena smaller and only there, 'none' never (fewest instructions), 'all' wherever
+   * possible.
+   */
+  streaming?: Streaming;
   /**
    * Layout of the generated code's input and output buffers for models whose own layout is not
    * NHWC (ONNX NCHW): 'model' (default) keeps the model's, through the IR Transpose ops at the
@@ -97,6 +104,14 @@ export interface ConvertReport {
   outputs: ConvertIo[];
   /** Packed sizes (TINYML_INPUT_BYTES, TINYML_OUTPUT_BYTES). */
   ioBytes: { input: number; output: number };
+  /**
+   * Where the inputs live: in the arena, kept intact through an invocation ('arena-kept') or
+   * reused once read ('arena-reused': refill before every call; the runtime takes one
+   * inference per load), or the caller's buffers ('caller': an input that is also an output).
+   */
+  inputHome: 'arena-kept' | 'arena-reused' | 'caller';
+  /** Layers run a row at a time, one entry per group: its layer names in order (StreamGroup). */
+  streamed: string[][];
   sizes: {
     weightBytes: number;
     /** text + data of model.o and the kernels, compiled for the host; null when not built. */
@@ -237,11 +252,79 @@ function fmtBytes(n: number): string {
  * Buffer requests of `g` for a kernel set: each op's scratch, and its output on its input's
  * bytes where the set's kernel allows it (src/plan/planner.ts bufferRequests).
  */
-export function planBuffers(g: Graph, prepared: readonly unknown[], kernelSet: string): GraphBuffers {
+export function planBuffers(
+  g: Graph,
+  prepared: readonly unknown[],
+  kernelSet: string,
+  inputs: BufferOptions['inputs'] = 'caller',
+  stream: boolean | ((layer: number) => boolean) = false,
+): GraphBuffers {
+  const allow = typeof stream === 'function' ? stream : () => true;
   return bufferRequests(g, {
     scratchBytes: (i, inPlace) => opDef(g.ops[i]!).scratchBytes?.(g, g.ops[i]!, prepared[i], kernelSet, inPlace) ?? 0,
     inPlace: (i) => opDef(g.ops[i]!).inPlace?.(g, g.ops[i]!, kernelSet) ?? false,
+    inputs,
+    ...(stream ? { streaming: { conv: (i: number) => convRows(g, i, prepared[i]), add: (i: number) => sameShapeAddS8(g, i), allow } } : {}),
   });
+}
+
+/** Row geometry of op i when it is an int8 Conv2D or DepthwiseConv2D of batch 1 (tinyml_conv_rows_s8 can run it). */
+function convRows(g: Graph, i: number, prepared: unknown): RowGeometry | undefined {
+  const op = g.ops[i]!;
+  if (op.kind !== 'Conv2D' && op.kind !== 'DepthwiseConv2D') return undefined;
+  const p = prepared as Omit<ConvGeometry, 'filterInC'> & { dtype: string };
+  if (p.dtype !== 'int8' || p.batches !== 1) return undefined;
+  return { inH: p.inH, outH: p.outH, strideH: op.strideH, padH: p.padH, spanH: (p.kH - 1) * op.dilationH + 1, inRowBytes: p.inW * p.inC, outRowBytes: p.outW * p.outC };
+}
+
+/** Op i is an int8 ADD whose operands both have the output's shape. */
+function sameShapeAddS8(g: Graph, i: number): boolean {
+  const op = g.ops[i]!;
+  if (op.kind !== 'Add') return false;
+  const y = g.tensors[op.outputs[0]!]!;
+  return y.dtype === 'int8' && op.inputs.length === 2 && op.inputs.every((t) => g.tensors[t]!.dtype === 'int8' && g.tensors[t]!.shape.join() === y.shape.join());
+}
+
+/**
+ * The model's memory plan: graph inputs in the arena, kept intact through the invocation when
+ * that costs no arena byte, else free for reuse once read (their bytes are then gone after an
+ * invocation: model.h says so with TINYML_INPUT_KEPT 0); and conv-like layers run a row at a
+ * time (StreamGroup) when that makes the arena smaller.
+ */
+export type Streaming = 'auto' | 'none' | 'all';
+
+export function planModel(g: Graph, prepared: readonly unknown[], kernelSet: string, planner: MemoryPlanner, streaming: Streaming = 'auto'): { buffers: GraphBuffers; plan: MemoryPlan } {
+  type Planned = { buffers: GraphBuffers; plan: MemoryPlan };
+  const planned = (inputs: 'kept' | 'reused', stream: boolean | ((layer: number) => boolean)): Planned => {
+    const buffers = planBuffers(g, prepared, kernelSet, inputs, stream);
+    return { buffers, plan: planner.plan(buffers.requests) };
+  };
+  let best: Planned | undefined;
+  const consider = (c: Planned) => {
+    if (!best || c.plan.arenaBytes < best.plan.arenaBytes) best = c;
+  };
+  // In order of preference on a tie: the input kept, layers run whole.
+  if (streaming !== 'all') for (const inputs of ['kept', 'reused'] as const) consider(planned(inputs, false));
+  for (const inputs of ['kept', 'reused'] as const) {
+    if (streaming === 'none') break;
+    let current = planned(inputs, true);
+    if (streaming === 'all') {
+      consider(current);
+      continue;
+    }
+    if (current.buffers.streams.length === 0) continue;
+    // A streamed layer costs a kernel call per row: keep only the groups the arena needs.
+    const off = new Set<number>();
+    for (const sg of current.buffers.streams) {
+      const trial = planned(inputs, (layer) => layer !== sg.layer && !off.has(layer));
+      if (trial.plan.arenaBytes <= current.plan.arenaBytes) {
+        off.add(sg.layer);
+        current = trial;
+      }
+    }
+    if (current.buffers.streams.length > 0) consider(current);
+  }
+  return best!;
 }
 
 /** Generate the project for an already-imported int8 graph. */
@@ -254,8 +337,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
   if (!planner) throw new TinymlError('usage', `unknown planner '${plannerId}' (known: ${Object.keys(PLANNERS).join(', ')})`);
   assertSupported(g);
   const prepared = g.ops.map((op) => opDef(op).prepare(g, op));
-  const buffers = planBuffers(g, prepared, board.kernels);
-  const plan: MemoryPlan = planner.plan(buffers.requests);
+  const { buffers, plan } = planModel(g, prepared, board.kernels, planner, opts.streaming);
   const linear = PLANNERS.linear!.plan(buffers.requests);
   const hash = modelHash(g);
   const emitted = emitModel(g, plan, buffers, { modelHash: hash, kernelSet: board.kernels, prepared });
@@ -275,7 +357,10 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
     if (board.template === 'host' && opts.measureCode !== false && hasTool(board.toolchain.cc) && hasTool('size')) {
       code = await measureCodeSize(tmp, board.toolchain.cc, ['-std=c99', '-O2']);
     }
-    const ioBytes = inLayout.bytes + outLayout.bytes;
+    const inputsInArena = g.inputs.every((t) => buffers.homes[t]?.kind === 'arena');
+    // The caller's buffers the model needs besides its own RAM: the outputs, and the inputs
+    // unless they live in the arena (the runtime loads them there).
+    const ioBytes = (inputsInArena ? 0 : inLayout.bytes) + outLayout.bytes;
     const stateBytes = buffers.state.bytes;
     const modelRam = modelRamBytes(plan.arenaBytes, pointerBytes(board), stateBytes);
     const flashNeeded = code ? code.flashBytes : emitted.weightBytes;
@@ -290,7 +375,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
       over.push(`flash: needs ${fmtBytes(fit.flash.needed)}${code ? ' (code + weights)' : ' (weights alone)'}, the board has ${fmtBytes(fit.flash.available)}`);
     }
     if (fit.ram.needed > fit.ram.available) {
-      over.push(`RAM: needs ${fmtBytes(fit.ram.needed)} (model ${modelRam}: arena ${plan.arenaBytes} with kernel scratch${stateBytes ? `, state ${stateBytes}` : ''}; + input/output buffers ${ioBytes}), the board has ${fmtBytes(fit.ram.available)}`);
+      over.push(`RAM: needs ${fmtBytes(fit.ram.needed)} (model ${modelRam}: arena ${plan.arenaBytes} with kernel scratch${stateBytes ? `, state ${stateBytes}` : ''}; + ${inputsInArena ? 'output buffer' : 'input/output buffers'} ${ioBytes}), the board has ${fmtBytes(fit.ram.available)}`);
     }
     if (over.length) {
       throw new TinymlError(
@@ -328,6 +413,8 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
       inputs,
       outputs,
       ioBytes: { input: inLayout.bytes, output: outLayout.bytes },
+      inputHome: !inputsInArena ? 'caller' : buffers.inputs === 'reused' ? 'arena-reused' : 'arena-kept',
+      streamed: buffers.streams.map((sg) => [sg.producer, sg.layer, sg.add].filter((i) => i >= 0).map((i) => g.ops[i]!.name)),
       sizes: {
         weightBytes: emitted.weightBytes,
         codeBytes: code ? code.flashBytes : null,
@@ -367,7 +454,7 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
     } else {
       await rename(tmp, outDir);
     }
-    log.info(`wrote ${opts.outDir}: RAM ${modelRam} B (arena ${plan.arenaBytes} B with kernel scratch${stateBytes ? `, state ${stateBytes} B` : ''}) + I/O ${ioBytes} B, weights ${emitted.weightBytes} B${code ? `, code ${code.flashBytes} B` : ''}`);
+    log.info(`wrote ${opts.outDir}: RAM ${modelRam} B (arena ${plan.arenaBytes} B with kernel scratch${stateBytes ? `, state ${stateBytes} B` : ''}${inputsInArena ? ", inputs in it" : ""}) + ${inputsInArena ? 'output' : 'I/O'} ${ioBytes} B, weights ${emitted.weightBytes} B${code ? `, code ${code.flashBytes} B` : ''}`);
     return { report, graph: g, planText };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });

@@ -37,9 +37,13 @@ export function generatorFingerprint(board: BoardProfile): string {
     }
   };
   addDir(templatesDir());
-  // The code generator's own modules and the op definitions (.ts from source, .js when built).
+  // The code generator's own modules, the op definitions, the memory planner and the convert
+  // step that picks the plan (.ts from source, .js when built).
   addDir(dirname(fileURLToPath(new URL('../codegen/emit-c.js', import.meta.url))));
   addDir(dirname(fileURLToPath(new URL('../ops/registry.js', import.meta.url))));
+  addDir(dirname(fileURLToPath(new URL('../plan/planner.js', import.meta.url))));
+  const convert = fileURLToPath(new URL('convert.js', import.meta.url));
+  for (const p of [convert, convert.replace(/\.js$/, '.ts')]) if (existsSync(p)) h.update(readFileSync(p));
   fingerprint = h.digest('hex').slice(0, 12);
   return `${fingerprint}-${board.template}-${board.kernels}`;
 }

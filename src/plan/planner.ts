@@ -22,8 +22,10 @@
  *
  * What it does not promise: the smallest possible arena (optimal placement is NP-complete;
  * greedy-by-size is usually close); any reuse across separate invocations (the arena holds no
- * state between calls); placement of graph inputs and outputs (they live in the caller's
- * buffers, see model.h).
+ * state between calls); placement of graph outputs (they live in the caller's buffers, see
+ * model.h). Graph inputs are the caller's buffers too unless `BufferOptions.inputs` puts them
+ * in the arena, either kept intact for the whole invocation or free once read (the code
+ * generator takes whichever gives the smaller arena, the kept one on a tie).
  *
  * State that persists between invocations never enters the arena: variable tensors (LSTM and
  * SVDF state), resource variables and CALL_ONCE flags get their own static region
@@ -228,6 +230,45 @@ export interface GraphBuffers {
   scratch: (number | undefined)[];
   /** Ops whose output is planned on their input's bytes (the kernel runs in place). */
   inPlaceOps: Set<number>;
+  /** Where the graph inputs live (BufferOptions.inputs). */
+  inputs: 'caller' | 'kept' | 'reused';
+  /** Layers run a row at a time (BufferOptions.streaming), in op order. */
+  streams: StreamGroup[];
+}
+
+/** Row geometry of a conv-like layer (batch 1) for streaming: what its output rows read. */
+export interface RowGeometry {
+  inH: number;
+  outH: number;
+  strideH: number;
+  padH: number;
+  /** Filter height with dilation: rows one output row reads. */
+  spanH: number;
+  /** Bytes of one input row and of one output row. */
+  inRowBytes: number;
+  outRowBytes: number;
+}
+
+/**
+ * Layers the generated code runs together, a row of `layer`'s output at a time:
+ * - with a `producer` (the op before `layer`, whose output only `layer` reads), that output is
+ *   never whole: it is computed a row at a time into a window of `windowRows` rows, just before
+ *   `layer` needs them;
+ * - with an `add` (the ADD after `layer`, whose other operand `residual` dies there and has the
+ *   ADD's shape), `layer`'s output is never whole either: each row goes through a one-row
+ *   buffer into the ADD, whose result overwrites the residual's same row, which nothing reads
+ *   any more (checked row by row).
+ * Every tensor a grouped op touches is live for the whole group.
+ */
+export interface StreamGroup {
+  producer: number;
+  layer: number;
+  add: number;
+  windowRows: number;
+  residual: number;
+  /** First and last op of the group. */
+  first: number;
+  last: number;
 }
 
 export interface BufferOptions {
@@ -235,6 +276,21 @@ export interface BufferOptions {
   scratchBytes?: (i: number, inPlace: boolean) => number;
   /** Whether op `i`'s kernel may write its output over its input (default never). */
   inPlace?: (i: number) => boolean;
+  /**
+   * Run conv-like layers a row at a time where that is possible (StreamGroup): `conv(i)` is the
+   * row geometry of op i when its kernel can compute some output rows from some input rows
+   * (int8 Conv2D / DepthwiseConv2D, batch 1), `add(i)` whether op i is an int8 ADD of two
+   * same-shape operands, `allow(i)` (default: always) whether op i may be a group's layer.
+   */
+  streaming?: { conv: (i: number) => RowGeometry | undefined; add: (i: number) => boolean; allow?: (i: number) => boolean };
+  /**
+   * Graph inputs in the arena (default: in the caller's buffers). 'kept': each input's bytes
+   * stay untouched for the whole invocation (live from the first op to the last), so the same
+   * input can be run again; 'reused': an input's bytes are free once its last reader is done,
+   * like any activation (the generated code copies a caller's buffer in first). An input that
+   * is also an output, or lives in the state region, stays outside.
+   */
+  inputs?: 'caller' | 'kept' | 'reused';
 }
 
 /** Homes of the tensors of subgraph `si` of `model` that live in the state region (variable tensors, resource handles). */
@@ -250,9 +306,10 @@ export function stateHomes(model: Graph, si: number, state: StateLayout): Map<nu
 
 /**
  * Lifetimes of every activation tensor of `g` (one op index per step), with reshape aliasing,
- * plus one scratch request per op whose `scratchBytes[op]` is > 0. Graph inputs and outputs
- * are not in the arena: they are the caller's buffers. Variable tensors and resource handles
- * are not either: they live in the state region (`stateLayout`).
+ * plus one scratch request per op whose `scratchBytes[op]` is > 0. Graph outputs are not in
+ * the arena: they are the caller's buffers; graph inputs are too unless `options.inputs` says
+ * otherwise. Variable tensors and resource handles are not either: they live in the state
+ * region (`stateLayout`).
  */
 export function bufferRequests(g: Graph, options: readonly number[] | BufferOptions = {}): GraphBuffers {
   const opts: BufferOptions = Array.isArray(options) ? { scratchBytes: (i) => (options as readonly number[])[i] ?? 0 } : (options as BufferOptions);
@@ -261,8 +318,10 @@ export function bufferRequests(g: Graph, options: readonly number[] | BufferOpti
   const n = g.tensors.length;
   const first = new Array<number>(n).fill(-1);
   const last = new Array<number>(n).fill(-1);
-  const inputs = new Set(g.inputs);
   const outputs = new Set(g.outputs);
+  const inputMode = opts.inputs ?? 'caller';
+  // Graph inputs that stay the caller's buffers.
+  const inputs = new Set(inputMode === 'caller' ? g.inputs : g.inputs.filter((t) => outputs.has(t) || inState.has(t) || isConstant(g.tensors[t]!)));
   g.ops.forEach((op, i) => {
     for (const t of op.inputs) {
       if (t < 0) continue;
@@ -274,15 +333,26 @@ export function bufferRequests(g: Graph, options: readonly number[] | BufferOpti
       last[t] = Math.max(last[t]!, i);
     }
   });
+  // An input in the arena is written before the first op runs.
+  for (const t of g.inputs) {
+    if (inputs.has(t) || first[t] === -1) continue;
+    first[t] = 0;
+    if (inputMode === 'kept') last[t] = g.ops.length - 1;
+  }
   const homes: (TensorHome | undefined)[] = new Array(n);
+  const isArena = (t: number) => t >= 0 && !inputs.has(t) && !outputs.has(t) && !isConstant(g.tensors[t]!) && !inState.has(t);
+  const streams = opts.streaming ? findStreams(g, opts.streaming, last, isArena) : [];
+  const grouped = new Set<number>();
+  for (const sg of streams) for (let i = sg.first; i <= sg.last; i++) grouped.add(i);
   // Alias chains: owner[t] is the tensor whose buffer t uses.
   const owner = new Array<number>(n);
   for (let t = 0; t < n; t++) owner[t] = t;
   const aliased = new Set<number>();
   const inPlaceOps = new Set<number>();
   // State (variable tensors, resource handles) never joins the arena: no alias, never in place.
-  const arenaTensor = (t: number) => t >= 0 && !inputs.has(t) && !outputs.has(t) && !isConstant(g.tensors[t]!) && !inState.has(t);
+  const arenaTensor = isArena;
   g.ops.forEach((op, i) => {
+    if (grouped.has(i)) return;
     const src = op.inputs[0]!;
     const dst = op.outputs[0]!;
     if (op.outputs.length !== 1 || !arenaTensor(src) || !arenaTensor(dst) || last[src] !== i) return;
@@ -294,6 +364,23 @@ export function bufferRequests(g: Graph, options: readonly number[] | BufferOpti
       inPlaceOps.add(i);
     }
   });
+  // A streamed group is one step: whatever its ops touch is live from its first op to its last;
+  // the ADD's result takes the residual's bytes.
+  const streamedBytes = new Map<number, number>();
+  for (const sg of streams) {
+    const touched = new Set<number>();
+    for (let i = sg.first; i <= sg.last; i++) for (const t of [...g.ops[i]!.inputs, ...g.ops[i]!.outputs]) if (t >= 0) touched.add(t);
+    for (const t of touched) {
+      if (first[t]! >= sg.first && first[t]! <= sg.last) first[t] = sg.first;
+      if (last[t]! >= sg.first && last[t]! <= sg.last) last[t] = sg.last;
+    }
+    const rows = opts.streaming!.conv(sg.layer)!;
+    if (sg.producer >= 0) streamedBytes.set(g.ops[sg.layer]!.inputs[0]!, sg.windowRows * rows.inRowBytes);
+    if (sg.add >= 0) {
+      streamedBytes.set(g.ops[sg.layer]!.outputs[0]!, rows.outRowBytes);
+      owner[g.ops[sg.add]!.outputs[0]!] = owner[sg.residual]!;
+    }
+  }
   const requestOf = new Map<number, number>();
   const requests: BufferRequest[] = [];
   for (let t = 0; t < n; t++) {
@@ -321,7 +408,7 @@ export function bufferRequests(g: Graph, options: readonly number[] | BufferOpti
     if (r === undefined) {
       r = requests.length;
       requestOf.set(o, r);
-      requests.push({ tensor: o, size: tensorBytes(tensor), firstUse: first[t]!, lastUse: last[t]! });
+      requests.push({ tensor: o, size: streamedBytes.get(t) ?? tensorBytes(tensor), firstUse: first[t]!, lastUse: last[t]! });
     } else {
       const req = requests[r]!;
       req.firstUse = Math.min(req.firstUse, first[t]!);
@@ -330,13 +417,22 @@ export function bufferRequests(g: Graph, options: readonly number[] | BufferOpti
     }
     homes[t] = { kind: 'arena', request: r };
   }
-  const scratch = g.ops.map((_, i) => {
+  const scratch: (number | undefined)[] = g.ops.map((_, i) => {
+    if (grouped.has(i)) return undefined;
     const size = opts.scratchBytes?.(i, inPlaceOps.has(i)) ?? 0;
     if (size <= 0) return undefined;
     requests.push({ tensor: -1 - i, size, firstUse: i, lastUse: i });
     return requests.length - 1;
   });
-  return { requests, homes, aliasedReshapeOutputs: aliased, scratch, inPlaceOps, state };
+  // The layers of a group take turns: one scratch for both, live through the group.
+  for (const sg of streams) {
+    const ops = [sg.producer, sg.layer].filter((i) => i >= 0);
+    const size = Math.max(0, ...ops.map((i) => opts.scratchBytes?.(i, false) ?? 0));
+    if (size <= 0) continue;
+    requests.push({ tensor: -1 - sg.first, size, firstUse: sg.first, lastUse: sg.last });
+    for (const i of ops) scratch[i] = requests.length - 1;
+  }
+  return { requests, homes, aliasedReshapeOutputs: aliased, scratch, inPlaceOps, state, inputs: inputMode, streams };
 }
 
 /**
@@ -364,7 +460,9 @@ export function formatPlan(g: Graph, plan: MemoryPlan, buffers: GraphBuffers): s
     if (h.kind === 'arena') {
       const p = plan.placements[h.request]!;
       const alias = p.tensor !== i ? ` (shares t${p.tensor}${g.ops.some((op, k) => buffers.inPlaceOps.has(k) && op.outputs[0] === i) ? ', in place' : ''})` : '';
-      rows.push([`t${i}`, String(p.offset), String(tensorBytes(t)), String(p.firstUse), String(p.lastUse), t.name + alias]);
+      const sg = buffers.streams.find((x) => (x.producer >= 0 && g.ops[x.layer]!.inputs[0] === i) || (x.add >= 0 && g.ops[x.layer]!.outputs[0] === i));
+      const streamed = sg ? ` (streamed: ${sg.producer >= 0 && g.ops[sg.layer]!.inputs[0] === i ? `a ${sg.windowRows}-row window` : 'one row'} of ${tensorBytes(t)} bytes)` : '';
+      rows.push([`t${i}`, String(p.offset), String(sg ? p.size : tensorBytes(t)), String(p.firstUse), String(p.lastUse), t.name + alias + streamed]);
     } else if (h.kind === 'state') {
       const e = buffers.state.entries[h.entry]!;
       rows.push([`t${i}`, `state+${e.offset}`, String(e.size), '-', '-', e.kind === 'variable' ? `${t.name} (variable '${e.name}')` : t.name]);
@@ -384,4 +482,57 @@ export function formatPlan(g: Graph, plan: MemoryPlan, buffers: GraphBuffers): s
     lines.push(`state: ${buffers.state.bytes} bytes kept between invocations (${buffers.state.entries.map((e) => `${e.kind} '${e.name}' ${e.size} B at ${e.offset}`).join(', ')})`);
   }
   return lines.join('\n');
+}
+
+/**
+ * The stream groups of `g` (StreamGroup), in op order, disjoint: for each conv-like op, the
+ * conv-like op before it when that one's output is its alone, and the ADD after it when its
+ * other operand dies there, has its shape and is read by no later row of the group once that
+ * row of the result is written.
+ */
+function findStreams(g: Graph, s: NonNullable<BufferOptions['streaming']>, last: readonly number[], isArena: (t: number) => boolean): StreamGroup[] {
+  const readers = new Array<number>(g.tensors.length).fill(0);
+  for (const op of g.ops) for (const t of op.inputs) if (t >= 0) readers[t]!++;
+  const groups: StreamGroup[] = [];
+  let free = 0; // first op not yet in a group
+  for (let b = 0; b < g.ops.length; b++) {
+    const rb = b >= free && (s.allow?.(b) ?? true) ? s.conv(b) : undefined;
+    if (!rb) continue;
+    const opB = g.ops[b]!;
+    let producer = -1;
+    let ra: RowGeometry | undefined;
+    const t = opB.inputs[0]!;
+    if (b - 1 >= free && g.ops[b - 1]!.outputs[0] === t && readers[t] === 1 && isArena(t) && (ra = s.conv(b - 1))) producer = b - 1;
+    // Rows of the producer's output computed once `layer`'s row r is done.
+    const hi = (r: number) => Math.min(rb.inH, r * rb.strideH - rb.padH + rb.spanH);
+    let add = -1;
+    let residual = -1;
+    const y = opB.outputs[0]!;
+    if (b + 1 < g.ops.length && s.add(b + 1) && readers[y] === 1 && isArena(y)) {
+      const opAdd = g.ops[b + 1]!;
+      const other = opAdd.inputs[0] === y ? opAdd.inputs[1]! : opAdd.inputs[0]!;
+      const z = opAdd.outputs[0]!;
+      const rowDead = (r: number): boolean => {
+        // After row r: the producer's next row and the layer's next row must not read row r of the residual.
+        if (producer >= 0 && g.ops[producer]!.inputs[0] === other && hi(r) < rb.inH && Math.max(0, hi(r) * ra!.strideH - ra!.padH) <= r) return false;
+        if (opB.inputs[0] === other && r + 1 < rb.outH && Math.max(0, (r + 1) * rb.strideH - rb.padH) <= r) return false;
+        return true;
+      };
+      if (other !== y && isArena(other) && isArena(z) && last[other] === b + 1 && tensorBytes(g.tensors[other]!) === tensorBytes(g.tensors[z]!)) {
+        let ok = true;
+        for (let r = 0; r < rb.outH && ok; r++) ok = rowDead(r);
+        if (ok) {
+          add = b + 1;
+          residual = other;
+        }
+      }
+    }
+    if (producer < 0 && add < 0) continue;
+    const windowRows = producer >= 0 ? Math.min(rb.spanH, rb.inH) : 0;
+    const group = { producer, layer: b, add, windowRows, residual, first: producer >= 0 ? producer : b, last: add >= 0 ? add : b };
+    groups.push(group);
+    free = group.last + 1;
+    b = group.last;
+  }
+  return groups;
 }

@@ -70,7 +70,11 @@ describe('several model inputs and outputs', () => {
       ['a', 0, 15],
       ['b', 16, 15],
     ]);
-    expect(report.fit.ram.needed).toBe(report.sizes.modelRamBytes + 21 + 31);
+    // The inputs live in the arena (in slots of 15 and 5 bytes); only the outputs are the caller's.
+    expect(report.inputHome).not.toBe('caller');
+    expect(h).toMatch(/#define TINYML_INPUTS_IN_ARENA 1\n/);
+    expect(report.fit.ram.needed).toBe(report.sizes.modelRamBytes + 31);
+    expect(report.sizes.arenaBytes).toBeGreaterThanOrEqual(15 + 5);
   });
 
   it('host C gives the reference bytes for both outputs', async () => {

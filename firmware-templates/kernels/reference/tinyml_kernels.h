@@ -201,6 +201,7 @@ static inline int32_t tinyml_pool_average(int32_t acc, int32_t count) {
 #define TINYML_OK 0
 #define TINYML_ERR_SCRATCH (-3)
 #define TINYML_ERR_ALIAS (-4) /* output == input where the kernel set does not allow it */
+#define TINYML_ERR_ROWS (-5)  /* tinyml_conv_rows_s8: rows out of range or input rows missing */
 #define TINYML_R2(n) (((n) + 1) & ~1)
 #define TINYML_CONV2D_S8_SCRATCH_REFERENCE(kh, kw, kc) 0
 #define TINYML_DEPTHWISE_CONV2D_S8_SCRATCH_REFERENCE(kh, kw, c) 0
@@ -248,6 +249,25 @@ int32_t tinyml_fully_connected_s8(int32_t input_offset, int32_t filter_offset, i
                                   int32_t batches, int32_t in_features, int32_t units,
                                   const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output,
                                   void *scratch, int32_t scratch_bytes);
+
+/* The signature tinyml_conv2d_s8 and tinyml_depthwise_conv2d_s8 share. */
+typedef int32_t (*tinyml_conv_fn_t)(const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
+                                    const tinyml_shape4_t *in_shape, const int8_t *input,
+                                    const tinyml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,
+                                    const tinyml_shape4_t *out_shape, int8_t *output, void *scratch, int32_t scratch_bytes);
+
+/*
+ * Output rows r0..r1-1 of the conv-like layer `fn` (batch 1) into `output` (their bytes only),
+ * given its input from row in_row0 on at `input` (the rows those outputs read that exist must
+ * be there; the rows before in_row0 need not). The bytes equal the whole layer's. Returns the
+ * kernel's code, or TINYML_ERR_ROWS (nothing written) for rows out of range or missing input.
+ * conv_rows_s8.c; the generated code streams layers with it.
+ */
+int32_t tinyml_conv_rows_s8(tinyml_conv_fn_t fn, const tinyml_conv_params_t *p, const int32_t *out_mult, const int32_t *out_shift,
+                            const tinyml_shape4_t *in_shape, const int8_t *input, int32_t in_row0,
+                            const tinyml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,
+                            const tinyml_shape4_t *out_shape, int32_t r0, int32_t r1, int8_t *output, void *scratch,
+                            int32_t scratch_bytes);
 
 /* AveragePool2D (reference_integer_ops::AveragePool): input and output share quantization. */
 void tinyml_avg_pool_s8(const tinyml_pool_params_t *p, const tinyml_shape4_t *in_shape, const int8_t *input,
