@@ -125,6 +125,12 @@ static int g_cmd_overflow;
  * the runtime keeps its own copy, which the model copies in before every inference: more RAM,
  * any number of inferences per load.
  */
+#ifndef TINYML_INPUTS_IN_ARENA /* a model.h that predates inputs in the arena */
+#define TINYML_INPUTS_IN_ARENA 0
+#endif
+#ifndef TINYML_INPUT_KEPT
+#define TINYML_INPUT_KEPT 1
+#endif
 #if defined(TINYML_RT_KEEP_INPUT) || !TINYML_INPUTS_IN_ARENA
 #define TINYML_RT_OWN_INPUT 1
 static union {

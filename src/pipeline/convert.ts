@@ -314,12 +314,19 @@ export function planModel(g: Graph, prepared: readonly unknown[], kernelSet: str
     }
     if (current.buffers.streams.length === 0) continue;
     // A streamed layer costs a kernel call per row: keep only the groups the arena needs.
+    // Turning one group off can form another (the next layer takes its layer as producer), so
+    // go over the groups until none can go.
     const off = new Set<number>();
-    for (const sg of current.buffers.streams) {
-      const trial = planned(inputs, (layer) => layer !== sg.layer && !off.has(layer));
-      if (trial.plan.arenaBytes <= current.plan.arenaBytes) {
-        off.add(sg.layer);
-        current = trial;
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const sg of current.buffers.streams) {
+        const trial = planned(inputs, (layer) => layer !== sg.layer && !off.has(layer));
+        if (trial.plan.arenaBytes <= current.plan.arenaBytes) {
+          off.add(sg.layer);
+          current = trial;
+          changed = true;
+          break;
+        }
       }
     }
     if (current.buffers.streams.length > 0) consider(current);
@@ -337,8 +344,11 @@ export async function convertGraph(graph: Graph, modelPath: string, quantization
   if (!planner) throw new TinymlError('usage', `unknown planner '${plannerId}' (known: ${Object.keys(PLANNERS).join(', ')})`);
   assertSupported(g);
   const prepared = g.ops.map((op) => opDef(op).prepare(g, op));
-  const { buffers, plan } = planModel(g, prepared, board.kernels, planner, opts.streaming);
-  const linear = PLANNERS.linear!.plan(buffers.requests);
+  // The no-reuse baseline: every tensor its own bytes, the input kept, layers whole. The linear
+  // planner is that baseline, so it takes no other request set.
+  const baseline = planBuffers(g, prepared, board.kernels, 'kept');
+  const linear = PLANNERS.linear!.plan(baseline.requests);
+  const { buffers, plan } = plannerId === 'linear' ? { buffers: baseline, plan: linear } : planModel(g, prepared, board.kernels, planner, opts.streaming);
   const hash = modelHash(g);
   const emitted = emitModel(g, plan, buffers, { modelHash: hash, kernelSet: board.kernels, prepared });
   const inLayout = ioLayout(g, g.inputs);

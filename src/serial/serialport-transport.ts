@@ -83,8 +83,9 @@ export class SerialPortTransport extends BufferedTransport {
   protected writeRaw(data: Uint8Array): Promise<void> {
     const port = this.port!;
     // A write that never drains (hardware flow control held off, a wedged driver) must not
-    // hang the caller: allow twice the line time plus 2 s, then give up.
-    const limitMs = 2000 + Math.ceil(((data.length * 10) / this.settings.baudRate) * 2000);
+    // hang the caller: allow four times the line time plus 5 s (an emulated board's UART on a
+    // loaded machine drains slower than its nominal rate), then give up.
+    const limitMs = 5000 + Math.ceil(((data.length * 10) / this.settings.baudRate) * 4000);
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new TinymlError('device', `${this.path}: write of ${data.length} bytes did not complete within ${limitMs} ms`, 'is hardware flow control (CTS) holding the line? is the device still connected?')), limitMs);
       const done = (err?: Error | null) => {
