@@ -33,7 +33,7 @@ import type { ConvGeometry } from '../ops/conv2d.js';
 import { assertSupported } from '../ops/support.js';
 import { modelHash } from '../codegen/model-hash.js';
 import { templatesDir } from '../codegen/paths.js';
-import { activationBytes, bufferRequests, formatPlan, PLANNERS, type BufferOptions, type GraphBuffers, type MemoryPlan, type MemoryPlanner, type RowGeometry } from '../plan/planner.js';
+import { activationBytes, bufferRequests, formatPlan, latestSchedule, PLANNERS, type BufferOptions, type GraphBuffers, type MemoryPlan, type MemoryPlanner, type RowGeometry } from '../plan/planner.js';
 import { needsQuantization, stripFloatEdges } from '../codegen/prepare.js';
 
 export interface ConvertOptions {
@@ -338,18 +338,28 @@ export function planModel(g: Graph, prepared: readonly unknown[], kernelSet: str
 export async function convertGraph(graph: Graph, modelPath: string, quantization: QuantReport | null, opts: ConvertOptions): Promise<ConvertResult> {
   const log = opts.logger ?? silentLogger;
   const board = opts.board;
-  const g = graph;
   const plannerId = opts.planner ?? 'greedy-by-size';
   const planner = PLANNERS[plannerId];
   if (!planner) throw new TinymlError('usage', `unknown planner '${plannerId}' (known: ${Object.keys(PLANNERS).join(', ')})`);
-  assertSupported(g);
-  const prepared = g.ops.map((op) => opDef(op).prepare(g, op));
-  // The no-reuse baseline: every tensor its own bytes, the input kept, layers whole. The linear
-  // planner is that baseline, so it takes no other request set.
-  const baseline = planBuffers(g, prepared, board.kernels, 'kept');
+  assertSupported(graph);
+  const hash = modelHash(graph);
+  const preparedOf = (cg: Graph) => cg.ops.map((op) => opDef(op).prepare(cg, op));
+  // The no-reuse baseline: every tensor its own bytes, the input kept, layers whole, the model's
+  // op order. The linear planner is that baseline, so it takes no other request set.
+  const baseline = planBuffers(graph, preparedOf(graph), board.kernels, 'kept');
   const linear = PLANNERS.linear!.plan(baseline.requests);
-  const { buffers, plan } = plannerId === 'linear' ? { buffers: baseline, plan: linear } : planModel(g, prepared, board.kernels, planner, opts.streaming);
-  const hash = modelHash(g);
+  // Otherwise the smallest arena of the model's op order and of each op run as late as it can
+  // (src/plan/planner.ts latestSchedule); the model's order on a tie.
+  let chosen = { g: graph, prepared: preparedOf(graph), buffers: baseline, plan: linear };
+  if (plannerId !== 'linear') {
+    const late = latestSchedule(graph);
+    for (const cg of late ? [graph, late] : [graph]) {
+      const prepared = cg === graph ? chosen.prepared : preparedOf(cg);
+      const planned = planModel(cg, prepared, board.kernels, planner, opts.streaming);
+      if (cg === graph || planned.plan.arenaBytes < chosen.plan.arenaBytes) chosen = { g: cg, prepared, ...planned };
+    }
+  }
+  const { g, prepared, buffers, plan } = chosen;
   const emitted = emitModel(g, plan, buffers, { modelHash: hash, kernelSet: board.kernels, prepared });
   const inLayout = ioLayout(g, g.inputs);
   const outLayout = ioLayout(g, g.outputs);

@@ -536,3 +536,28 @@ function findStreams(g: Graph, s: NonNullable<BufferOptions['streaming']>, last:
   }
   return groups;
 }
+
+/**
+ * The graph with each op moved as late as it can go: to just before the first op that reads one
+ * of its outputs (an op whose outputs only the graph returns stays). Scanned from the end, so a
+ * chain moves together. A branch computed early and joined late (a ResNet shortcut conv before
+ * the other branch's convs) then runs right before its join, and its output lives the shortest
+ * time. Graphs with state (variable tensors, resource variables, CALL_ONCE) keep their order.
+ * Returns undefined when no op moves.
+ */
+export function latestSchedule(g: Graph): Graph | undefined {
+  if (stateLayout(g).entries.length > 0 || (g.subgraphs?.length ?? 0) > 0) return undefined;
+  const ops = [...g.ops];
+  let moved = false;
+  for (let i = ops.length - 2; i >= 0; i--) {
+    const op = ops[i]!;
+    const outs = new Set(op.outputs);
+    let c = i + 1;
+    while (c < ops.length && !ops[c]!.inputs.some((t) => outs.has(t))) c++;
+    if (c === ops.length || c === i + 1) continue;
+    ops.splice(i, 1);
+    ops.splice(c - 1, 0, op);
+    moved = true;
+  }
+  return moved ? { ...g, ops } : undefined;
+}

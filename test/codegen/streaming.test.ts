@@ -22,7 +22,7 @@ import { stripFloatEdges } from '../../src/codegen/prepare.js';
 import { defaultInput } from '../../src/pipeline/bench.js';
 import { resolveRunBackend } from '../../src/pipeline/run-backends.js';
 import { buildHost, runHostProgram } from '../../src/build/host.js';
-import { PLANNERS } from '../../src/plan/planner.js';
+import { latestSchedule, PLANNERS } from '../../src/plan/planner.js';
 import { syntheticSamples } from '../../src/quantize/calibration-data.js';
 import { quantizeModel } from '../../src/quantize/quantize.js';
 import { runGraph } from '../../src/reference/interpreter.js';
@@ -72,6 +72,17 @@ function separable(): Graph {
   return b.graph('separable', x, b.head(h, 2));
 }
 
+/** A downsampling residual block whose shortcut conv comes before the other branch's second conv. */
+function shortcutFirst(): Graph {
+  const b = new Builder(26);
+  const x = b.tensor('input', [1, 16, 16, 3]);
+  const h = b.conv(x, 8, 3, 1, 'relu', 'stem');
+  const y = b.conv(h, 16, 3, 2, 'relu', 'conv1');
+  const s = b.conv(h, 16, 1, 2, 'none', 'shortcut');
+  const z = b.conv(y, 16, 3, 1, 'none', 'conv2');
+  return b.graph('shortcut_first', x, b.head(b.add(z, s, 'relu', 'add'), 3));
+}
+
 const prepare = (g: Graph) => g.ops.map((op) => opDef(op).prepare(g, op));
 
 describe('streamed layers', () => {
@@ -79,10 +90,13 @@ describe('streamed layers', () => {
     ['residual block', residualBlock],
     ['odd geometry', oddGeometry],
     ['separable', separable],
+    ['shortcut first', shortcutFirst],
   ] as const;
 
-  it.each(cases)('%s: the plan streams layers and the arena shrinks', (_name, make) => {
-    const g = quantized(make());
+  it.each(cases)('%s: the plan streams layers and the arena shrinks', (name, make) => {
+    const q = quantized(make());
+    // In the order convert runs it: each op as late as it can go (shortcut first), else the model's.
+    const g = name === 'shortcut first' ? latestSchedule(q)! : q;
     const prepared = prepare(g);
     const whole = PLANNERS['greedy-by-size']!.plan(planBuffers(g, prepared, 'reference', 'reused', false).requests).arenaBytes;
     const { buffers, plan } = planModel(g, prepared, 'reference', PLANNERS['greedy-by-size']!);
@@ -127,6 +141,16 @@ describe('streamed layers', () => {
       expect(Array.from(got)).toEqual(Array.from(runGraph(graph, s)[0] as Int8Array));
     });
   }, 120_000);
+
+  it('a shortcut conv computed before the other branch runs right before its ADD, and convert takes that order', async () => {
+    const g = quantized(shortcutFirst());
+    expect(latestSchedule(g)!.ops.map((op) => op.name).slice(0, 5)).toEqual(['stem', 'conv1', 'conv2', 'shortcut', 'add']);
+    const dir = join(mkdtempSync(join(tmpdir(), 'tinyml-order-')), 'p');
+    const { report } = await convertGraph(g, g.name, null, { board: resolveBoard('host'), outDir: dir, runGraph, measureCode: false, logger: silentLogger });
+    const inModelOrder = planModel(g, prepare(g), 'reference', PLANNERS['greedy-by-size']!).plan.arenaBytes;
+    expect(report.sizes.arenaBytes).toBeLessThan(inModelOrder);
+    expect(report.streamed).toContainEqual(['shortcut', 'add']);
+  });
 
   it('add(conv(h), h): no window for h (two readers) and no ADD fusion (the conv still reads the rows it would overwrite)', () => {
     // Output row r of the conv reads h rows r-1..r+1, so h row r is not dead once row r is added.
