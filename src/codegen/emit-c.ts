@@ -284,11 +284,7 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
       return `if (tinyml_conv_rows_s8(${fn(i)}, &l${i}_p, l${i}_mult, l${i}_shift, &l${i}_in, ${input}, ${row0}, &l${i}_w, ${weight(op.inputs[1]!)}, ${b >= 0 ? weight(b) : 'NULL'}, &l${i}_out, ${r0}, ${r0} + 1, ${out}, ${scr}) != TINYML_OK) return -3;`;
     };
     const opB = g.ops[sg.layer]!;
-    const pb = opts.prepared[sg.layer] as { inH: number; inW: number; inC: number; outH: number; outW: number; outC: number; padH: number; kH: number };
-    const span = (pb.kH - 1) * (opB as { dilationH: number }).dilationH + 1;
-    const sb = (opB as { strideH: number }).strideH;
-    const inRow = pb.inW * pb.inC;
-    const outRow = pb.outW * pb.outC;
+    const { inH, outH, strideH, padH, spanH, inRowBytes: inRow, outRowBytes: outRow } = sg.rows;
     const lines: string[] = [];
     const names = [sg.producer, sg.layer, sg.add].filter((i) => i >= 0).map((i) => `${i}`);
     lines.push(`{ /* layers ${names.join(', ')} streamed: one row of layer ${sg.layer}'s output at a time */`, '  int32_t r;');
@@ -308,11 +304,11 @@ export function emitModel(g: Graph, plan: MemoryPlan, buffers: GraphBuffers, opt
       bRow0 = '0';
     }
     if (sg.add >= 0) lines.push('  add_row.h = 1;');
-    lines.push(`  for (r = 0; r < ${pb.outH}; ++r) {`);
+    lines.push(`  for (r = 0; r < ${outH}; ++r) {`);
     if (sg.producer >= 0) {
       lines.push(
-        `    lo = r * ${sb} - ${pb.padH};`,
-        `    hi = lo + ${span} < ${pb.inH} ? lo + ${span} : ${pb.inH};`,
+        `    lo = r * ${strideH} - ${padH};`,
+        `    hi = lo + ${spanH} < ${inH} ? lo + ${spanH} : ${inH};`,
         '    if (lo < 0) lo = 0;',
         '    if (have < lo) have = lo;',
         `    if (lo > base) {`,

@@ -5,9 +5,9 @@
  * every element size shares the C kernel and int8/int16 outputs keep the input's parameters.
  */
 import type { BroadcastToOp, Graph } from '../ir/graph.js';
-import { input, inShape, noMacs, noParams, output, requireDtype, shapeFail, shapeStr, unsupported } from './common.js';
+import { input, inShape, shapeFail, shapeStr, unsupported } from './common.js';
 import type { OpDef } from './op-def.js';
-import { MOVABLE_DTYPES, oneCopyKernels, rowMajorStrides, simplifyCopy, type StridedCopy } from './strided-copy.js';
+import { oneCopyOp, rowMajorStrides, simplifyCopy, type StridedCopy } from './strided-copy.js';
 
 /** kMaxDims of TFLM's broadcast_to.cc. */
 const MAX_RANK = 5;
@@ -35,20 +35,12 @@ export const broadcastTo: OpDef<BroadcastToOp, StridedCopy> = {
   kind: 'BroadcastTo',
   arity: { inputs: [1, 2] },
   inferShapes: (g, op) => [target(op, inShape(g, op, 0))],
-  params: noParams,
-  macs: noMacs,
-  quant: { output: { kind: 'shared', inputs: [0] } },
-  fold: 'constant-inputs',
-  prepare(g, op) {
-    const x = input(g, op, 0);
-    requireDtype(x, MOVABLE_DTYPES, op, 'input');
-    requireDtype(output(g, op), [x.dtype], op, 'output');
-    if (op.shape.length > MAX_RANK) unsupported(op, `target rank ${op.shape.length}; TFLM broadcasts to at most ${MAX_RANK} dimensions`);
-    const s = op.inputs[1];
-    if (s !== undefined && s >= 0 && !g.tensors[s]?.data) unsupported(op, 'the shape operand is not a constant');
-    return plan(g, op);
-  },
-  ...oneCopyKernels(plan),
+  ...oneCopyOp(plan, {
+    check: (_g, op) => {
+      if (op.shape.length > MAX_RANK) unsupported(op, `target rank ${op.shape.length}; TFLM broadcasts to at most ${MAX_RANK} dimensions`);
+    },
+    notConstant: () => 'the shape operand is not a constant',
+  }),
   tflite: {
     builtin: 'BROADCAST_TO',
     options: 'BroadcastToOptions',

@@ -70,6 +70,15 @@ export function requireDtype(t: Tensor, dtypes: readonly DType[], op: Op, role: 
   unsupported(op, `${role} '${t.name}' is ${t.sourceType ?? t.dtype}; this kernel takes ${dtypes.join(' or ')}`);
 }
 
+/** Input 0 and the output of an op whose kernel takes int8 for both (refused otherwise). */
+export function int8InOut(g: Graph, op: Op): { x: Tensor; y: Tensor } {
+  const x = input(g, op, 0);
+  const y = output(g, op);
+  requireDtype(x, ['int8'], op, 'input');
+  requireDtype(y, ['int8'], op, 'output');
+  return { x, y };
+}
+
 /** Scale of a per-tensor quantized tensor, as the float32 TFLite stores. */
 export function scaleOf(t: Tensor, what: string, op: Op): number {
   const s = t.quant?.scale[0];

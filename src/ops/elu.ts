@@ -9,7 +9,7 @@
 import type { UnaryOp } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
 import { f32, roundHalfAway } from '../numerics/fixed-point.js';
-import { ELEMENTWISE_CALIBRATED, input, INT8_MAX, INT8_MIN, output, requireDtype, scaleOf, versionByDtype, zeroPointOf } from './common.js';
+import { ELEMENTWISE_CALIBRATED, INT8_MAX, INT8_MIN, scaleOf, versionByDtype, zeroPointOf, int8InOut } from './common.js';
 import { emitLut, unaryFloat } from './logistic-tanh.js';
 import type { OpDef } from './op-def.js';
 
@@ -25,10 +25,7 @@ export const elu: OpDef<EluOp, EluPrepared> = {
   kind: 'Elu',
   ...ELEMENTWISE_CALIBRATED,
   prepare(g, op) {
-    const x = input(g, op, 0);
-    const y = output(g, op);
-    requireDtype(x, ['int8'], op, 'input');
-    requireDtype(y, ['int8'], op, 'output');
+    const { x, y } = int8InOut(g, op);
     const inScale = f32(scaleOf(x, 'input', op));
     const inZp = zeroPointOf(x);
     const invScale = f32(1 / f32(scaleOf(y, 'output', op)));

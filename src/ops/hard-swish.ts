@@ -12,7 +12,7 @@
 import type { UnaryOp } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
 import { f32, quantizeMultiplier } from '../numerics/fixed-point.js';
-import { ELEMENTWISE_CALIBRATED, input, INT8_MAX, INT8_MIN, output, requireDtype, scaleOf, unsupported, zeroPointOf } from './common.js';
+import { ELEMENTWISE_CALIBRATED, INT8_MAX, INT8_MIN, scaleOf, unsupported, zeroPointOf, int8InOut } from './common.js';
 import { emitLut, unaryFloat } from './logistic-tanh.js';
 import type { OpDef } from './op-def.js';
 
@@ -86,10 +86,7 @@ export const hardSwish: OpDef<HardSwishOp, HardSwishPrepared> = {
   kind: 'HardSwish',
   ...ELEMENTWISE_CALIBRATED,
   prepare(g, op) {
-    const x = input(g, op, 0);
-    const y = output(g, op);
-    requireDtype(x, ['int8'], op, 'input');
-    requireDtype(y, ['int8'], op, 'output');
+    const { x, y } = int8InOut(g, op);
     const hiresInputScale = f32(f32(1 / 128) * scaleOf(x, 'input', op));
     const reluishScale = f32(3 / 32768);
     const outputScale = scaleOf(y, 'output', op);

@@ -12,7 +12,7 @@ import { elementCount } from '../ir/graph.js';
 import { f32 } from '../numerics/fixed-point.js';
 import { mbqm } from '../numerics/requantize.js';
 import { getInvSqrtQuantizedMultiplierExp } from '../numerics/tflite-math.js';
-import { input, inShape, INT8_MAX, INT8_MIN, noMacs, noParams, output, requireDtype, scaleOf, unsupported, versionByDtype, zeroPointOf } from './common.js';
+import { input, inShape, INT8_MAX, INT8_MIN, noMacs, noParams, scaleOf, unsupported, versionByDtype, zeroPointOf, int8InOut } from './common.js';
 import type { Kernel, OpDef } from './op-def.js';
 import { activationCode } from './tflite-codes.js';
 
@@ -45,10 +45,7 @@ export const l2Normalization: OpDef<L2NormalizationOp, L2NormPrepared> = {
   quant: { output: { kind: 'fixed', int8: { scale: OUTPUT_SCALE, zeroPoint: 0 } } },
   prepare(g, op) {
     requireNoActivation(op);
-    const x = input(g, op, 0);
-    const y = output(g, op);
-    requireDtype(x, ['int8'], op, 'input');
-    requireDtype(y, ['int8'], op, 'output');
+    const { x, y } = int8InOut(g, op);
     if (x.shape.length > 4 || x.shape.length === 0) unsupported(op, `input rank ${x.shape.length}; TFLM's L2_NORMALIZATION takes rank 1 to 4`);
     if (scaleOf(y, 'output', op) !== OUTPUT_SCALE || zeroPointOf(y) !== 0) {
       unsupported(op, `int8 L2_NORMALIZATION output must have scale 1/128 and zero point 0 (the kernel's fixed output), got ${y.quant?.scale[0]} and ${zeroPointOf(y)}`);

@@ -17,7 +17,7 @@ import { f32, quantizeMultiplier } from '../numerics/fixed-point.js';
 import { expOnNegativeValues, saturatingRoundingMultiplyByPOT } from '../numerics/gemmlowp.js';
 import { mbqm, rdbpot } from '../numerics/requantize.js';
 import { logXForXGreaterThanOrEqualTo1 } from '../numerics/tflite-math.js';
-import { cInt32, input, inShape, INT8_MAX, INT8_MIN, noMacs, noParams, output, requireDtype, scaleOf, unsupported, versionByDtype, zeroPointOf } from './common.js';
+import { cInt32, input, inShape, INT8_MAX, INT8_MIN, noMacs, noParams, scaleOf, unsupported, versionByDtype, zeroPointOf, int8InOut } from './common.js';
 import type { OpDef } from './op-def.js';
 
 type LogSoftmaxOp = UnaryOp & { kind: 'LogSoftmax' };
@@ -47,10 +47,7 @@ export const logSoftmax: OpDef<LogSoftmaxOp, LogSoftmaxPrepared> = {
   macs: noMacs,
   quant: { output: { kind: 'fixed', int8: { scale: OUTPUT_SCALE, zeroPoint: OUTPUT_ZERO_POINT } } },
   prepare(g, op) {
-    const x = input(g, op, 0);
-    const y = output(g, op);
-    requireDtype(x, ['int8'], op, 'input');
-    requireDtype(y, ['int8'], op, 'output');
+    const { x, y } = int8InOut(g, op);
     if (scaleOf(y, 'output', op) !== OUTPUT_SCALE || zeroPointOf(y) !== OUTPUT_ZERO_POINT) {
       unsupported(op, `int8 LOG_SOFTMAX output must have scale 16/256 and zero point 127 (TFLM's requirement), got ${y.quant?.scale[0]} and ${zeroPointOf(y)}`);
     }

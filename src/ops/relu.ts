@@ -9,7 +9,7 @@ import type { UnaryOp } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
 import { f32, quantizeMultiplier, roundHalfAway } from '../numerics/fixed-point.js';
 import { mbqm } from '../numerics/requantize.js';
-import { input, inShape, INT8_MAX, INT8_MIN, noMacs, noParams, output, requireDtype, scaleOf, versionByDtype, zeroPointOf } from './common.js';
+import { inShape, INT8_MAX, INT8_MIN, noMacs, noParams, scaleOf, versionByDtype, zeroPointOf, int8InOut } from './common.js';
 import { emitLut, unaryFloat } from './logistic-tanh.js';
 import type { OpDef } from './op-def.js';
 
@@ -35,10 +35,7 @@ function def<K extends Kind>(kind: K): OpDef<UnaryOp & { kind: K }, ReluPrepared
     macs: noMacs,
     quant: { output: { kind: 'calibrated' }, clip: () => (six ? 'relu6' : 'relu') },
     prepare(g, op) {
-      const x = input(g, op, 0);
-      const y = output(g, op);
-      requireDtype(x, ['int8'], op, 'input');
-      requireDtype(y, ['int8'], op, 'output');
+      const { x, y } = int8InOut(g, op);
       const outScale = scaleOf(y, 'output', op);
       const q = quantizeMultiplier(scaleOf(x, 'input', op) / outScale);
       const outZp = zeroPointOf(y);

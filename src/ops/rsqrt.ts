@@ -15,7 +15,7 @@ import { elementCount } from '../ir/graph.js';
 import { f32, quantizeMultiplier } from '../numerics/fixed-point.js';
 import { mbqm } from '../numerics/requantize.js';
 import { getInvSqrtQuantizedMultiplierExp } from '../numerics/tflite-math.js';
-import { ELEMENTWISE_CALIBRATED, input, INT8_MAX, INT8_MIN, output, requireDtype, scaleOf, unsupported, versionByDtype, zeroPointOf } from './common.js';
+import { ELEMENTWISE_CALIBRATED, INT8_MAX, INT8_MIN, scaleOf, unsupported, versionByDtype, zeroPointOf, int8InOut } from './common.js';
 import { emitLut, unaryFloat } from './logistic-tanh.js';
 import type { OpDef } from './op-def.js';
 
@@ -45,10 +45,7 @@ export const rsqrt: OpDef<RsqrtOp, RsqrtPrepared> = {
   kind: 'Rsqrt',
   ...ELEMENTWISE_CALIBRATED,
   prepare(g, op) {
-    const x = input(g, op, 0);
-    const y = output(g, op);
-    requireDtype(x, ['int8'], op, 'input');
-    requireDtype(y, ['int8'], op, 'output');
+    const { x, y } = int8InOut(g, op);
     const inScale = scaleOf(x, 'input', op);
     const outScale = scaleOf(y, 'output', op);
     const m = quantizeMultiplier(1 / (Math.sqrt(inScale) * outScale));

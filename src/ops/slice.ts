@@ -7,9 +7,9 @@
  * int8, int16, int32 and bool, and so does the generic kernel (int64 too).
  */
 import type { Graph, SliceOp } from '../ir/graph.js';
-import { input, inShape, noMacs, noParams, output, requireDtype, shapeFail, shapeStr, unsupported } from './common.js';
+import { input, inShape, shapeFail, shapeStr, unsupported } from './common.js';
 import type { OpDef } from './op-def.js';
-import { MOVABLE_DTYPES, oneCopyKernels, rowMajorStrides, simplifyCopy, type StridedCopy } from './strided-copy.js';
+import { oneCopyOp, rowMajorStrides, simplifyCopy, type StridedCopy } from './strided-copy.js';
 
 /** TFLM's kMaxDim for SLICE. */
 const MAX_RANK = 5;
@@ -55,23 +55,12 @@ export const slice: OpDef<SliceOp, StridedCopy> = {
     if (typeof sizes === 'string') shapeFail(op, `${sizes} (input ${shapeStr(x)})`);
     return [sizes];
   },
-  params: noParams,
-  macs: noMacs,
-  quant: { output: { kind: 'shared', inputs: [0] } },
-  fold: 'constant-inputs',
-  prepare(g, op) {
-    const x = input(g, op, 0);
-    const y = output(g, op);
-    requireDtype(x, MOVABLE_DTYPES, op, 'input');
-    if (y.dtype !== x.dtype) unsupported(op, `input is ${x.dtype} but output is ${y.dtype}`);
-    if (x.shape.length > MAX_RANK) unsupported(op, `rank ${x.shape.length}; TFLM slices at most ${MAX_RANK} dimensions`);
-    for (let k = 1; k < op.inputs.length; k++) {
-      const t = g.tensors[op.inputs[k]!];
-      if (t && !t.data) unsupported(op, `input ${k} (${k === 1 ? 'begin' : 'size'}) is not a constant; the generated code slices with constant begin and size`);
-    }
-    return plan(g, op);
-  },
-  ...oneCopyKernels(plan),
+  ...oneCopyOp(plan, {
+    check: (_g, op, x) => {
+      if (x.shape.length > MAX_RANK) unsupported(op, `rank ${x.shape.length}; TFLM slices at most ${MAX_RANK} dimensions`);
+    },
+    notConstant: (k) => `input ${k} (${k === 1 ? 'begin' : 'size'}) is not a constant; the generated code slices with constant begin and size`,
+  }),
   tflite: {
     builtin: 'SLICE',
     options: 'SliceOptions',

@@ -15,9 +15,9 @@
  */
 import type { Graph, SpaceBatchOp } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
-import { cType, input, inShape, noMacs, noParams, output, requireDtype, requireSameParams, shapeFail, shapeStr, unsupported, zeroPointOf } from './common.js';
+import { cType, input, inShape, noMacs, noParams, output, requireSameParams, shapeFail, shapeStr, unsupported, zeroPointOf } from './common.js';
 import type { Kernel, OpDef, TfliteReadContext } from './op-def.js';
-import { copyCount, emitCopyCall, MOVABLE_DTYPES, runCopy, simplifyCopy, type StridedCopy } from './strided-copy.js';
+import { copyCount, emitCopyCall, movableOperands, runCopy, simplifyCopy, type StridedCopy } from './strided-copy.js';
 
 interface Geometry {
   n: number;
@@ -126,10 +126,7 @@ function def<K extends SpaceBatchOp['kind']>(kind: K): OpDef<SpaceBatchOp & { ki
     quant: { output: { kind: 'shared', inputs: [0] } },
     fold: 'constant-inputs',
     prepare(g, op) {
-      const x = input(g, op, 0);
-      const y = output(g, op);
-      requireDtype(x, MOVABLE_DTYPES, op, 'input');
-      requireDtype(y, [x.dtype], op, 'output');
+      const { x, y } = movableOperands(g, op);
       requireSameParams(op, x, 'input', y, 'output', 'TFLM copies the values');
       // TFLM pads with memset(output_offset): one byte value, so a wider type pads with 0 only.
       if (s2b && x.dtype !== 'int8' && zeroPointOf(y) !== 0) unsupported(op, `${x.dtype} output with zero point ${zeroPointOf(y)}: TFLM's memset padding writes zero point bytes`);

@@ -11,9 +11,9 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { Graph, SpaceDepthOp } from '../ir/graph.js';
-import { input, inShape, need4d, noMacs, noParams, output, requireDtype, requireSameParams, shapeFail, shapeStr } from './common.js';
+import { input, inShape, need4d, requireSameParams, shapeFail, shapeStr } from './common.js';
 import type { OpDef } from './op-def.js';
-import { MOVABLE_DTYPES, oneCopyKernels, simplifyCopy, type StridedCopy } from './strided-copy.js';
+import { oneCopyOp, simplifyCopy, type StridedCopy } from './strided-copy.js';
 
 function outShape(op: SpaceDepthOp, s: readonly number[]): number[] {
   need4d(op, s, 'input');
@@ -59,19 +59,7 @@ function def<K extends SpaceDepthOp['kind']>(kind: K): OpDef<SpaceDepthOp & { ki
     kind,
     arity: { inputs: [1, 1] },
     inferShapes: (g, op) => [outShape(op, inShape(g, op, 0))],
-    params: noParams,
-    macs: noMacs,
-    quant: { output: { kind: 'shared', inputs: [0] } },
-    fold: 'constant-inputs',
-    prepare(g, op) {
-      const x = input(g, op, 0);
-      const y = output(g, op);
-      requireDtype(x, MOVABLE_DTYPES, op, 'input');
-      requireDtype(y, [x.dtype], op, 'output');
-      requireSameParams(op, x, 'input', y, 'output', 'TFLM copies the values');
-      return plan(g, op);
-    },
-    ...oneCopyKernels(plan),
+    ...oneCopyOp(plan, { check: (_g, op, x, y) => requireSameParams(op, x, 'input', y, 'output', 'TFLM copies the values') }),
     tflite: {
       builtin: s2d ? 'SPACE_TO_DEPTH' : 'DEPTH_TO_SPACE',
       options: s2d ? 'SpaceToDepthOptions' : 'DepthToSpaceOptions',

@@ -16,9 +16,9 @@
  * kernel (firmware-templates/kernels/reference/strided_copy.c) is generic over the element
  * size: int8, int16, int32, float32 and bool tensors share it.
  */
-import { bytesPerElement, type DType, type Graph, type Op, type TensorData } from '../ir/graph.js';
+import { bytesPerElement, type DType, type Graph, type Op, type Tensor, type TensorData } from '../ir/graph.js';
 import type { EmitContext, Kernel } from './op-def.js';
-import { cInt32Array } from './common.js';
+import { cInt32Array, input, noMacs, noParams, output, requireDtype, unsupported } from './common.js';
 
 /** Largest rank the C kernel walks (TINYML_MAX_DIMS in tinyml_kernels.h). */
 export const MAX_COPY_DIMS = 8;
@@ -138,3 +138,41 @@ export function oneCopyKernels<O extends Op>(plan: (g: Graph, op: O) => StridedC
 
 /** Dtypes the data-movement kernels move (any element size the C kernel knows). */
 export const MOVABLE_DTYPES: readonly DType[] = ['int8', 'int16', 'int32', 'float32', 'bool', 'int64'];
+
+/** Input 0 of a data-movement op, of a dtype the copy kernels move, and its output, of the same dtype. */
+export function movableOperands(g: Graph, op: Op): { x: Tensor; y: Tensor } {
+  const x = input(g, op, 0);
+  const y = output(g, op);
+  requireDtype(x, MOVABLE_DTYPES, op, 'input');
+  if (y.dtype !== x.dtype) unsupported(op, `input is ${x.dtype} but output is ${y.dtype}`);
+  return { x, y };
+}
+
+/**
+ * The definition of an op that is one strided copy of its input 0, but for its shapes and file
+ * format: no params or MACs, the output quantized as input 0, folded when its inputs are
+ * constants, the copy kernels, and a `prepare` that takes movable operands
+ * (`movableOperands`), runs `check`, refuses any other operand k that is not a constant with
+ * `notConstant(k)`, and returns `plan`.
+ */
+export function oneCopyOp<O extends Op>(
+  plan: (g: Graph, op: O) => StridedCopy,
+  c: { check?: (g: Graph, op: O, x: Tensor, y: Tensor) => void; notConstant?: (k: number) => string } = {},
+) {
+  return {
+    params: noParams,
+    macs: noMacs,
+    quant: { output: { kind: 'shared' as const, inputs: [0] } },
+    fold: 'constant-inputs' as const,
+    prepare(g: Graph, op: O): StridedCopy {
+      const { x, y } = movableOperands(g, op);
+      c.check?.(g, op, x, y);
+      for (let k = 1; k < op.inputs.length; k++) {
+        const t = g.tensors[op.inputs[k]!];
+        if (t && !t.data) unsupported(op, c.notConstant?.(k) ?? `input ${k} is not a constant`);
+      }
+      return plan(g, op);
+    },
+    ...oneCopyKernels(plan),
+  };
+}

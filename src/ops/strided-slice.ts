@@ -19,9 +19,9 @@
  * whose start falls outside the input (TFLM would then write nothing) is refused.
  */
 import type { Graph, StridedSliceOp, Tensor } from '../ir/graph.js';
-import { input, inShape, noMacs, noParams, output, requireDtype, shapeFail, shapeStr, unsupported } from './common.js';
+import { input, inShape, noMacs, noParams, shapeFail, shapeStr, unsupported } from './common.js';
 import type { OpDef } from './op-def.js';
-import { emitCopyCall, MOVABLE_DTYPES, rowMajorStrides, simplifyCopy, stridedCopyKernel, type StridedCopy } from './strided-copy.js';
+import { emitCopyCall, movableOperands, rowMajorStrides, simplifyCopy, stridedCopyKernel, type StridedCopy } from './strided-copy.js';
 
 /** TFLite's limit on the effective rank (input rank plus new axes). */
 const MAX_RANK = 5;
@@ -188,10 +188,7 @@ export const stridedSlice: OpDef<StridedSliceOp, StridedSlicePlan> = {
   quant: { output: { kind: 'shared', inputs: [0] } },
   fold: 'constant-inputs',
   prepare(g, op) {
-    const x = input(g, op, 0);
-    const y = output(g, op);
-    requireDtype(x, MOVABLE_DTYPES, op, 'input');
-    if (y.dtype !== x.dtype) unsupported(op, `input is ${x.dtype} but output is ${y.dtype}`);
+    movableOperands(g, op);
     for (let k = 1; k < op.inputs.length; k++) {
       const t = g.tensors[op.inputs[k]!];
       if (t && !t.data) unsupported(op, `input ${k} (${['begin', 'end', 'strides'][k - 1]}) is not a constant; TFLM slices with constant begin, end and strides only`);

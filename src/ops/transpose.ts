@@ -10,9 +10,9 @@
  * bool, which the generic kernel moves the same way.
  */
 import type { Graph, TransposeOp } from '../ir/graph.js';
-import { input, inShape, noMacs, noParams, output, requireDtype, shapeFail, shapeStr, unsupported } from './common.js';
+import { input, inShape, shapeFail, shapeStr, unsupported } from './common.js';
 import type { OpDef } from './op-def.js';
-import { MOVABLE_DTYPES, oneCopyKernels, rowMajorStrides, simplifyCopy, type StridedCopy } from './strided-copy.js';
+import { oneCopyOp, rowMajorStrides, simplifyCopy, type StridedCopy } from './strided-copy.js';
 
 /** Largest rank TFLite's TRANSPOSE takes (kTransposeMaxDimensions). */
 const MAX_RANK = 6;
@@ -49,21 +49,12 @@ export const transpose: OpDef<TransposeOp, StridedCopy> = {
     }
     return [op.perm.map((p) => x[p]!)];
   },
-  params: noParams,
-  macs: noMacs,
-  quant: { output: { kind: 'shared', inputs: [0] } },
-  fold: 'constant-inputs',
-  prepare(g, op) {
-    const x = input(g, op, 0);
-    const y = output(g, op);
-    requireDtype(x, MOVABLE_DTYPES, op, 'input');
-    if (y.dtype !== x.dtype) unsupported(op, `input is ${x.dtype} but output is ${y.dtype}`);
-    if (x.shape.length > MAX_RANK) unsupported(op, `rank ${x.shape.length}; TFLite transposes at most ${MAX_RANK} dimensions`);
-    const permIn = op.inputs[1];
-    if (permIn !== undefined && permIn >= 0 && !g.tensors[permIn]?.data) unsupported(op, 'the perm operand is not a constant (TFLM: "Non-constant >perm< tensor is not supported")');
-    return plan(g, op);
-  },
-  ...oneCopyKernels(plan),
+  ...oneCopyOp(plan, {
+    check: (_g, op, x) => {
+      if (x.shape.length > MAX_RANK) unsupported(op, `rank ${x.shape.length}; TFLite transposes at most ${MAX_RANK} dimensions`);
+    },
+    notConstant: () => 'the perm operand is not a constant (TFLM: "Non-constant >perm< tensor is not supported")',
+  }),
   tflite: {
     builtin: 'TRANSPOSE',
     options: 'TransposeOptions',

@@ -266,6 +266,8 @@ export interface StreamGroup {
   add: number;
   windowRows: number;
   residual: number;
+  /** Row geometry of `layer`. */
+  rows: RowGeometry;
   /** First and last op of the group. */
   first: number;
   last: number;
@@ -350,12 +352,11 @@ export function bufferRequests(g: Graph, options: readonly number[] | BufferOpti
   const aliased = new Set<number>();
   const inPlaceOps = new Set<number>();
   // State (variable tensors, resource handles) never joins the arena: no alias, never in place.
-  const arenaTensor = isArena;
   g.ops.forEach((op, i) => {
     if (grouped.has(i)) return;
     const src = op.inputs[0]!;
     const dst = op.outputs[0]!;
-    if (op.outputs.length !== 1 || !arenaTensor(src) || !arenaTensor(dst) || last[src] !== i) return;
+    if (op.outputs.length !== 1 || !isArena(src) || !isArena(dst) || last[src] !== i) return;
     if (opDef(op).aliasesInput && tensorBytes(g.tensors[src]!) === tensorBytes(g.tensors[dst]!)) {
       owner[dst] = owner[src]!;
       aliased.add(dst);
@@ -374,10 +375,9 @@ export function bufferRequests(g: Graph, options: readonly number[] | BufferOpti
       if (first[t]! >= sg.first && first[t]! <= sg.last) first[t] = sg.first;
       if (last[t]! >= sg.first && last[t]! <= sg.last) last[t] = sg.last;
     }
-    const rows = opts.streaming!.conv(sg.layer)!;
-    if (sg.producer >= 0) streamedBytes.set(g.ops[sg.layer]!.inputs[0]!, sg.windowRows * rows.inRowBytes);
+    if (sg.producer >= 0) streamedBytes.set(g.ops[sg.layer]!.inputs[0]!, sg.windowRows * sg.rows.inRowBytes);
     if (sg.add >= 0) {
-      streamedBytes.set(g.ops[sg.layer]!.outputs[0]!, rows.outRowBytes);
+      streamedBytes.set(g.ops[sg.layer]!.outputs[0]!, sg.rows.outRowBytes);
       owner[g.ops[sg.add]!.outputs[0]!] = owner[sg.residual]!;
     }
   }
@@ -529,7 +529,7 @@ function findStreams(g: Graph, s: NonNullable<BufferOptions['streaming']>, last:
     }
     if (producer < 0 && add < 0) continue;
     const windowRows = producer >= 0 ? Math.min(rb.spanH, rb.inH) : 0;
-    const group = { producer, layer: b, add, windowRows, residual, first: producer >= 0 ? producer : b, last: add >= 0 ? add : b };
+    const group = { producer, layer: b, add, windowRows, residual, rows: rb, first: producer >= 0 ? producer : b, last: add >= 0 ? add : b };
     groups.push(group);
     free = group.last + 1;
     b = group.last;
