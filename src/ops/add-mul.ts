@@ -14,8 +14,8 @@
 import type { ElementwiseBinaryOp, Graph, Op } from '../ir/graph.js';
 import { quantizeMultiplier } from '../numerics/fixed-point.js';
 import { mbqm } from '../numerics/requantize.js';
-import { addSubElement, addSubParams, addSubParamsLiteral, binaryKernel, binaryKernelFloat, broadcastMaps, broadcastOutShape, emitBroadcastArgs, type AddSubParams, type BinaryPrepared } from './binary-common.js';
-import { activationRangeFloat, activationRangeQuantized, cInt32, constantOperandParams, hasOperandDtype, input, noMacs, output, requireDtype, requireZeroPoints16, scaleOf, shape4, versionByDtype, zeroPointOf } from './common.js';
+import { BROADCAST_BINARY, addSubElement, addSubParams, addSubParamsLiteral, binaryKernel, binaryKernelFloat, broadcastMaps, emitBroadcastArgs, type AddSubParams, type BinaryPrepared } from './binary-common.js';
+import { activationRangeFloat, activationRangeQuantized, cInt32, hasOperandDtype, input, output, requireDtype, requireZeroPoints16, scaleOf, shape4, versionByDtype, zeroPointOf } from './common.js';
 import type { OpDef } from './op-def.js';
 import { tfActivation } from './tf-helpers.js';
 import { activationCode, type OptionRecord } from './tflite-codes.js';
@@ -43,10 +43,7 @@ function addMulDef<K extends 'Add' | 'Mul'>(kind: K): OpDef<AddMulOp & { kind: K
   const isAdd = kind === 'Add';
   return {
     kind,
-    arity: { inputs: [2, 2] },
-    inferShapes: (g, op) => [broadcastOutShape(g, op)],
-    params: constantOperandParams,
-    macs: noMacs,
+    ...BROADCAST_BINARY,
     quant: { output: { kind: 'calibrated' }, clip: (op) => op.activation },
     prepare(g, op) {
       const y = output(g, op);

@@ -16,7 +16,7 @@ import { elementCount } from '../ir/graph.js';
 import { broadcastShapes } from '../ir/shapes.js';
 import { f32, quantizeMultiplier } from '../numerics/fixed-point.js';
 import { rdbpot, srdhmFast } from '../numerics/requantize.js';
-import { broadcastIndex, broadcastStrides4, cInt32, input, inShape, output, sameShape, scaleOf, shape4, shapeFail, shapeLit, shapeStr, unsupported, zeroPointOf } from './common.js';
+import { broadcastIndex, broadcastStrides4, cInt32, constantOperandParams, input, inShape, noMacs, output, sameShape, scaleOf, shape4, shapeFail, shapeLit, shapeStr, unsupported, zeroPointOf } from './common.js';
 import type { EmitContext, Kernel } from './op-def.js';
 
 /** Output shape of a broadcasting binary op. */
@@ -34,6 +34,14 @@ export interface BroadcastMaps {
   map1: Int32Array | undefined;
   map2: Int32Array | undefined;
 }
+
+/** What every two-operand broadcasting op shares: arity, output shape, params (its constant operands), no MACs. */
+export const BROADCAST_BINARY = {
+  arity: { inputs: [2, 2] as [number, number] },
+  inferShapes: (g: Graph, op: Op) => [broadcastOutShape(g, op)],
+  params: constantOperandParams,
+  macs: noMacs,
+};
 
 /** Broadcast maps of both operands onto the output (undefined where the shapes are equal). */
 export function broadcastMaps(g: Graph, op: Op): BroadcastMaps {

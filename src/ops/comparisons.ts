@@ -20,8 +20,8 @@ import type { BinaryOp, Graph, Op, UnaryOp } from '../ir/graph.js';
 import { elementCount } from '../ir/graph.js';
 import { f32, quantizeMultiplierSmallerThanOne } from '../numerics/fixed-point.js';
 import { rdbpot, srdhmFast } from '../numerics/requantize.js';
-import { broadcastMaps, broadcastOutShape, emitBroadcastArgs, type BroadcastMaps } from './binary-common.js';
-import { cInt32, constantOperandParams, input, inShape, noMacs, noParams, output, requireDtype, shape4, unsupported, zeroPointOf } from './common.js';
+import { BROADCAST_BINARY, broadcastMaps, emitBroadcastArgs, type BroadcastMaps } from './binary-common.js';
+import { cInt32, input, inShape, noMacs, noParams, output, requireDtype, shape4, unsupported, zeroPointOf } from './common.js';
 import type { Kernel, OpDef } from './op-def.js';
 
 export type ComparisonKind = 'Equal' | 'NotEqual' | 'Less' | 'LessEqual' | 'Greater' | 'GreaterEqual' | 'LogicalAnd' | 'LogicalOr';
@@ -116,10 +116,7 @@ function def<K extends ComparisonKind>(kind: K): OpDef<CmpOp<K>, ComparisonPrepa
   const f = FN[kind];
   return {
     kind,
-    arity: { inputs: [2, 2] },
-    inferShapes: (g, op) => [broadcastOutShape(g, op)],
-    params: constantOperandParams,
-    macs: noMacs,
+    ...BROADCAST_BINARY,
     quant: { output: { kind: 'none' } },
     usesFloatKernel: (g, op) => g.tensors[op.inputs[0]!]?.dtype === 'float32',
     prepare(g, op) {

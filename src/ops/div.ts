@@ -19,8 +19,8 @@ import { f32, quantizeMultiplier, saturatingRoundingDoublingHighMul as srdhm } f
 import { getReciprocal } from '../numerics/gemmlowp.js';
 import { rdbpot } from '../numerics/requantize.js';
 import { countLeadingSignBits } from '../numerics/tflite-math.js';
-import { binaryKernel, binaryKernelFloat, broadcastMaps, broadcastOutShape, emitBroadcastArgs, type BinaryPrepared } from './binary-common.js';
-import { activationRangeFloat, activationRangeQuantized, cInt32, constantOperandParams, input, INT8_MAX, INT8_MIN, noMacs, output, requireDtype, sameShape, scaleOf, shape4, unsupported, versionByDtype, zeroPointOf } from './common.js';
+import { BROADCAST_BINARY, binaryKernel, binaryKernelFloat, broadcastMaps, emitBroadcastArgs, type BinaryPrepared } from './binary-common.js';
+import { activationRangeFloat, activationRangeQuantized, cInt32, input, INT8_MAX, INT8_MIN, output, requireDtype, sameShape, scaleOf, shape4, unsupported, versionByDtype, zeroPointOf } from './common.js';
 import type { OpDef } from './op-def.js';
 import { tfActivation } from './tf-helpers.js';
 import { activationCode } from './tflite-codes.js';
@@ -67,10 +67,7 @@ function divParams(g: Graph, op: DivOp): DivParams {
 
 export const div: OpDef<DivOp, BinaryPrepared<DivParams>> = {
   kind: 'Div',
-  arity: { inputs: [2, 2] },
-  inferShapes: (g, op) => [broadcastOutShape(g, op)],
-  params: constantOperandParams,
-  macs: noMacs,
+  ...BROADCAST_BINARY,
   quant: { output: { kind: 'calibrated' }, clip: (op) => op.activation },
   prepare(g, op) {
     requireDtype(input(g, op, 0), ['int8'], op, 'input 1');

@@ -8,8 +8,8 @@
  */
 import type { BinaryOp } from '../ir/graph.js';
 import { f32 } from '../numerics/fixed-point.js';
-import { binaryKernelFloat, broadcastOutShape } from './binary-common.js';
-import { constantOperandParams, input, noMacs, unsupported } from './common.js';
+import { BROADCAST_BINARY, binaryKernelFloat } from './binary-common.js';
+import { input, unsupported } from './common.js';
 import type { OpDef } from './op-def.js';
 
 type Kind = 'FloorDiv' | 'FloorMod';
@@ -28,10 +28,7 @@ function def<K extends Kind>(kind: K): OpDef<BinaryOp & { kind: K }, never> {
   const name = isDiv ? 'FLOOR_DIV' : 'FLOOR_MOD';
   return {
     kind,
-    arity: { inputs: [2, 2] },
-    inferShapes: (g, op) => [broadcastOutShape(g, op)],
-    params: constantOperandParams,
-    macs: noMacs,
+    ...BROADCAST_BINARY,
     quant: { output: { kind: 'calibrated' } },
     prepare(g, op) {
       return unsupported(op, `TFLM's ${name} kernel (${isDiv ? 'floor_div.cc' : 'floor_mod.cc'}) takes float32 only; this layer is ${input(g, op, 0).dtype}`, 'Keep this layer in a float model.');

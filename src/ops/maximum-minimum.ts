@@ -7,8 +7,8 @@
  * float: the same comparisons on float32 (a NaN first operand yields the second, as in C).
  */
 import type { BinaryOp } from '../ir/graph.js';
-import { binaryKernel, binaryKernelFloat, broadcastMaps, broadcastOutShape, emitBroadcastArgs, type BinaryPrepared } from './binary-common.js';
-import { constantOperandParams, input, INT8_MAX, INT8_MIN, noMacs, output, requireDtype, sameShape, scaleOf, shape4, unsupported, versionByDtype, zeroPointOf } from './common.js';
+import { BROADCAST_BINARY, binaryKernel, binaryKernelFloat, broadcastMaps, emitBroadcastArgs, type BinaryPrepared } from './binary-common.js';
+import { input, INT8_MAX, INT8_MIN, output, requireDtype, sameShape, scaleOf, shape4, unsupported, versionByDtype, zeroPointOf } from './common.js';
 import type { OpDef } from './op-def.js';
 
 type Kind = 'Maximum' | 'Minimum';
@@ -19,10 +19,7 @@ function def<K extends Kind>(kind: K): OpDef<MaxMinOp & { kind: K }, BinaryPrepa
   const pick = isMax ? (a: number, b: number) => (a > b ? a : b) : (a: number, b: number) => (a < b ? a : b);
   return {
     kind,
-    arity: { inputs: [2, 2] },
-    inferShapes: (g, op) => [broadcastOutShape(g, op)],
-    params: constantOperandParams,
-    macs: noMacs,
+    ...BROADCAST_BINARY,
     quant: { output: { kind: 'shared', inputs: 'all' } },
     prepare(g, op) {
       const y = output(g, op);

@@ -9,8 +9,8 @@
 import type { PreluOp } from '../ir/graph.js';
 import { quantizeMultiplier } from '../numerics/fixed-point.js';
 import { mbqm } from '../numerics/requantize.js';
-import { binaryKernel, binaryKernelFloat, broadcastMaps, broadcastOutShape, emitBroadcastArgs, type BinaryPrepared } from './binary-common.js';
-import { cInt32, constantOperandParams, input, INT8_MAX, INT8_MIN, noMacs, output, requireDtype, scaleOf, shape4, versionByDtype, zeroPointOf } from './common.js';
+import { BROADCAST_BINARY, binaryKernel, binaryKernelFloat, broadcastMaps, emitBroadcastArgs, type BinaryPrepared } from './binary-common.js';
+import { cInt32, input, INT8_MAX, INT8_MIN, output, requireDtype, scaleOf, shape4, versionByDtype, zeroPointOf } from './common.js';
 import type { OpDef } from './op-def.js';
 
 export interface PreluParams {
@@ -25,10 +25,7 @@ export interface PreluParams {
 
 export const prelu: OpDef<PreluOp, BinaryPrepared<PreluParams>> = {
   kind: 'Prelu',
-  arity: { inputs: [2, 2] },
-  inferShapes: (g, op) => [broadcastOutShape(g, op)],
-  params: constantOperandParams,
-  macs: noMacs,
+  ...BROADCAST_BINARY,
   quant: { output: { kind: 'calibrated' } },
   prepare(g, op) {
     const x = input(g, op, 0);

@@ -11,8 +11,8 @@
 import type { BinaryOp } from '../ir/graph.js';
 import { f32, quantizeMultiplier } from '../numerics/fixed-point.js';
 import { mbqm, rdbpot, srdhmFast } from '../numerics/requantize.js';
-import { addSubParamsLiteral, binaryKernel, binaryKernelFloat, broadcastMaps, broadcastOutShape, emitBroadcastArgs, type AddSubParams, type BinaryPrepared } from './binary-common.js';
-import { constantOperandParams, input, INT8_MAX, INT8_MIN, noMacs, output, requireDtype, scaleOf, shape4, unsupported, versionByDtype, zeroPointOf } from './common.js';
+import { BROADCAST_BINARY, addSubParamsLiteral, binaryKernel, binaryKernelFloat, broadcastMaps, emitBroadcastArgs, type AddSubParams, type BinaryPrepared } from './binary-common.js';
+import { input, INT8_MAX, INT8_MIN, output, requireDtype, scaleOf, shape4, unsupported, versionByDtype, zeroPointOf } from './common.js';
 import type { OpDef } from './op-def.js';
 
 type SquaredDifferenceOp = BinaryOp & { kind: 'SquaredDifference' };
@@ -21,10 +21,7 @@ const LEFT_SHIFT = 7;
 
 export const squaredDifference: OpDef<SquaredDifferenceOp, BinaryPrepared<AddSubParams>> = {
   kind: 'SquaredDifference',
-  arity: { inputs: [2, 2] },
-  inferShapes: (g, op) => [broadcastOutShape(g, op)],
-  params: constantOperandParams,
-  macs: noMacs,
+  ...BROADCAST_BINARY,
   quant: { output: { kind: 'calibrated' } },
   prepare(g, op) {
     const y = output(g, op);

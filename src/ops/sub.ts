@@ -8,8 +8,8 @@
  * float: reference_ops::SubWithActivation / BroadcastSubSlow.
  */
 import type { ElementwiseBinaryOp } from '../ir/graph.js';
-import { addSubElement, addSubParams, addSubParamsLiteral, binaryKernel, binaryKernelFloat, broadcastMaps, broadcastOutShape, emitBroadcastArgs, type AddSubParams, type BinaryPrepared } from './binary-common.js';
-import { activationRangeFloat, activationRangeQuantized, constantOperandParams, hasOperandDtype, input, noMacs, output, requireDtype, sameShape, shape4, versionByDtype } from './common.js';
+import { BROADCAST_BINARY, addSubElement, addSubParams, addSubParamsLiteral, binaryKernel, binaryKernelFloat, broadcastMaps, emitBroadcastArgs, type AddSubParams, type BinaryPrepared } from './binary-common.js';
+import { activationRangeFloat, activationRangeQuantized, hasOperandDtype, input, output, requireDtype, sameShape, shape4, versionByDtype } from './common.js';
 import type { OpDef } from './op-def.js';
 import { tfActivation } from './tf-helpers.js';
 import { activationCode } from './tflite-codes.js';
@@ -18,10 +18,7 @@ type SubOp = ElementwiseBinaryOp & { kind: 'Sub' };
 
 export const sub: OpDef<SubOp, BinaryPrepared<AddSubParams>> = {
   kind: 'Sub',
-  arity: { inputs: [2, 2] },
-  inferShapes: (g, op) => [broadcastOutShape(g, op)],
-  params: constantOperandParams,
-  macs: noMacs,
+  ...BROADCAST_BINARY,
   quant: { output: { kind: 'calibrated' }, clip: (op) => op.activation },
   prepare(g, op) {
     const y = output(g, op);
